@@ -1,0 +1,81 @@
+# gocomp — build, run and test.
+#
+#   make run    build gocomp and run weston-simple-shm under it (headless)
+#   make test   install what the tests need, then run every check and test
+#
+# `make test` is what .ci/run calls. It runs as root on a fresh Debian
+# machine without standard input, so it installs its own packages.
+
+GO        ?= go
+BIN       := ./gocomp
+CACHE     := $(CURDIR)/.cache
+
+# Debian packages the tests use: real Wayland clients, libxkbcommon as the
+# XKB oracle, and the qemu guest rig for real evdev/udev behaviour.
+DEB_PACKAGES := gcc pkg-config wayland-utils wev weston foot \
+	libwayland-dev wayland-protocols \
+	xkb-data libxkbcommon-dev libxkbcommon-tools \
+	qemu-system-x86 busybox-static cpio strace
+
+.PHONY: all build run test deps check gotest kernel fuzz bench clean
+
+all: build
+
+build:
+	CGO_ENABLED=0 $(GO) build -o $(BIN) ./cmd/gocomp
+
+# run starts gocomp on its headless backend with a real client and writes
+# what the output showed to gocomp-run.png when the client ends.
+run: build
+	@test -n "$$XDG_RUNTIME_DIR" || { echo "XDG_RUNTIME_DIR is unset; try: export XDG_RUNTIME_DIR=\$$(mktemp -d)"; exit 1; }
+	$(BIN) --backend headless --screenshot-on-exit gocomp-run.png -- weston-simple-shm
+
+# deps installs the Debian packages above; apt-get update runs only when one
+# of them is missing, so a second run is quick.
+deps:
+	@if ! dpkg-query -W -f='$${Status}\n' $(DEB_PACKAGES) 2>/dev/null | grep -qv '^install ok installed$$' && \
+	    [ "$$(dpkg-query -W -f='$${Status}\n' $(DEB_PACKAGES) 2>/dev/null | wc -l)" -eq "$(words $(DEB_PACKAGES))" ]; then \
+		echo "deps: all Debian packages present"; \
+	else \
+		export DEBIAN_FRONTEND=noninteractive; \
+		apt-get update -q && apt-get install -y -q --no-install-recommends $(DEB_PACKAGES); \
+	fi
+
+# kernel fetches Debian's current kernel package for the guest rig into
+# $(CACHE)/kernel (git-ignored), once.
+kernel:
+	@set -e; pkg=$$(apt-cache depends linux-image-amd64 | awk '/Depends: linux-image-[0-9]/{print $$2; exit}'); \
+	test -n "$$pkg" || { echo "kernel: cannot resolve linux-image-amd64's kernel package"; exit 1; }; \
+	if [ ! -f "$(CACHE)/kernel/$$pkg/.done" ]; then \
+		rm -rf "$(CACHE)/kernel/$$pkg"; mkdir -p "$(CACHE)/kernel/$$pkg"; \
+		cd "$(CACHE)/kernel/$$pkg" && apt-get download "$$pkg" && dpkg-deb -x "$$pkg"_*.deb root && rm -f "$$pkg"_*.deb && touch .done; \
+	fi; \
+	ln -sfn "$$pkg" "$(CACHE)/kernel/current"; echo "kernel: $(CACHE)/kernel/current -> $$pkg"
+
+# check: formatting, vet, and generated code in sync with its generators.
+check:
+	@out=$$(gofmt -l $$(git ls-files '*.go') ); test -z "$$out" || { echo "gofmt would change:"; echo "$$out"; exit 1; }
+	$(GO) vet ./...
+	$(GO) generate ./...
+	@git diff --exit-code --stat -- . ':!go.sum' || { echo "go generate changed the tree: commit the regenerated files"; exit 1; }
+	CGO_ENABLED=0 $(GO) build -o $(BIN) ./cmd/gocomp
+
+gotest:
+	GOCOMP_KERNEL_DIR=$(CACHE)/kernel/current $(GO) test -count=1 -timeout 40m ./...
+
+test: deps kernel check gotest
+
+# fuzz runs every fuzz target for FUZZTIME each (not part of `make test`).
+FUZZTIME ?= 60s
+fuzz:
+	@for pkg in $$($(GO) list ./...); do \
+		for t in $$($(GO) test -list '^Fuzz' $$pkg | grep '^Fuzz'); do \
+			echo "== $$pkg $$t"; $(GO) test -run '^$$' -fuzz "^$$t$$" -fuzztime $(FUZZTIME) $$pkg || exit 1; \
+		done; \
+	done
+
+bench:
+	$(GO) test -run '^$$' -bench . -benchmem ./...
+
+clean:
+	rm -f $(BIN) gocomp-run.png

@@ -1,0 +1,9 @@
+module gocomp
+
+go 1.26.0
+
+require (
+	github.com/neurlang/wayland v0.4.3
+	github.com/pilebones/go-udev v0.9.1
+	golang.org/x/sys v0.49.0
+)
