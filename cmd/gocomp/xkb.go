@@ -5,8 +5,16 @@ import (
 	"os"
 )
 
-// runXKB is a placeholder until its issue lands.
+// runXKB dispatches `gocomp xkb SUBCOMMAND`.
 func runXKB(args []string) int {
-	fmt.Fprintln(os.Stderr, "gocomp: not implemented yet")
-	return 2
+	cmds := map[string]func([]string) int{
+		"compile": runXKBCompile,
+		"list":    runXKBList,
+		"eval":    runXKBEval,
+	}
+	if len(args) == 0 || cmds[args[0]] == nil {
+		fmt.Fprintln(os.Stderr, "usage: gocomp xkb compile|list|eval [flags]")
+		return 2
+	}
+	return cmds[args[0]](args[1:])
 }
