@@ -1,0 +1,336 @@
+// Package headless is a backend without a display: one virtual output whose
+// CPU framebuffer (XRGB8888) is composited from the surfaces' committed
+// contents at every refresh. A loop timer paces the refreshes; it is armed
+// only while something changed or a frame callback waits, so an idle
+// output costs nothing.
+package headless
+
+import (
+	"fmt"
+	"image"
+	"image/png"
+	"io"
+	"os"
+	"slices"
+	"time"
+
+	"gocomp/compositor/backend"
+	"gocomp/compositor/loop"
+
+	"golang.org/x/sys/unix"
+)
+
+// DefaultMode is the output mode used when none is configured.
+var DefaultMode = backend.Mode{Width: 1280, Height: 720, RefreshMHz: 60000}
+
+// Background is the XRGB8888 colour of output pixels no surface covers.
+const Background uint32 = 0x00202020
+
+// maxDimension bounds the output size (a 16384x16384 framebuffer is 1 GiB).
+const maxDimension = 16384
+
+// Output is the headless backend's one output. It implements
+// backend.Output.
+type Output struct {
+	l      *loop.Loop
+	mode   backend.Mode
+	period int64 // nanoseconds per refresh
+	start  int64 // CLOCK_MONOTONIC of refresh 0
+
+	fb       []byte // XRGB8888, stride 4*width
+	surfaces []*Surface
+	dirty    bool
+	timer    *loop.Timer
+	firing   []func(uint32)
+
+	refreshes uint64
+	closed    bool
+}
+
+var _ backend.Output = (*Output)(nil)
+
+// New creates the output with the given mode on l.
+func New(l *loop.Loop, mode backend.Mode) (*Output, error) {
+	if mode.Width <= 0 || mode.Height <= 0 || mode.Width > maxDimension || mode.Height > maxDimension {
+		return nil, fmt.Errorf("headless: mode %dx%d: size must be 1..%d", mode.Width, mode.Height, maxDimension)
+	}
+	if mode.RefreshMHz < 1000 || mode.RefreshMHz > 1000000 {
+		return nil, fmt.Errorf("headless: refresh %.3f Hz: must be 1..1000 Hz", float64(mode.RefreshMHz)/1000)
+	}
+	o := &Output{
+		l:      l,
+		mode:   mode,
+		period: int64(1e12) / int64(mode.RefreshMHz),
+		start:  monotonic(),
+		fb:     make([]byte, 4*mode.Width*mode.Height),
+	}
+	o.timer = l.AddTimer(o.handleRefresh)
+	o.clear()
+	return o, nil
+}
+
+// Close stops the refresh timer and drops every surface.
+func (o *Output) Close() {
+	if o == nil || o.closed {
+		return
+	}
+	o.closed = true
+	o.timer.Remove()
+	for _, s := range o.surfaces {
+		s.destroyed = true
+		s.frames = nil
+	}
+	o.surfaces = nil
+}
+
+// Name implements backend.Output.
+func (o *Output) Name() string { return "HEADLESS-1" }
+
+// Description implements backend.Output.
+func (o *Output) Description() string { return "gocomp headless output " + o.mode.String() }
+
+// Make implements backend.Output.
+func (o *Output) Make() string { return "gocomp" }
+
+// Model implements backend.Output.
+func (o *Output) Model() string { return "headless" }
+
+// PhysicalSize implements backend.Output; a virtual output has none.
+func (o *Output) PhysicalSize() (int, int) { return 0, 0 }
+
+// Mode implements backend.Output.
+func (o *Output) Mode() backend.Mode { return o.mode }
+
+// Refreshes reports how many refreshes have run.
+func (o *Output) Refreshes() uint64 { return o.refreshes }
+
+// NewSurface implements backend.Output.
+func (o *Output) NewSurface() backend.Surface {
+	s := &Surface{o: o}
+	if !o.closed {
+		o.surfaces = append(o.surfaces, s)
+	}
+	return s
+}
+
+// schedule arms the refresh timer for the next refresh boundary unless it
+// is already armed.
+func (o *Output) schedule() {
+	if o.closed || o.timer.Armed() {
+		return
+	}
+	now := monotonic()
+	next := o.start + ((now-o.start)/o.period+1)*o.period
+	o.timer.Arm(time.Duration(next - now))
+}
+
+// handleRefresh runs at each refresh boundary while work is pending: it
+// composites the committed contents if they changed, then answers the
+// frame callbacks of every surface.
+func (o *Output) handleRefresh() {
+	o.refreshes++
+	if o.dirty {
+		o.composite()
+	}
+	msec := uint32(monotonic() / int64(time.Millisecond))
+	// Collect first: callbacks may destroy surfaces or ask for more
+	// frames, which wait for the next refresh.
+	for _, s := range o.surfaces {
+		o.firing = append(o.firing, s.frames...)
+		clear(s.frames)
+		s.frames = s.frames[:0]
+	}
+	for i, done := range o.firing {
+		o.firing[i] = nil
+		done(msec)
+	}
+	o.firing = o.firing[:0]
+	for _, s := range o.surfaces {
+		if len(s.frames) > 0 {
+			o.schedule()
+			break
+		}
+	}
+}
+
+// composite redraws the framebuffer from the surfaces, bottom to top.
+func (o *Output) composite() {
+	o.dirty = false
+	o.clear()
+	for _, s := range o.surfaces {
+		if s.mapped {
+			o.draw(s.pix, s.x, s.y)
+		}
+	}
+}
+
+func (o *Output) clear() {
+	w := o.mode.Width * 4
+	row := o.fb[:w]
+	for x := 0; x < w; x += 4 {
+		putPixel(row[x:], Background)
+	}
+	for y := 1; y < o.mode.Height; y++ {
+		copy(o.fb[y*w:(y+1)*w], row)
+	}
+}
+
+// draw puts pix at (x0, y0), clipped to the output; ARGB8888 is blended
+// (premultiplied "over"), XRGB8888 copied.
+func (o *Output) draw(pix backend.Pixels, x0, y0 int) {
+	if !pix.Valid() {
+		return
+	}
+	// Clip to the output.
+	sx, sy := 0, 0
+	w, h := pix.Width, pix.Height
+	if x0 < 0 {
+		sx, w, x0 = -x0, w+x0, 0
+	}
+	if y0 < 0 {
+		sy, h, y0 = -y0, h+y0, 0
+	}
+	w = min(w, o.mode.Width-x0)
+	h = min(h, o.mode.Height-y0)
+	if w <= 0 || h <= 0 {
+		return
+	}
+	fbStride := o.mode.Width * 4
+	for y := 0; y < h; y++ {
+		src := pix.Data[(sy+y)*pix.Stride+sx*4:][:w*4]
+		dst := o.fb[(y0+y)*fbStride+x0*4:][:w*4]
+		if pix.Format != backend.ARGB8888 {
+			copy(dst, src)
+			continue
+		}
+		for i := 0; i < len(src); i += 4 {
+			a := uint32(src[i+3])
+			switch a {
+			case 255:
+				copy(dst[i:i+4], src[i:i+4])
+			case 0:
+				// Premultiplied: a fully transparent pixel adds nothing.
+			default:
+				inv := 255 - a
+				for c := 0; c < 3; c++ {
+					dst[i+c] = byte(uint32(src[i+c]) + (uint32(dst[i+c])*inv+127)/255)
+				}
+			}
+		}
+	}
+}
+
+// Image returns a copy of the framebuffer as presented by the last
+// refresh, with any contents committed since composited in.
+func (o *Output) Image() *image.RGBA {
+	if o.dirty {
+		o.composite()
+	}
+	img := image.NewRGBA(image.Rect(0, 0, o.mode.Width, o.mode.Height))
+	for i := 0; i < len(o.fb); i += 4 {
+		// XRGB8888 little-endian: B, G, R, X.
+		img.Pix[i+0] = o.fb[i+2]
+		img.Pix[i+1] = o.fb[i+1]
+		img.Pix[i+2] = o.fb[i+0]
+		img.Pix[i+3] = 0xff
+	}
+	return img
+}
+
+// WritePNG encodes Image as PNG to w.
+func (o *Output) WritePNG(w io.Writer) error {
+	if err := png.Encode(w, o.Image()); err != nil {
+		return fmt.Errorf("headless: encode png: %w", err)
+	}
+	return nil
+}
+
+// WritePNGFile writes Image as a PNG file at path.
+func (o *Output) WritePNGFile(path string) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return fmt.Errorf("headless: screenshot: %w", err)
+	}
+	if err := o.WritePNG(f); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Close(); err != nil {
+		return fmt.Errorf("headless: screenshot: %w", err)
+	}
+	return nil
+}
+
+// Surface is one surface on the headless output. It implements
+// backend.Surface.
+type Surface struct {
+	o         *Output
+	pix       backend.Pixels
+	x, y      int
+	mapped    bool
+	destroyed bool
+	frames    []func(uint32)
+}
+
+var _ backend.Surface = (*Surface)(nil)
+
+// Present implements backend.Surface.
+func (s *Surface) Present(pix backend.Pixels, x, y int) {
+	if s.destroyed {
+		return
+	}
+	s.pix, s.x, s.y, s.mapped = pix, x, y, true
+	s.o.dirty = true
+	s.o.schedule()
+}
+
+// Unmap implements backend.Surface.
+func (s *Surface) Unmap() {
+	if s.destroyed || !s.mapped {
+		return
+	}
+	s.mapped = false
+	s.pix = backend.Pixels{}
+	s.o.dirty = true
+	s.o.schedule()
+}
+
+// Frame implements backend.Surface.
+func (s *Surface) Frame(done func(msec uint32)) {
+	if s.destroyed {
+		return
+	}
+	s.frames = append(s.frames, done)
+	s.o.schedule()
+}
+
+// Destroy implements backend.Surface.
+func (s *Surface) Destroy() {
+	if s == nil || s.destroyed {
+		return
+	}
+	s.destroyed = true
+	s.frames = nil
+	o := s.o
+	if i := slices.Index(o.surfaces, s); i >= 0 {
+		o.surfaces = slices.Delete(o.surfaces, i, i+1)
+	}
+	if s.mapped {
+		s.mapped = false
+		o.dirty = true
+		o.schedule()
+	}
+}
+
+func putPixel(b []byte, v uint32) {
+	b[0], b[1], b[2], b[3] = byte(v), byte(v>>8), byte(v>>16), byte(v>>24)
+}
+
+// monotonic returns CLOCK_MONOTONIC in nanoseconds.
+func monotonic() int64 {
+	var ts unix.Timespec
+	if err := unix.ClockGettime(unix.CLOCK_MONOTONIC, &ts); err != nil {
+		panic("headless: clock_gettime(CLOCK_MONOTONIC): " + err.Error())
+	}
+	return ts.Nano()
+}
