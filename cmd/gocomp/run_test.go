@@ -1,0 +1,67 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"io"
+	"log/slog"
+	"strings"
+	"testing"
+
+	"gocomp/compositor/backend"
+)
+
+func TestParseRunFlags(t *testing.T) {
+	for _, tc := range []struct {
+		args    []string
+		mode    backend.Mode
+		program []string
+		level   slog.Level
+	}{
+		{nil, backend.Mode{Width: 1280, Height: 720, RefreshMHz: 60000}, nil, slog.LevelInfo},
+		{[]string{"--width", "640", "--height=480", "--refresh", "59.94"}, backend.Mode{Width: 640, Height: 480, RefreshMHz: 59940}, nil, slog.LevelInfo},
+		{[]string{"--mode", "1920x1080@144", "--log-level", "debug", "--", "wev", "-f", "wl_seat"}, backend.Mode{Width: 1920, Height: 1080, RefreshMHz: 144000}, []string{"wev", "-f", "wl_seat"}, slog.LevelDebug},
+		{[]string{"--log-level=error", "weston-simple-shm"}, backend.Mode{Width: 1280, Height: 720, RefreshMHz: 60000}, []string{"weston-simple-shm"}, slog.LevelError},
+	} {
+		opts, err := parseRunFlags(tc.args, io.Discard)
+		if err != nil {
+			t.Errorf("parseRunFlags(%q): %v", tc.args, err)
+			continue
+		}
+		if opts.mode != tc.mode || !equal(opts.program, tc.program) || opts.logLevel != tc.level {
+			t.Errorf("parseRunFlags(%q) = mode %v program %q level %v; want %v %q %v", tc.args, opts.mode, opts.program, opts.logLevel, tc.mode, tc.program, tc.level)
+		}
+	}
+}
+
+func equal(a, b []string) bool { return strings.Join(a, "\x00") == strings.Join(b, "\x00") }
+
+func TestParseRunFlagsErrors(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--bogus"}, "flag provided but not defined"},
+		{[]string{"--backend", "drm"}, `unknown backend "drm"`},
+		{[]string{"--mode", "1280x720"}, "invalid -mode"},
+		{[]string{"--mode", "axb@60"}, "invalid -mode"},
+		{[]string{"--refresh", "0"}, "invalid refresh rate"},
+		{[]string{"--width", "0"}, "invalid output size"},
+		{[]string{"--log-level", "loud"}, "invalid -log-level"},
+		{[]string{"--max-client-buffer", "100"}, "invalid -max-client-buffer"},
+	} {
+		_, err := parseRunFlags(tc.args, io.Discard)
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("parseRunFlags(%q) err = %v; want it to contain %q", tc.args, err, tc.want)
+		}
+	}
+	var sb strings.Builder
+	if _, err := parseRunFlags([]string{"--help"}, &sb); !errors.Is(err, flag.ErrHelp) {
+		t.Errorf("--help: err = %v; want flag.ErrHelp", err)
+	}
+	for _, name := range []string{"backend", "socket", "width", "height", "refresh", "mode", "screenshot-on-exit", "log-level", "max-client-buffer"} {
+		if !strings.Contains(sb.String(), "-"+name+" ") {
+			t.Errorf("--help does not document -%s:\n%s", name, sb.String())
+		}
+	}
+}

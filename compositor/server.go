@@ -1,0 +1,166 @@
+// Package compositor is gocomp's Wayland server: the listening socket, the
+// launched client program, the clients and the core globals, all driven
+// by one event loop (package loop) and presented on one backend output
+// (package backend).
+package compositor
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"syscall"
+
+	"gocomp/compositor/backend"
+	"gocomp/compositor/loop"
+)
+
+// DefaultMaxClientBuffer bounds each client's queued output unless
+// Config.MaxClientBuffer says otherwise.
+const DefaultMaxClientBuffer = 1 << 20
+
+// Config configures a Server.
+type Config struct {
+	// Socket is the socket name (relative to $XDG_RUNTIME_DIR, or an
+	// absolute path); "" takes the first free wayland-N.
+	Socket string
+	// MaxClientBuffer bounds the bytes queued for one client; a client
+	// that would exceed it is disconnected. 0 means DefaultMaxClientBuffer.
+	MaxClientBuffer int
+	// Log receives the server's log records; nil means slog.Default().
+	Log *slog.Logger
+}
+
+// Server is a running compositor. Create it with New; it lives on the loop
+// goroutine.
+type Server struct {
+	loop   *loop.Loop
+	output backend.Output
+	cfg    Config
+	log    *slog.Logger
+
+	socket   *Socket
+	listener *loop.FDSource
+
+	program    *Program
+	exitStatus int
+	runErr     error
+	stopping   bool
+	closed     bool
+}
+
+// New creates the listening socket and registers it with l. out is the
+// output surfaces are presented on.
+func New(l *loop.Loop, out backend.Output, cfg Config) (*Server, error) {
+	if cfg.MaxClientBuffer == 0 {
+		cfg.MaxClientBuffer = DefaultMaxClientBuffer
+	}
+	if cfg.MaxClientBuffer < 4096 {
+		return nil, fmt.Errorf("compositor: client buffer limit %d bytes is below the 4096-byte maximum message size", cfg.MaxClientBuffer)
+	}
+	s := &Server{loop: l, output: out, cfg: cfg, log: cfg.Log}
+	if s.log == nil {
+		s.log = slog.Default()
+	}
+	sock, err := ListenSocket(cfg.Socket)
+	if err != nil {
+		return nil, err
+	}
+	s.socket = sock
+	s.listener, err = l.AddFD(sock.FD(), loop.Readable, s.handleListenerReady)
+	if err != nil {
+		sock.Close()
+		return nil, fmt.Errorf("compositor: watch listening socket: %w", err)
+	}
+	if err := s.initClients(); err != nil {
+		s.Close()
+		return nil, err
+	}
+	s.log.Info("listening", "socket", sock.Path, "display", sock.Name)
+	return s, nil
+}
+
+// SocketName is the WAYLAND_DISPLAY value clients connect with.
+func (s *Server) SocketName() string { return s.socket.Name }
+
+// SocketPath is the listening socket's path.
+func (s *Server) SocketPath() string { return s.socket.Path }
+
+// Loop returns the event loop the server runs on.
+func (s *Server) Loop() *loop.Loop { return s.loop }
+
+// Run launches argv (when not empty) with WAYLAND_DISPLAY set and runs the
+// loop until the program exits, SIGTERM or SIGINT arrives, or Stop is
+// called. It returns the program's exit status (128+signal when a signal
+// killed it), or 0 when the server was stopped otherwise.
+func (s *Server) Run(argv []string) (status int, err error) {
+	stopSignals := s.loop.HandleSignals(s.handleSignal, syscall.SIGTERM, syscall.SIGINT, syscall.SIGCHLD)
+	defer stopSignals()
+	if len(argv) > 0 {
+		p, err := Launch(argv, s.socket.Name)
+		if err != nil {
+			return 1, err
+		}
+		s.program = p
+		s.log.Info("launched program", "argv", argv, "pid", p.Pid())
+		// It may have exited before SIGCHLD was being watched for.
+		s.loop.Post(s.reapProgram)
+	}
+	if err := s.loop.Run(); err != nil {
+		return 1, err
+	}
+	if s.runErr != nil {
+		return 1, s.runErr
+	}
+	return s.exitStatus, nil
+}
+
+// Stop ends Run after the current iteration. Call it on the loop goroutine.
+func (s *Server) Stop() {
+	s.stopping = true
+	s.loop.Stop()
+}
+
+// handleSignal runs on the loop goroutine when SIGTERM, SIGINT or SIGCHLD
+// has arrived.
+func (s *Server) handleSignal(sig os.Signal) {
+	switch sig {
+	case syscall.SIGCHLD:
+		s.reapProgram()
+	default:
+		s.log.Info("shutting down", "signal", sig.String())
+		s.Stop()
+	}
+}
+
+// reapProgram collects the launched program's status if it has exited and
+// then stops the server with it.
+func (s *Server) reapProgram() {
+	if s.program == nil {
+		return
+	}
+	exited, err := s.program.Reap()
+	if err != nil {
+		s.runErr = err
+		s.Stop()
+		return
+	}
+	if !exited {
+		return
+	}
+	s.exitStatus = s.program.ExitStatus()
+	s.log.Info("program exited", "pid", s.program.Pid(), "status", s.exitStatus)
+	s.Stop()
+}
+
+// Close disconnects every client, stops listening and removes the socket
+// and its lock file. It does not close the loop or the output. Idempotent.
+func (s *Server) Close() error {
+	if s == nil || s.closed {
+		return nil
+	}
+	s.closed = true
+	s.closeClients()
+	s.listener.Remove()
+	return errors.Join(s.socket.Close())
+}
