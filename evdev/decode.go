@@ -1,0 +1,240 @@
+package evdev
+
+import (
+	"encoding/binary"
+	"time"
+)
+
+// maxFrameEvents bounds one frame. A frame that grows past it is treated as
+// a buffer overrun (as if SYN_DROPPED had arrived), so a broken or hostile
+// stream cannot make the decoder grow without limit.
+const maxFrameEvents = 1024
+
+// State is the part of a device's state the decoder tracks and restores
+// after SYN_DROPPED: keys and buttons held, LEDs lit, switches on, as
+// kernel bitmaps.
+type State struct {
+	Keys     [keyBytes]byte
+	LEDs     [smallBits]byte
+	Switches [smallBits]byte
+}
+
+// KeyDown reports whether key (or button) code is held in s.
+func (s *State) KeyDown(code uint16) bool { return bitSet(s.Keys[:], code) }
+
+// StateQuerier reads a device's current state from the kernel. The
+// decoder calls it after SYN_DROPPED. Reading the state with EVIOCGKEY,
+// EVIOCGLED and EVIOCGSW also makes the kernel drop the events of those
+// types still queued on the fd, which the decoder relies on.
+type StateQuerier interface {
+	QueryState(s *State) error
+}
+
+// Decoder turns the bytes read from an evdev fd into frames. It drops kernel
+// autorepeat (value 2), a release of a key it never reported pressed and a
+// press of a key already held; after SYN_DROPPED it discards everything up
+// to and including the next SYN_REPORT, asks its StateQuerier for the
+// current state and emits the difference as a FrameResync.
+//
+// A Decoder is used from one goroutine. Decoding allocates nothing once its
+// frame buffer has grown to the longest frame seen.
+type Decoder struct {
+	querier StateQuerier
+	frame   Frame
+
+	carry  [EventSize]byte // a partial event left by the previous Decode
+	ncarry int
+
+	pending  []Event // the frame being read, before filtering
+	dropping bool    // between SYN_DROPPED and the next SYN_REPORT
+	// stale is set after a resync for the rest of the bytes of one Decode
+	// call: their key, LED and switch events were read from the kernel
+	// before the state query and are already part of the queried state.
+	stale bool
+
+	state State // what has been reported
+	query State // scratch for the querier
+}
+
+// NewDecoder returns a decoder that calls q after SYN_DROPPED. With a nil q
+// (or when q fails) a resync releases every held key and keeps LEDs and
+// switches as they were.
+func NewDecoder(q StateQuerier) *Decoder {
+	return &Decoder{querier: q, pending: make([]Event, 0, 64)}
+}
+
+// KeyDown reports whether the decoder has reported key code pressed and not
+// yet released.
+func (d *Decoder) KeyDown(code uint16) bool { return d.state.KeyDown(code) }
+
+// State returns the state reported so far.
+func (d *Decoder) State() State { return d.state }
+
+// Decode decodes p, the bytes of one read() from the device, and hands every
+// complete frame to sink. A trailing partial event is kept for the next
+// call.
+func (d *Decoder) Decode(p []byte, sink Sink) {
+	d.stale = false
+	if d.ncarry > 0 {
+		n := copy(d.carry[d.ncarry:], p)
+		d.ncarry += n
+		p = p[n:]
+		if d.ncarry < EventSize {
+			return
+		}
+		d.ncarry = 0
+		d.event(d.carry[:], sink)
+	}
+	for len(p) >= EventSize {
+		d.event(p[:EventSize], sink)
+		p = p[EventSize:]
+	}
+	d.ncarry = copy(d.carry[:], p)
+	d.stale = false
+}
+
+// event decodes one 24-byte input_event.
+func (d *Decoder) event(b []byte, sink Sink) {
+	ev := Event{
+		Time:  time.Duration(int64(binary.LittleEndian.Uint64(b[0:]))*int64(time.Second) + int64(binary.LittleEndian.Uint64(b[8:]))*int64(time.Microsecond)),
+		Type:  Type(binary.LittleEndian.Uint16(b[16:])),
+		Code:  binary.LittleEndian.Uint16(b[18:]),
+		Value: int32(binary.LittleEndian.Uint32(b[20:])),
+	}
+	if ev.Type == EvSyn {
+		switch ev.Code {
+		case SynDropped:
+			d.pending = d.pending[:0]
+			d.dropping = true
+			return
+		case SynReport:
+			if d.dropping {
+				d.dropping = false
+				d.resync(ev.Time, sink)
+				return
+			}
+			d.commit(ev.Time, sink)
+			return
+		case SynConfig:
+			return
+		}
+	}
+	if d.dropping {
+		return
+	}
+	if len(d.pending) >= maxFrameEvents {
+		d.pending = d.pending[:0]
+		d.dropping = true
+		return
+	}
+	d.pending = append(d.pending, ev)
+}
+
+// commit filters the pending frame, updates the reported state and hands
+// the frame to sink unless nothing is left of it.
+func (d *Decoder) commit(t time.Duration, sink Sink) {
+	out := d.pending[:0]
+	for _, ev := range d.pending {
+		switch ev.Type {
+		case EvKey:
+			if d.stale {
+				continue
+			}
+			held := bitSet(d.state.Keys[:], ev.Code)
+			switch {
+			case ev.Value == KeyPressed && !held:
+				setBit(d.state.Keys[:], ev.Code, true)
+			case ev.Value == KeyReleased && held:
+				setBit(d.state.Keys[:], ev.Code, false)
+			default: // autorepeat, a duplicate press, a release without press
+				continue
+			}
+		case EvLed:
+			if d.stale {
+				continue
+			}
+			setBit(d.state.LEDs[:], ev.Code, ev.Value != 0)
+		case EvSw:
+			if d.stale {
+				continue
+			}
+			setBit(d.state.Switches[:], ev.Code, ev.Value != 0)
+		}
+		out = append(out, ev)
+	}
+	d.pending = d.pending[:0]
+	if len(out) == 0 {
+		return
+	}
+	d.emit(FrameReport, t, out, sink)
+}
+
+// resync queries the current state and emits the difference to what was
+// reported: releases first, then presses, then LEDs and switches.
+func (d *Decoder) resync(t time.Duration, sink Sink) {
+	now := &d.query
+	*now = State{}
+	ok := d.querier != nil && d.querier.QueryState(now) == nil
+	if !ok {
+		*now = State{LEDs: d.state.LEDs, Switches: d.state.Switches}
+	}
+	out := d.pending[:0]
+	out = diffBits(out, t, EvKey, d.state.Keys[:], now.Keys[:], false)
+	out = diffBits(out, t, EvKey, d.state.Keys[:], now.Keys[:], true)
+	out = diffBits(out, t, EvLed, d.state.LEDs[:], now.LEDs[:], false)
+	out = diffBits(out, t, EvLed, d.state.LEDs[:], now.LEDs[:], true)
+	out = diffBits(out, t, EvSw, d.state.Switches[:], now.Switches[:], false)
+	out = diffBits(out, t, EvSw, d.state.Switches[:], now.Switches[:], true)
+	d.state = *now
+	d.pending = out[:0]
+	d.stale = ok
+	d.emit(FrameResync, t, out, sink)
+}
+
+// diffBits appends an event for every code whose bit differs between was
+// and now and is set (on) or clear (!on) in now.
+func diffBits(out []Event, t time.Duration, typ Type, was, now []byte, on bool) []Event {
+	for i := range now {
+		x := was[i] ^ now[i]
+		if on {
+			x &= now[i]
+		} else {
+			x &^= now[i]
+		}
+		for b := uint16(0); x != 0; b++ {
+			if x&1 != 0 {
+				v := int32(0)
+				if on {
+					v = 1
+				}
+				out = append(out, Event{Time: t, Type: typ, Code: uint16(i)*8 + b, Value: v})
+			}
+			x >>= 1
+		}
+	}
+	return out
+}
+
+// ReleaseAll forgets any partial frame and emits a FrameRemoved with the
+// release of every key still held, time-stamped t. It emits nothing when no
+// key is held. Call it when the device goes away.
+func (d *Decoder) ReleaseAll(t time.Duration, sink Sink) {
+	d.pending = d.pending[:0]
+	d.dropping = false
+	d.ncarry = 0
+	var none [keyBytes]byte
+	out := diffBits(d.pending, t, EvKey, d.state.Keys[:], none[:], false)
+	d.state.Keys = none
+	d.pending = out[:0]
+	if len(out) > 0 {
+		d.emit(FrameRemoved, t, out, sink)
+	}
+}
+
+func (d *Decoder) emit(kind FrameKind, t time.Duration, evs []Event, sink Sink) {
+	d.frame.Kind = kind
+	d.frame.Time = t
+	d.frame.Events = evs
+	sink.HandleFrame(&d.frame)
+	d.frame.Events = nil
+}

@@ -1,0 +1,233 @@
+package evdev
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+)
+
+// ev is one event of a test stream.
+type ev struct {
+	t     Type
+	code  uint16
+	value int32
+}
+
+var (
+	synReport  = ev{EvSyn, SynReport, 0}
+	synDropped = ev{EvSyn, SynDropped, 0}
+)
+
+func key(name string, value int32) ev {
+	t, code, ok := CodeByName(name)
+	if !ok || t != EvKey {
+		panic("no key " + name)
+	}
+	return ev{EvKey, code, value}
+}
+
+// stream encodes events as the kernel's read() returns them, one
+// millisecond apart starting at 100 s.
+func stream(evs ...ev) []byte {
+	b := make([]byte, 0, len(evs)*EventSize)
+	for i, e := range evs {
+		var r [EventSize]byte
+		binary.LittleEndian.PutUint64(r[0:], 100)
+		binary.LittleEndian.PutUint64(r[8:], uint64(i*1000))
+		binary.LittleEndian.PutUint16(r[16:], uint16(e.t))
+		binary.LittleEndian.PutUint16(r[18:], e.code)
+		binary.LittleEndian.PutUint32(r[20:], uint32(e.value))
+		b = append(b, r[:]...)
+	}
+	return b
+}
+
+// fakeQuerier returns a fixed state, or err.
+type fakeQuerier struct {
+	keys  []string
+	err   error
+	calls int
+}
+
+func (q *fakeQuerier) QueryState(s *State) error {
+	q.calls++
+	if q.err != nil {
+		return q.err
+	}
+	for _, k := range q.keys {
+		_, code, _ := CodeByName(k)
+		setBit(s.Keys[:], code, true)
+	}
+	return nil
+}
+
+// recorder formats every frame as "kind NAME:value NAME:value".
+type recorder struct{ frames []string }
+
+func (r *recorder) HandleFrame(f *Frame) {
+	var b strings.Builder
+	b.WriteString(f.Kind.String())
+	for _, e := range f.Events {
+		if e.Type == EvSyn || (e.Type == EvKey && (e.Value < 0 || e.Value > 1)) {
+			b.WriteString(" BAD")
+		}
+		n, _ := CodeName(e.Type, e.Code)
+		fmt.Fprintf(&b, " %s:%d", n, e.Value)
+	}
+	r.frames = append(r.frames, b.String())
+}
+
+func TestDecode(t *testing.T) {
+	tests := []struct {
+		name   string
+		chunks [][]ev // one read() each
+		state  []string
+		err    error
+		want   []string
+	}{
+		{
+			name:   "tap",
+			chunks: [][]ev{{key("KEY_A", 1), synReport, key("KEY_A", 0), synReport}},
+			want:   []string{"report KEY_A:1", "report KEY_A:0"},
+		},
+		{
+			name: "autorepeat dropped, frame with only a repeat not delivered",
+			chunks: [][]ev{{key("KEY_LEFTSHIFT", 1), synReport, key("KEY_LEFTSHIFT", 2), {EvSyn, SynReport, 1},
+				key("KEY_LEFTSHIFT", 0), synReport}},
+			want: []string{"report KEY_LEFTSHIFT:1", "report KEY_LEFTSHIFT:0"},
+		},
+		{
+			name:   "release without press dropped",
+			chunks: [][]ev{{key("KEY_B", 0), synReport, key("KEY_C", 1), key("KEY_D", 0), synReport}},
+			want:   []string{"report KEY_C:1"},
+		},
+		{
+			name:   "duplicate press dropped",
+			chunks: [][]ev{{key("KEY_C", 1), synReport, key("KEY_C", 1), synReport, key("KEY_C", 0), synReport}},
+			want:   []string{"report KEY_C:1", "report KEY_C:0"},
+		},
+		{
+			name: "USB keyboard frame keeps MSC_SCAN, pointer frame passes",
+			chunks: [][]ev{{{EvMsc, 4, 0x70004}, key("KEY_A", 1), synReport,
+				{EvRel, RelX, 3}, {EvRel, RelY, -2}, key("BTN_LEFT", 1), synReport}},
+			want: []string{"report MSC_SCAN:458756 KEY_A:1", "report REL_X:3 REL_Y:-2 BTN_LEFT:1"},
+		},
+		{
+			// The pending press of B is discarded with the dropped span; the
+			// kernel says C is down now; the press of D read in the same
+			// chunk after the resync predates the query and is stale; the
+			// release of C in the next read is new.
+			name: "SYN_DROPPED in the middle",
+			chunks: [][]ev{
+				{key("KEY_A", 1), synReport, key("KEY_B", 1), synDropped, key("KEY_A", 0), key("KEY_C", 1), synReport,
+					key("KEY_D", 1), {EvRel, RelX, 1}, synReport},
+				{key("KEY_C", 0), synReport},
+			},
+			state: []string{"KEY_C"},
+			want: []string{"report KEY_A:1", "resync KEY_A:0 KEY_C:1", "report REL_X:1",
+				"report KEY_C:0"},
+		},
+		{
+			name:   "resync with nothing changed is still delivered",
+			chunks: [][]ev{{synDropped, key("KEY_A", 1), synReport}},
+			want:   []string{"resync"},
+		},
+		{
+			name:   "resync when the query fails releases everything",
+			chunks: [][]ev{{key("KEY_A", 1), synReport}, {synDropped, synReport, key("KEY_Z", 1), synReport}},
+			err:    errors.New("gone"),
+			want:   []string{"report KEY_A:1", "resync KEY_A:0", "report KEY_Z:1"},
+		},
+		{
+			name:   "partial frame at the end is not delivered",
+			chunks: [][]ev{{key("KEY_A", 1), synReport, key("KEY_A", 0)}},
+			want:   []string{"report KEY_A:1"},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			// Whole reads, then the same bytes split at awkward sizes (the
+			// splits keep the read boundaries, which matter after a resync).
+			for _, split := range []int{0, 1, 7, 23, 25} {
+				q := &fakeQuerier{keys: tt.state, err: tt.err}
+				d := NewDecoder(q)
+				r := &recorder{}
+				for _, c := range tt.chunks {
+					b := stream(c...)
+					if split == 0 || len(tt.chunks) > 1 {
+						d.Decode(b, r)
+						continue
+					}
+					for len(b) > 0 {
+						n := min(split, len(b))
+						d.Decode(b[:n], r)
+						b = b[n:]
+					}
+				}
+				if got := strings.Join(r.frames, " | "); got != strings.Join(tt.want, " | ") {
+					t.Errorf("split %d: frames = %q; want %q", split, r.frames, tt.want)
+				}
+			}
+		})
+	}
+}
+
+func TestDecodeSplitReadsKeepEvents(t *testing.T) {
+	var evs []ev
+	for _, k := range []string{"KEY_H", "KEY_E", "KEY_L", "KEY_O"} {
+		evs = append(evs, key(k, 1), synReport, key(k, 0), synReport)
+	}
+	b := stream(evs...)
+	for split := 1; split <= 2*EventSize+1; split++ {
+		d := NewDecoder(nil)
+		r := &recorder{}
+		for i := 0; i < len(b); i += split {
+			d.Decode(b[i:min(i+split, len(b))], r)
+		}
+		if len(r.frames) != 8 || r.frames[0] != "report KEY_H:1" || r.frames[7] != "report KEY_O:0" {
+			t.Fatalf("split %d: frames = %q", split, r.frames)
+		}
+	}
+}
+
+func TestReleaseAll(t *testing.T) {
+	d := NewDecoder(nil)
+	r := &recorder{}
+	d.Decode(stream(key("KEY_LEFTCTRL", 1), synReport, key("KEY_C", 1), synReport, key("BTN_LEFT", 1)), r)
+	d.ReleaseAll(0, r)
+	d.ReleaseAll(0, r) // nothing left: no frame
+	want := []string{"report KEY_LEFTCTRL:1", "report KEY_C:1", "removed KEY_LEFTCTRL:0 KEY_C:0"}
+	if strings.Join(r.frames, "|") != strings.Join(want, "|") {
+		t.Errorf("frames = %q; want %q", r.frames, want)
+	}
+	if d.KeyDown(46) {
+		t.Error("KEY_C still down after ReleaseAll")
+	}
+}
+
+func TestOverlongFrameIsTreatedAsDropped(t *testing.T) {
+	evs := []ev{key("KEY_A", 1), synReport}
+	for i := 0; i < maxFrameEvents+10; i++ {
+		evs = append(evs, ev{EvRel, RelX, 1})
+	}
+	evs = append(evs, synReport)
+	q := &fakeQuerier{}
+	d := NewDecoder(q)
+	r := &recorder{}
+	d.Decode(stream(evs...), r)
+	want := []string{"report KEY_A:1", "resync KEY_A:0"}
+	if strings.Join(r.frames, "|") != strings.Join(want, "|") || q.calls != 1 {
+		t.Errorf("frames = %q, %d queries; want %q, 1 query", r.frames, q.calls, want)
+	}
+}
+
+func TestEventTime(t *testing.T) {
+	var got Frame
+	d := NewDecoder(nil)
+	d.Decode(stream(key("KEY_A", 1), synReport), SinkFunc(func(f *Frame) { got = *f }))
+	if got.Time.Microseconds() != 100_001_000 {
+		t.Errorf("frame time = %v; want 100.001s", got.Time)
+	}
+}

@@ -1,0 +1,290 @@
+package evdev
+
+import (
+	"errors"
+	"fmt"
+	"time"
+	"unsafe"
+
+	"golang.org/x/sys/unix"
+)
+
+// ErrRemoved is returned (wrapped) by Dispatch once the device is gone:
+// unplugged (ENODEV), revoked, or hung up. The releases of held keys have
+// been delivered by then; the owner should Close the device.
+var ErrRemoved = errors.New("evdev: device removed")
+
+// ID is struct input_id.
+type ID struct {
+	Bus, Vendor, Product, Version uint16
+}
+
+// String formats the id as bus:vendor:product in hex, like libinput.
+func (id ID) String() string {
+	return fmt.Sprintf("%04x:%04x:%04x", id.Bus, id.Vendor, id.Product)
+}
+
+// Options are how Open opens a device.
+type Options struct {
+	// Sink receives the device's frames from Dispatch. Nil discards them.
+	Sink Sink
+	// Grab takes the device exclusively (EVIOCGRAB): other readers get
+	// nothing until Close or Grab(false).
+	Grab bool
+	// Writable opens the device read-write, which SetLED needs.
+	Writable bool
+}
+
+// Device is one open /dev/input/eventN. All methods must be called from the
+// goroutine that owns the device (the event loop); Dispatch is meant to be
+// the handler of the fd's readiness in an epoll loop.
+type Device struct {
+	Path  string
+	Name  string
+	Phys  string // empty when the kernel has none (virtual devices)
+	Uniq  string
+	ID    ID
+	Caps  Capabilities
+	Class Class
+
+	fd      int
+	sink    Sink
+	grabbed bool
+	gone    bool
+	dec     Decoder
+	buf     [64 * EventSize]byte
+}
+
+// Open opens the evdev node at path non-blocking, sets its clock to
+// CLOCK_MONOTONIC and reads its identity and capabilities.
+func Open(path string, opt Options) (*Device, error) {
+	mode := unix.O_RDONLY
+	if opt.Writable {
+		mode = unix.O_RDWR
+	}
+	fd, err := unix.Open(path, mode|unix.O_NONBLOCK|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return nil, openError(path, err)
+	}
+	d := &Device{Path: path, fd: fd, sink: opt.Sink}
+	d.dec = Decoder{querier: d, pending: make([]Event, 0, 64)}
+	d.dec.frame.Device = d
+	if d.sink == nil {
+		d.sink = SinkFunc(func(*Frame) {})
+	}
+	if err := d.init(opt); err != nil {
+		unix.Close(fd)
+		return nil, err
+	}
+	return d, nil
+}
+
+// openError wraps an open failure, naming the fix when it is a permission
+// problem or a missing node.
+func openError(path string, err error) error {
+	switch {
+	case errors.Is(err, unix.EACCES), errors.Is(err, unix.EPERM):
+		return fmt.Errorf("evdev: open %s: %w (run as root or join the input group)", path, err)
+	case errors.Is(err, unix.ENOENT), errors.Is(err, unix.ENODEV), errors.Is(err, unix.ENXIO):
+		return fmt.Errorf("evdev: open %s: %w: %w", path, ErrRemoved, err)
+	}
+	return fmt.Errorf("evdev: open %s: %w", path, err)
+}
+
+// init sets the clock and reads identity and capabilities.
+func (d *Device) init(opt Options) error {
+	clock := int32(unix.CLOCK_MONOTONIC)
+	if err := ioctlPtr(d.fd, eviocSClockID, unsafe.Pointer(&clock)); err != nil {
+		return fmt.Errorf("evdev: %s: set monotonic clock: %w", d.Path, err)
+	}
+	var version int32
+	if err := ioctlPtr(d.fd, eviocGVersion, unsafe.Pointer(&version)); err != nil {
+		return fmt.Errorf("evdev: %s: not an evdev device: %w", d.Path, err)
+	}
+	if err := ioctlPtr(d.fd, eviocGID, unsafe.Pointer(&d.ID)); err != nil {
+		return fmt.Errorf("evdev: %s: read id: %w", d.Path, err)
+	}
+	var err error
+	if d.Name, err = ioctlString(d.fd, nrGName); err != nil {
+		return fmt.Errorf("evdev: %s: read name: %w", d.Path, err)
+	}
+	// Virtual devices (uinput, virtio) have no phys or uniq: ENOENT.
+	if d.Phys, err = ioctlString(d.fd, nrGPhys); err != nil && !errors.Is(err, unix.ENOENT) {
+		return fmt.Errorf("evdev: %s: read phys: %w", d.Path, err)
+	}
+	if d.Uniq, err = ioctlString(d.fd, nrGUniq); err != nil && !errors.Is(err, unix.ENOENT) {
+		return fmt.Errorf("evdev: %s: read uniq: %w", d.Path, err)
+	}
+	c := &d.Caps
+	if err := ioctlBytes(d.fd, nrGBit, c.Types[:]); err != nil {
+		return fmt.Errorf("evdev: %s: read event types: %w", d.Path, err)
+	}
+	for _, b := range []struct {
+		t    Type
+		bits []byte
+	}{{EvKey, c.Keys[:]}, {EvRel, c.Rel[:]}, {EvAbs, c.Abs[:]}, {EvMsc, c.Msc[:]}, {EvSw, c.Switches[:]}, {EvLed, c.LEDs[:]}} {
+		if !c.HasType(b.t) {
+			continue
+		}
+		if err := ioctlBytes(d.fd, nrGBit+uintptr(b.t), b.bits); err != nil {
+			return fmt.Errorf("evdev: %s: read %v codes: %w", d.Path, b.t, err)
+		}
+	}
+	if err := ioctlBytes(d.fd, nrGProp, c.Props[:]); err != nil && !errors.Is(err, unix.EINVAL) {
+		return fmt.Errorf("evdev: %s: read properties: %w", d.Path, err)
+	}
+	d.Class = c.Classify()
+	// The decoder starts with nothing held: a key already down at open was
+	// never reported pressed, so its release is dropped too.
+	if opt.Grab {
+		if err := d.Grab(true); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Fd returns the device's file descriptor, for registering with epoll. It
+// stays owned by the device.
+func (d *Device) Fd() int { return d.fd }
+
+// Grab takes (true) or releases (false) the device exclusively.
+func (d *Device) Grab(on bool) error {
+	v := uintptr(0)
+	if on {
+		v = 1
+	}
+	if err := ioctlVal(d.fd, eviocGRab, v); err != nil {
+		return fmt.Errorf("evdev: %s: grab %v: %w", d.Path, on, err)
+	}
+	d.grabbed = on
+	return nil
+}
+
+// Revoke makes the fd useless to everyone holding a copy of it (as a
+// session manager does on VT switch): reads fail with ENODEV afterwards.
+func (d *Device) Revoke() error {
+	if err := ioctlVal(d.fd, eviocRevoke, 0); err != nil {
+		return fmt.Errorf("evdev: %s: revoke: %w", d.Path, err)
+	}
+	return nil
+}
+
+// SetLED lights (on) or darkens LED code (LED_CAPSL, ...). The device must
+// have been opened Writable.
+func (d *Device) SetLED(code uint16, on bool) error {
+	var b [2 * EventSize]byte
+	v := uint32(0)
+	if on {
+		v = 1
+	}
+	putEvent(b[:EventSize], EvLed, code, v)
+	putEvent(b[EventSize:], EvSyn, SynReport, 0)
+	if _, err := unix.Write(d.fd, b[:]); err != nil {
+		return fmt.Errorf("evdev: %s: set %s: %w", d.Path, ledName(code), err)
+	}
+	return nil
+}
+
+func ledName(code uint16) string {
+	n, _ := CodeName(EvLed, code)
+	return n
+}
+
+// putEvent encodes an event without timestamp (the kernel ignores it on write).
+func putEvent(b []byte, t Type, code uint16, value uint32) {
+	clear(b[:16])
+	b[16], b[17] = byte(t), byte(t>>8)
+	b[18], b[19] = byte(code), byte(code>>8)
+	b[20], b[21], b[22], b[23] = byte(value), byte(value>>8), byte(value>>16), byte(value>>24)
+}
+
+// QueryState reads the keys held, LEDs lit and switches on from the kernel.
+// As a side effect the kernel drops the key, LED and switch events still
+// queued on this fd.
+func (d *Device) QueryState(s *State) error {
+	if err := ioctlBytes(d.fd, nrGKey, s.Keys[:]); err != nil {
+		return fmt.Errorf("read key state: %w", err)
+	}
+	if d.Caps.HasType(EvLed) {
+		if err := ioctlBytes(d.fd, nrGLED, s.LEDs[:]); err != nil {
+			return fmt.Errorf("read LED state: %w", err)
+		}
+	}
+	if d.Caps.HasType(EvSw) {
+		if err := ioctlBytes(d.fd, nrGSW, s.Switches[:]); err != nil {
+			return fmt.Errorf("read switch state: %w", err)
+		}
+	}
+	return nil
+}
+
+// AbsInfo reads the range and current value of absolute axis code.
+func (d *Device) AbsInfo(code uint16) (AbsInfo, error) {
+	var ai AbsInfo
+	if err := ioctlAbs(d.fd, code, &ai); err != nil {
+		return ai, fmt.Errorf("evdev: %s: read axis %d: %w", d.Path, code, err)
+	}
+	return ai, nil
+}
+
+// KeyDown reports whether key code is held as far as the frames delivered
+// so far say.
+func (d *Device) KeyDown(code uint16) bool { return d.dec.KeyDown(code) }
+
+// Dispatch reads the fd until EAGAIN and hands every frame to the sink. It
+// returns nil when the fd is drained. When the device has gone (unplugged,
+// revoked) it first delivers a FrameRemoved with the release of every key
+// still held and returns an error wrapping ErrRemoved; the owner then
+// removes the fd from its loop and calls Close.
+func (d *Device) Dispatch() error {
+	if d.gone {
+		return fmt.Errorf("evdev: %s: %w", d.Path, ErrRemoved)
+	}
+	for {
+		n, err := unix.Read(d.fd, d.buf[:])
+		if n > 0 {
+			d.dec.Decode(d.buf[:n], d.sink)
+			continue
+		}
+		switch {
+		case err == unix.EINTR:
+			continue
+		case err == unix.EAGAIN:
+			return nil
+		case err == nil: // EOF: not something evdev does, treat as gone
+			err = unix.ENODEV
+		}
+		d.gone = true
+		d.dec.ReleaseAll(monotonicNow(), d.sink)
+		if errors.Is(err, unix.ENODEV) {
+			return fmt.Errorf("evdev: %s: %w", d.Path, ErrRemoved)
+		}
+		return fmt.Errorf("evdev: %s: read: %w: %w", d.Path, ErrRemoved, err)
+	}
+}
+
+// Close releases held keys (delivering a FrameRemoved if any were held),
+// ungrabs and closes the fd. It is idempotent and safe on nil.
+func (d *Device) Close() error {
+	if d == nil || d.fd < 0 {
+		return nil
+	}
+	if !d.gone {
+		d.gone = true
+		d.dec.ReleaseAll(monotonicNow(), d.sink)
+	}
+	err := unix.Close(d.fd) // closing also ends a grab
+	d.fd = -1
+	if err != nil {
+		return fmt.Errorf("evdev: close %s: %w", d.Path, err)
+	}
+	return nil
+}
+
+// monotonicNow returns CLOCK_MONOTONIC, the clock device events carry.
+func monotonicNow() time.Duration {
+	var ts unix.Timespec
+	_ = unix.ClockGettime(unix.CLOCK_MONOTONIC, &ts)
+	return time.Duration(ts.Nano())
+}
