@@ -13,6 +13,7 @@ import (
 
 	"gocomp/compositor/backend"
 	"gocomp/compositor/loop"
+	"gocomp/protocols/server"
 )
 
 // DefaultMaxClientBuffer bounds each client's queued output unless
@@ -41,6 +42,11 @@ type Server struct {
 
 	socket   *Socket
 	listener *loop.FDSource
+
+	display     *server.Display
+	conns       map[*server.Client]*clientConn
+	flushHook   *loop.Hook
+	acceptTimer *loop.Timer
 
 	program    *Program
 	exitStatus int
