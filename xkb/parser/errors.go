@@ -1,0 +1,91 @@
+package parser
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+)
+
+// Position is a Pos resolved to a file, line and column (both 1-based;
+// the column counts bytes).
+type Position struct {
+	Filename string
+	Offset   int
+	Line     int
+	Column   int
+}
+
+// String returns "file:line:col".
+func (p Position) String() string {
+	return fmt.Sprintf("%s:%d:%d", p.Filename, p.Line, p.Column)
+}
+
+// Position resolves an offset in f's source to file:line:col. Line starts
+// are computed on the first call, so parsing never pays for them.
+func (f *File) Position(p Pos) Position {
+	return position(f.Name, f.src, &f.lines, p)
+}
+
+func position(name string, src []byte, lines *[]int, p Pos) Position {
+	if *lines == nil {
+		ls := []int{0}
+		for i, c := range src {
+			if c == '\n' {
+				ls = append(ls, i+1)
+			}
+		}
+		*lines = ls
+	}
+	off := int(p)
+	if off < 0 {
+		off = 0
+	}
+	if off > len(src) {
+		off = len(src)
+	}
+	ls := *lines
+	i := sort.Search(len(ls), func(i int) bool { return ls[i] > off }) - 1
+	return Position{Filename: name, Offset: off, Line: i + 1, Column: off - ls[i] + 1}
+}
+
+// Error is an error at a place in a file.
+type Error struct {
+	Pos Position
+	Msg string
+}
+
+func (e *Error) Error() string { return e.Pos.String() + ": " + e.Msg }
+
+// ErrorList is a list of errors sorted by position. Parse returns one as
+// its error; use errors.As to get at the individual errors.
+type ErrorList []*Error
+
+func (l ErrorList) Len() int      { return len(l) }
+func (l ErrorList) Swap(i, j int) { l[i], l[j] = l[j], l[i] }
+func (l ErrorList) Less(i, j int) bool {
+	a, b := l[i].Pos, l[j].Pos
+	if a.Filename != b.Filename {
+		return a.Filename < b.Filename
+	}
+	return a.Offset < b.Offset
+}
+
+// Error returns the errors, one per line.
+func (l ErrorList) Error() string {
+	var b strings.Builder
+	for i, e := range l {
+		if i > 0 {
+			b.WriteByte('\n')
+		}
+		b.WriteString(e.Error())
+	}
+	return b.String()
+}
+
+// Err returns l as an error, or nil when l is empty.
+func (l ErrorList) Err() error {
+	if len(l) == 0 {
+		return nil
+	}
+	return l
+}

@@ -1,0 +1,790 @@
+package parser
+
+import (
+	"fmt"
+	"sort"
+	"strconv"
+)
+
+const (
+	maxErrors = 10  // Parse gives up after this many errors
+	maxDepth  = 200 // deepest nesting of expressions and keysym groups
+)
+
+// Parse parses an XKB file: either one xkb_keymap (or xkb_semantics,
+// xkb_layout) section holding component sections, or a sequence of
+// component sections as found in the keycodes, types, compat and symbols
+// directories. xkb_geometry sections are checked for balanced braces and
+// skipped.
+//
+// On failure Parse returns the part of the file it could parse and an
+// ErrorList (at most ten errors, sorted, one per line) whose entries read
+// "file:line:col: message". The File keeps src to compute positions; the
+// caller must not modify src afterwards.
+func Parse(filename string, src []byte) (*File, error) {
+	p := &parser{file: &File{Name: filename, src: src}}
+	p.sc.init(src, p.scanError)
+	p.next()
+	func() {
+		defer func() {
+			if r := recover(); r != nil && r != errBailout {
+				panic(r)
+			}
+		}()
+		p.parseFile()
+	}()
+	sort.Stable(p.errors)
+	return p.file, p.errors.Err()
+}
+
+// Sentinel panics: errSync unwinds to the enclosing statement, which then
+// skips to its end; errBailout stops parsing after maxErrors errors.
+type parseAbort int
+
+const (
+	errSync parseAbort = iota
+	errBailout
+)
+
+type parser struct {
+	sc      scanner
+	file    *File
+	tok     lexeme // current token
+	peeked  lexeme // the token after tok, when hasPeek
+	hasPeek bool
+	braces  int // number of '{' consumed minus '}' consumed
+	depth   int // expression nesting
+	errors  ErrorList
+}
+
+// next advances to the next token, keeping count of braces.
+func (p *parser) next() {
+	switch p.tok.tok {
+	case tLBrace:
+		p.braces++
+	case tRBrace:
+		p.braces--
+	}
+	if p.hasPeek {
+		p.tok, p.hasPeek = p.peeked, false
+		return
+	}
+	p.sc.next(&p.tok)
+}
+
+// peek returns the kind of the token after the current one.
+func (p *parser) peek() token {
+	if !p.hasPeek {
+		p.sc.next(&p.peeked)
+		p.hasPeek = true
+	}
+	return p.peeked.tok
+}
+
+func (p *parser) scanError(pos Pos, msg string) { p.addError(pos, msg) }
+
+// addError records an error, keeping one per line, and bails out after
+// maxErrors.
+func (p *parser) addError(pos Pos, msg string) {
+	position := p.file.Position(pos)
+	if n := len(p.errors); n > 0 {
+		last := p.errors[n-1].Pos
+		if last.Filename == position.Filename && last.Line == position.Line {
+			return
+		}
+	}
+	p.errors = append(p.errors, &Error{Pos: position, Msg: msg})
+	if len(p.errors) >= maxErrors {
+		panic(errBailout)
+	}
+}
+
+// fail records "expected what, found <current token>" and unwinds to the
+// enclosing statement.
+func (p *parser) fail(what string) {
+	if p.tok.tok != tIllegal { // the scanner has reported it already
+		p.addError(p.tok.pos, "expected "+what+", found "+p.describe())
+	}
+	panic(errSync)
+}
+
+func (p *parser) describe() string {
+	l := &p.tok
+	switch {
+	case l.tok == tIdent:
+		return "identifier " + l.lit
+	case l.tok.isKeyword():
+		return "keyword " + l.lit
+	case l.tok == tString:
+		s := l.lit
+		if len(s) > 20 {
+			s = s[:20] + "..."
+		}
+		return "string " + strconv.Quote(s)
+	case l.tok == tInt:
+		return "integer " + strconv.FormatInt(l.ival, 10)
+	case l.tok == tFloat:
+		return "float " + strconv.FormatFloat(l.fval, 'g', -1, 64)
+	case l.tok == tKeyName:
+		return "key name <" + l.lit + ">"
+	}
+	return l.tok.String()
+}
+
+// expect consumes a token of kind t or fails.
+func (p *parser) expect(t token) Pos {
+	pos := p.tok.pos
+	if p.tok.tok != t {
+		p.fail(t.String())
+	}
+	p.next()
+	return pos
+}
+
+// sync skips to the end of the current statement: past a ';' at brace
+// level braces, or up to a '}' that closes the enclosing block.
+func (p *parser) sync(braces int) {
+	for p.tok.tok != tEOF {
+		if p.braces < braces {
+			return
+		}
+		if p.braces == braces {
+			switch p.tok.tok {
+			case tSemi:
+				p.next()
+				return
+			case tRBrace:
+				return
+			}
+		}
+		p.next()
+	}
+}
+
+var sectionFlags = map[token]Flags{
+	tPartial:          FlagPartial,
+	tDefault:          FlagDefault,
+	tHidden:           FlagHidden,
+	tAlphanumericKeys: FlagAlphanumericKeys,
+	tModifierKeys:     FlagModifierKeys,
+	tKeypadKeys:       FlagKeypadKeys,
+	tFunctionKeys:     FlagFunctionKeys,
+	tAlternateGroup:   FlagAlternateGroup,
+}
+
+var sectionKinds = map[token]SectionKind{
+	tXkbKeymap:   KindKeymap,
+	tXkbKeycodes: KindKeycodes,
+	tXkbTypes:    KindTypes,
+	tXkbCompat:   KindCompat,
+	tXkbSymbols:  KindSymbols,
+	tXkbGeometry: KindGeometry,
+}
+
+func (p *parser) parseFile() {
+	for p.tok.tok != tEOF {
+		s := p.parseSection(true)
+		if s == nil {
+			if p.tok.tok == tRBrace { // stray '}' at the top level
+				p.next()
+			}
+			continue
+		}
+		p.file.Sections = append(p.file.Sections, s)
+	}
+	if len(p.file.Sections) == 0 {
+		p.addError(p.tok.pos, "expected section, found end of file")
+	}
+}
+
+// parseSection parses `flags kind "name" { ... };`. It returns nil when
+// the section could not be recognised; errors inside the body are
+// recovered from.
+func (p *parser) parseSection(top bool) (s *Section) {
+	start := p.braces
+	defer func() {
+		if r := recover(); r != nil {
+			if r != errSync {
+				panic(r)
+			}
+			s = nil
+			p.sync(start)
+		}
+	}()
+	s = &Section{Pos: p.tok.pos, File: p.file}
+	for {
+		f, ok := sectionFlags[p.tok.tok]
+		if !ok {
+			break
+		}
+		s.Flags |= f
+		p.next()
+	}
+	kind, ok := sectionKinds[p.tok.tok]
+	if !ok || kind == KindKeymap && !top {
+		if top {
+			p.fail("section keyword (xkb_keymap, xkb_keycodes, xkb_types, xkb_compatibility, xkb_symbols, xkb_geometry)")
+		}
+		p.fail("component section keyword (xkb_keycodes, xkb_types, xkb_compatibility, xkb_symbols, xkb_geometry)")
+	}
+	s.Kind, s.Keyword = kind, p.tok.lit
+	p.next()
+	if p.tok.tok == tString {
+		s.Name, s.HasName = p.tok.lit, true
+		p.next()
+	}
+	p.expect(tLBrace)
+	switch kind {
+	case KindKeymap:
+		for p.tok.tok != tRBrace && p.tok.tok != tEOF {
+			sub := p.parseSection(false)
+			if sub == nil {
+				if p.tok.tok == tRBrace {
+					break
+				}
+				continue
+			}
+			s.Sections = append(s.Sections, sub)
+		}
+		if len(s.Sections) == 0 && p.tok.tok == tRBrace {
+			p.fail("section")
+		}
+	case KindGeometry:
+		p.skipBody()
+	default:
+		p.parseStmts(s)
+	}
+	p.expect(tRBrace)
+	p.expect(tSemi)
+	return s
+}
+
+// skipBody skips tokens up to the '}' that closes the current block.
+func (p *parser) skipBody() {
+	level := p.braces
+	for p.tok.tok != tEOF && !(p.tok.tok == tRBrace && p.braces == level) {
+		p.next()
+	}
+}
+
+func (p *parser) parseStmts(s *Section) {
+	for p.tok.tok != tRBrace && p.tok.tok != tEOF {
+		if st := p.parseStmtOrSync(); st != nil {
+			s.Stmts = append(s.Stmts, st)
+		}
+	}
+}
+
+// parseStmtOrSync parses one statement; after an error it skips to the
+// statement's end and returns nil.
+func (p *parser) parseStmtOrSync() (st Stmt) {
+	start := p.braces
+	defer func() {
+		if r := recover(); r != nil {
+			if r != errSync {
+				panic(r)
+			}
+			st = nil
+			p.depth = 0
+			before := p.tok.pos
+			p.sync(start)
+			if p.tok.pos == before && p.tok.tok != tRBrace && p.tok.tok != tEOF {
+				p.next() // guarantee progress
+			}
+		}
+	}()
+	return p.parseStmt()
+}
+
+// isElement reports whether t may name an element in a field reference
+// (key.type, interpret.repeat, ...).
+func isElement(t token) bool {
+	switch t {
+	case tAction, tInterpret, tType, tKey, tGroup, tModifierMap, tIndicator,
+		tShape, tRow, tSection, tText:
+		return true
+	}
+	return false
+}
+
+func (p *parser) parseStmt() Stmt {
+	base := StmtBase{Pos: p.tok.pos}
+	switch p.tok.tok {
+	case tInclude:
+		p.next()
+		if p.tok.tok != tString {
+			p.fail("include string")
+		}
+		return p.parseInclude(base)
+	case tAugment, tOverride, tReplace, tAlternate:
+		base.Merge = map[token]MergeMode{tAugment: MergeAugment, tOverride: MergeOverride,
+			tReplace: MergeReplace, tAlternate: MergeAlternate}[p.tok.tok]
+		p.next()
+		if p.tok.tok == tString {
+			return p.parseInclude(base)
+		}
+	}
+	t := p.tok.tok
+	if isElement(t) {
+		switch p.peek() {
+		case tDot, tLBracket, tEquals:
+			return p.parseVarDef(base)
+		}
+	}
+	switch t {
+	case tKey:
+		return p.parseKey(base)
+	case tKeyName:
+		d := &KeycodeDef{StmtBase: base, Name: p.tok.lit}
+		p.next()
+		p.expect(tEquals)
+		if p.tok.tok != tInt {
+			p.fail("keycode")
+		}
+		d.Code = p.tok.ival
+		p.next()
+		p.expect(tSemi)
+		return d
+	case tAlias:
+		p.next()
+		d := &AliasDef{StmtBase: base}
+		d.Alias = p.keyName()
+		p.expect(tEquals)
+		d.Real = p.keyName()
+		p.expect(tSemi)
+		return d
+	case tVirtualMods:
+		p.next()
+		d := &VModDef{StmtBase: base}
+		for {
+			m := VMod{Pos: p.tok.pos, Name: p.ident()}
+			if p.tok.tok == tEquals {
+				p.next()
+				m.Value = p.parseExpr()
+			}
+			d.Mods = append(d.Mods, m)
+			if p.tok.tok != tComma {
+				break
+			}
+			p.next()
+		}
+		p.expect(tSemi)
+		return d
+	case tType:
+		p.next()
+		d := &KeyTypeDef{StmtBase: base, Name: p.str()}
+		d.Body = p.parseVarBlock()
+		return d
+	case tInterpret:
+		p.next()
+		d := &InterpretDef{StmtBase: base, Sym: p.keysym()}
+		if p.tok.tok == tPlus {
+			p.next()
+			d.Match = p.parseExpr()
+		}
+		d.Body = p.parseVarBlock()
+		return d
+	case tIndicator:
+		p.next()
+		if p.tok.tok == tString {
+			d := &LEDMapDef{StmtBase: base, Name: p.tok.lit}
+			p.next()
+			d.Body = p.parseVarBlock()
+			return d
+		}
+		return p.parseLEDName(base, false)
+	case tVirtual:
+		p.next()
+		p.expect(tIndicator)
+		return p.parseLEDName(base, true)
+	case tModifierMap:
+		p.next()
+		d := &ModMapDef{StmtBase: base, Modifier: p.ident()}
+		p.expect(tLBrace)
+		for {
+			d.Keys = append(d.Keys, p.parseExpr())
+			if p.tok.tok != tComma {
+				break
+			}
+			p.next()
+		}
+		p.expect(tRBrace)
+		p.expect(tSemi)
+		return d
+	case tGroup:
+		p.next()
+		d := &GroupCompatDef{StmtBase: base, Group: p.integer("group number")}
+		p.expect(tEquals)
+		d.Value = p.parseExpr()
+		p.expect(tSemi)
+		return d
+	case tIdent, tExclam:
+		return p.parseVarDef(base)
+	}
+	p.fail("statement")
+	return nil
+}
+
+func (p *parser) parseInclude(base StmtBase) Stmt {
+	d := &Include{StmtBase: base, Spec: p.tok.lit}
+	steps, err := ParseIncludeSpec(d.Spec, base.Merge)
+	if err != nil {
+		p.addError(p.tok.pos, err.Error())
+	}
+	d.Steps = steps
+	p.next()
+	return d
+}
+
+func (p *parser) parseLEDName(base StmtBase, virtual bool) Stmt {
+	d := &LEDNameDef{StmtBase: base, Virtual: virtual, Index: p.integer("indicator number")}
+	p.expect(tEquals)
+	d.Name = p.parseExpr()
+	p.expect(tSemi)
+	return d
+}
+
+func (p *parser) keyName() string {
+	if p.tok.tok != tKeyName {
+		p.fail("key name")
+	}
+	s := p.tok.lit
+	p.next()
+	return s
+}
+
+// ident parses an identifier; the keyword "default" is one too
+// (PtrBtn(button=default)).
+func (p *parser) ident() string {
+	if p.tok.tok != tIdent && p.tok.tok != tDefault {
+		p.fail("identifier")
+	}
+	s := p.tok.lit
+	p.next()
+	return s
+}
+
+func (p *parser) str() string {
+	if p.tok.tok != tString {
+		p.fail("string")
+	}
+	s := p.tok.lit
+	p.next()
+	return s
+}
+
+func (p *parser) integer(what string) int64 {
+	if p.tok.tok != tInt {
+		p.fail(what)
+	}
+	v := p.tok.ival
+	p.next()
+	return v
+}
+
+// keysym parses a keysym: a name, the keyword "section" (a keysym name
+// too) or an integer.
+func (p *parser) keysym() Keysym {
+	k := Keysym{Pos: p.tok.pos}
+	switch p.tok.tok {
+	case tIdent, tSection:
+		k.Name = p.tok.lit
+	case tInt:
+		k.IsInt, k.Int = true, p.tok.ival
+	default:
+		p.fail("keysym")
+	}
+	p.next()
+	return k
+}
+
+// parseVarBlock parses `{ vardef* };`.
+func (p *parser) parseVarBlock() []*VarDef {
+	p.expect(tLBrace)
+	var defs []*VarDef
+	for p.tok.tok != tRBrace {
+		defs = append(defs, p.parseVarDef(StmtBase{Pos: p.tok.pos}))
+	}
+	p.next()
+	p.expect(tSemi)
+	return defs
+}
+
+// parseVarDef parses `lhs = value;`, `name;` or `!name;`.
+func (p *parser) parseVarDef(base StmtBase) *VarDef {
+	d := &VarDef{StmtBase: base}
+	p.parseVarBody(d, false)
+	p.expect(tSemi)
+	return d
+}
+
+// parseVarBody parses `lhs = value`, `name` or `!name`; inKey says
+// whether it is an item of a key body (ended by ',' or '}', not ';').
+func (p *parser) parseVarBody(d *VarDef, inKey bool) {
+	if p.tok.tok == tExclam {
+		p.next()
+		pos := p.tok.pos
+		d.Name = &Ident{Pos: pos, Name: p.ident()}
+		d.Value = &Bool{Pos: d.Pos, Value: false}
+		return
+	}
+	d.Name = p.parseLhs()
+	end := p.tok.tok == tSemi
+	if inKey {
+		end = p.tok.tok == tComma || p.tok.tok == tRBrace
+	}
+	if id, ok := d.Name.(*Ident); ok && end {
+		d.Value = &Bool{Pos: id.Pos, Value: true}
+		return
+	}
+	p.expect(tEquals)
+	d.Value = p.parseValue()
+}
+
+// fieldSpec parses an identifier or an element keyword.
+func (p *parser) fieldSpec() string {
+	if p.tok.tok != tIdent && p.tok.tok != tDefault && !isElement(p.tok.tok) {
+		p.fail("identifier")
+	}
+	s := p.tok.lit
+	p.next()
+	return s
+}
+
+// parseLhs parses `field`, `element.field`, `field[index]` or
+// `element.field[index]`.
+func (p *parser) parseLhs() Expr {
+	pos := p.tok.pos
+	return p.parseLhsRest(pos, p.fieldSpec())
+}
+
+func (p *parser) parseLhsRest(pos Pos, name string) Expr {
+	elem, field := "", name
+	if p.tok.tok == tDot {
+		p.next()
+		elem, field = name, p.fieldSpec()
+	}
+	if p.tok.tok == tLBracket {
+		p.next()
+		idx := p.parseExpr()
+		p.expect(tRBracket)
+		return &ArrayRef{Pos: pos, Element: elem, Field: field, Index: idx}
+	}
+	if elem != "" {
+		return &FieldRef{Pos: pos, Element: elem, Field: field}
+	}
+	return &Ident{Pos: pos, Name: field}
+}
+
+// parseValue parses an expression or a `[ ... ]` keysym or action list.
+func (p *parser) parseValue() Expr {
+	if p.tok.tok == tLBracket {
+		return p.parseList()
+	}
+	return p.parseExpr()
+}
+
+// parseList parses `[ keysyms ]` or `[ actions ]`.
+func (p *parser) parseList() Expr {
+	pos := p.expect(tLBracket)
+	if p.tok.tok == tIdent && p.peek() == tLParen {
+		l := &ActionList{Pos: pos}
+		for {
+			callPos := p.tok.pos
+			name := p.ident()
+			l.Actions = append(l.Actions, p.parseCall(callPos, name))
+			if p.tok.tok != tComma {
+				break
+			}
+			p.next()
+		}
+		p.expect(tRBracket)
+		return l
+	}
+	l := &KeysymList{Pos: pos}
+	if p.tok.tok == tRBracket {
+		p.next()
+		return l
+	}
+	for {
+		if p.tok.tok == tLBrace {
+			l.Levels = append(l.Levels, p.parseKeysymGroup(nil))
+		} else {
+			l.Levels = append(l.Levels, []Keysym{p.keysym()})
+		}
+		if p.tok.tok != tComma {
+			break
+		}
+		p.next()
+	}
+	p.expect(tRBracket)
+	return l
+}
+
+// parseKeysymGroup parses `{ keysym or group, ... }`, appending the
+// keysyms to syms.
+func (p *parser) parseKeysymGroup(syms []Keysym) []Keysym {
+	p.enter()
+	p.expect(tLBrace)
+	for {
+		if p.tok.tok == tLBrace {
+			syms = p.parseKeysymGroup(syms)
+		} else {
+			syms = append(syms, p.keysym())
+		}
+		if p.tok.tok != tComma {
+			break
+		}
+		p.next()
+	}
+	p.expect(tRBrace)
+	p.depth--
+	return syms
+}
+
+// parseKey parses `key <NAME> { item, ... };`.
+func (p *parser) parseKey(base StmtBase) *KeyDef {
+	p.expect(tKey)
+	d := &KeyDef{StmtBase: base, Name: p.keyName()}
+	p.expect(tLBrace)
+	if p.tok.tok != tRBrace {
+		for {
+			v := &VarDef{StmtBase: StmtBase{Pos: p.tok.pos}}
+			if p.tok.tok == tLBracket {
+				v.Value = p.parseList()
+			} else {
+				p.parseVarBody(v, true)
+			}
+			d.Body = append(d.Body, v)
+			if p.tok.tok != tComma {
+				break
+			}
+			p.next()
+		}
+	}
+	p.expect(tRBrace)
+	p.expect(tSemi)
+	return d
+}
+
+func (p *parser) enter() {
+	p.depth++
+	if p.depth > maxDepth {
+		p.addError(p.tok.pos, fmt.Sprintf("nesting deeper than %d levels", maxDepth))
+		panic(errSync)
+	}
+}
+
+// parseExpr parses an expression: assignments (in call arguments), then
+// + and -, then * and /, then unary operators and terms.
+func (p *parser) parseExpr() Expr {
+	p.enter()
+	x := p.parseBinary(1)
+	if p.tok.tok == tEquals {
+		switch x.(type) {
+		case *Ident, *FieldRef, *ArrayRef:
+			p.next()
+			x = &Assign{Pos: x.Position(), Name: x, Value: p.parseExpr()}
+		}
+	}
+	p.depth--
+	return x
+}
+
+var binaryOps = map[token]BinaryOp{tPlus: OpAdd, tMinus: OpSub, tTimes: OpMul, tDivide: OpDiv}
+
+func precedence(t token) int {
+	switch t {
+	case tPlus, tMinus:
+		return 1
+	case tTimes, tDivide:
+		return 2
+	}
+	return 0
+}
+
+func (p *parser) parseBinary(prec int) Expr {
+	x := p.parseUnary()
+	for {
+		op := p.tok.tok
+		q := precedence(op)
+		if q < prec {
+			return x
+		}
+		p.next()
+		y := p.parseBinary(q + 1)
+		x = &Binary{Pos: x.Position(), Op: binaryOps[op], X: x, Y: y}
+	}
+}
+
+func (p *parser) parseUnary() Expr {
+	pos := p.tok.pos
+	var op UnaryOp
+	switch p.tok.tok {
+	case tMinus:
+		op = OpNegate
+	case tPlus:
+		op = OpPlus
+	case tExclam:
+		op = OpNot
+	case tInvert:
+		op = OpInvert
+	default:
+		return p.parseTerm()
+	}
+	p.next()
+	p.enter()
+	x := p.parseUnary()
+	p.depth--
+	return &Unary{Pos: pos, Op: op, X: x}
+}
+
+func (p *parser) parseTerm() Expr {
+	l := &p.tok
+	pos := l.pos
+	switch l.tok {
+	case tLParen:
+		p.next()
+		x := p.parseExpr()
+		p.expect(tRParen)
+		return x
+	case tInt:
+		x := &Int{Pos: pos, Value: l.ival}
+		p.next()
+		return x
+	case tFloat:
+		x := &Float{Pos: pos, Value: l.fval}
+		p.next()
+		return x
+	case tString:
+		x := &String{Pos: pos, Value: l.lit}
+		p.next()
+		return x
+	case tKeyName:
+		x := &KeyName{Pos: pos, Name: l.lit}
+		p.next()
+		return x
+	}
+	name := p.fieldSpec()
+	if p.tok.tok == tLParen {
+		return p.parseCall(pos, name)
+	}
+	return p.parseLhsRest(pos, name)
+}
+
+// parseCall parses `( args )` after a call's name.
+func (p *parser) parseCall(pos Pos, name string) *Call {
+	p.expect(tLParen)
+	c := &Call{Pos: pos, Name: name}
+	if p.tok.tok != tRParen {
+		for {
+			c.Args = append(c.Args, p.parseExpr())
+			if p.tok.tok != tComma {
+				break
+			}
+			p.next()
+		}
+	}
+	p.expect(tRParen)
+	return c
+}
