@@ -1,0 +1,266 @@
+package parser
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+)
+
+// maxIncludeDepth bounds include chains (each level is a distinct
+// section, since loops are reported separately).
+const maxIncludeDepth = 100
+
+// Loader resolves include statements: it finds the named files in its
+// include directories, parses each file once, chooses sections, and
+// detects include loops. A Loader caches everything it has read and
+// resolved, so one Loader serves one keymap compilation (or several
+// compilations against unchanged files). It is not safe for concurrent use.
+type Loader struct {
+	dirs     []string
+	files    map[string]*loadedFile   // by path
+	resolved map[*Section]*resolution // finished or in progress
+	chain    []*Section               // sections being resolved, outermost first
+	readFile func(string) ([]byte, error)
+}
+
+type loadedFile struct {
+	file *File
+	err  error
+}
+
+type resolution struct {
+	r    *Resolved
+	err  error
+	done bool
+}
+
+// NewLoader returns a Loader that looks for included files in dirs, in
+// order: a file named "us" in an xkb_symbols include is dirs[i]/symbols/us
+// for the first i where it exists (libxkbcommon's include path order; see
+// package includepath). The Loader keeps dirs; the caller must not change
+// the slice afterwards.
+func NewLoader(dirs []string) *Loader {
+	return &Loader{
+		dirs:     dirs,
+		files:    make(map[string]*loadedFile),
+		resolved: make(map[*Section]*resolution),
+		readFile: os.ReadFile,
+	}
+}
+
+// Resolved is a component section with its include statements resolved.
+// Items lists the section's statements in source order; an include
+// statement's item carries the sections it brought in. The same *Resolved
+// may appear several times in a tree (a section included from two places);
+// treat the tree as read-only.
+type Resolved struct {
+	Section *Section // the section as parsed
+	Path    string   // the file it came from (its File.Name)
+	Items   []Item
+}
+
+// Item is one statement of a Resolved section. For an *Include statement
+// Steps holds one entry per step of its include string, in order; for
+// every other statement Steps is nil.
+type Item struct {
+	Stmt  Stmt
+	Steps []Step
+}
+
+// Step is one resolved step of an include string: where the section came
+// from and how to merge it. Merge is the step's merge mode (the include
+// statement's own mode for the first step, MergeOverride after '+',
+// MergeAugment after '|'); Group is the ":N" suffix (1-based) or 0.
+//
+// To follow libxkbcommon, a compiler processes an include statement by
+// compiling each step's Section into a fresh info with Merge as the
+// default mode of its statements, merging the steps left to right (each
+// with its own Merge), and merging the result into the including section
+// with the include statement's mode.
+type Step struct {
+	IncludeStep
+	Section *Resolved
+}
+
+// Resolve resolves the includes of s, a component section of a file
+// returned by Parse or by this Loader, recursively. Errors name the
+// include statement that failed as "file:line:col: message"; errors in
+// included files are returned as they are (an ErrorList for syntax
+// errors).
+func (l *Loader) Resolve(s *Section) (*Resolved, error) {
+	if s.Kind == KindKeymap || s.Kind == KindGeometry {
+		return nil, fmt.Errorf("xkb/parser: cannot resolve includes of an %s section", s.Kind)
+	}
+	if res, ok := l.resolved[s]; ok && res.done {
+		return res.r, res.err
+	}
+	res := &resolution{}
+	l.resolved[s] = res
+	l.chain = append(l.chain, s)
+	res.r, res.err = l.resolve(s)
+	l.chain = l.chain[:len(l.chain)-1]
+	res.done = true
+	return res.r, res.err
+}
+
+func (l *Loader) resolve(s *Section) (*Resolved, error) {
+	r := &Resolved{Section: s, Path: s.File.Name, Items: make([]Item, len(s.Stmts))}
+	for i, st := range s.Stmts {
+		r.Items[i].Stmt = st
+		inc, ok := st.(*Include)
+		if !ok {
+			continue
+		}
+		steps, err := l.resolveInclude(s, inc)
+		if err != nil {
+			return nil, err
+		}
+		r.Items[i].Steps = steps
+	}
+	return r, nil
+}
+
+func (l *Loader) resolveInclude(s *Section, inc *Include) ([]Step, error) {
+	fail := func(format string, args ...any) error {
+		return &Error{Pos: s.File.Position(inc.Pos), Msg: fmt.Sprintf(format, args...)}
+	}
+	if len(inc.Steps) == 0 { // the spec did not parse; Parse reported why
+		_, err := ParseIncludeSpec(inc.Spec, inc.Merge)
+		return nil, fail("%v", err)
+	}
+	steps := make([]Step, len(inc.Steps))
+	for i, is := range inc.Steps {
+		sec, err := l.FindSection(s.Kind, is.File, is.Section)
+		if err != nil {
+			return nil, fail("%v", err)
+		}
+		if res, ok := l.resolved[sec]; ok && !res.done {
+			return nil, fail("include loop: %s", l.loopChain(sec))
+		}
+		if len(l.chain) >= maxIncludeDepth {
+			return nil, fail("includes nested deeper than %d levels", maxIncludeDepth)
+		}
+		r, err := l.Resolve(sec)
+		if err != nil {
+			return nil, err
+		}
+		steps[i] = Step{IncludeStep: is, Section: r}
+	}
+	return steps, nil
+}
+
+// loopChain names the sections of the include loop that sec closes.
+func (l *Loader) loopChain(sec *Section) string {
+	var b strings.Builder
+	start := 0
+	for i, s := range l.chain {
+		if s == sec {
+			start = i
+		}
+	}
+	for _, s := range l.chain[start:] {
+		b.WriteString(sectionName(s))
+		b.WriteString(" -> ")
+	}
+	b.WriteString(sectionName(sec))
+	return b.String()
+}
+
+func sectionName(s *Section) string {
+	return fmt.Sprintf("%s(%s)", s.File.Name, s.Name)
+}
+
+// ResolveSpec resolves an include string given outside any file, such as
+// a KcCGST component from the rules ("evdev+aliases(qwerty)"): it is
+// treated as `include "spec"` in an empty section of the given kind.
+// Errors about the string itself are reported at "kind "spec":1:1".
+func (l *Loader) ResolveSpec(kind SectionKind, spec string) (*Resolved, error) {
+	if kind == KindKeymap || kind == KindGeometry {
+		return nil, fmt.Errorf("xkb/parser: cannot resolve includes of an %s section", kind)
+	}
+	f := &File{Name: fmt.Sprintf("%s %q", kind, spec)}
+	steps, err := ParseIncludeSpec(spec, MergeDefault)
+	if err != nil {
+		return nil, &Error{Pos: f.Position(0), Msg: err.Error()}
+	}
+	s := &Section{File: f, Kind: kind, Keyword: kind.String(),
+		Stmts: []Stmt{&Include{Spec: spec, Steps: steps}}}
+	f.Sections = []*Section{s}
+	return l.Resolve(s)
+}
+
+// FindSection returns the section of the given kind that an include step
+// names: file is looked up under the kind's directory in each include
+// directory in order (the first file that exists is used); section ""
+// selects the file's default section: the first one flagged `default`,
+// else the first one.
+func (l *Loader) FindSection(kind SectionKind, file, section string) (*Section, error) {
+	f, err := l.LoadFile(kind, file)
+	if err != nil {
+		return nil, err
+	}
+	var sec *Section
+	if section == "" {
+		for _, s := range f.Sections {
+			if s.Flags&FlagDefault != 0 {
+				sec = s
+				break
+			}
+		}
+		if sec == nil && len(f.Sections) > 0 {
+			sec = f.Sections[0]
+		}
+	} else {
+		for _, s := range f.Sections {
+			if s.Name == section {
+				sec = s
+				break
+			}
+		}
+	}
+	switch {
+	case sec == nil && section == "":
+		return nil, fmt.Errorf("no section in %s", f.Name)
+	case sec == nil:
+		return nil, fmt.Errorf("no section %q in %s", section, f.Name)
+	case sec.Kind != kind:
+		return nil, fmt.Errorf("section %q of %s is %s, not %s", sec.Name, f.Name, sec.Kind, kind)
+	}
+	return sec, nil
+}
+
+// LoadFile finds, parses and caches the file named file for includes of
+// kind. Syntax errors come back as an ErrorList; a missing file as an
+// error listing the directories searched.
+func (l *Loader) LoadFile(kind SectionKind, file string) (*File, error) {
+	if file == "" || strings.Contains(file, "\x00") {
+		return nil, fmt.Errorf("bad include file name %q", file)
+	}
+	var tried []string
+	for _, dir := range l.dirs {
+		path := filepath.Join(dir, kind.Dir(), file)
+		if lf, ok := l.files[path]; ok {
+			return lf.file, lf.err
+		}
+		src, err := l.readFile(path)
+		if errors.Is(err, fs.ErrNotExist) {
+			tried = append(tried, path)
+			continue
+		}
+		lf := &loadedFile{}
+		if err != nil {
+			lf.err = fmt.Errorf("read include file: %w", err)
+		} else {
+			lf.file, lf.err = Parse(path, src)
+		}
+		l.files[path] = lf
+		return lf.file, lf.err
+	}
+	if len(tried) == 0 {
+		return nil, fmt.Errorf("cannot find %s include file %q: no include directories", kind.Dir(), file)
+	}
+	return nil, fmt.Errorf("cannot find %s include file %q (tried %s)", kind.Dir(), file, strings.Join(tried, ", "))
+}
