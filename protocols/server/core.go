@@ -115,7 +115,7 @@ func dispatchRegistry(obj Object, opcode uint16, d *wire.Decoder) error {
 		return fmt.Errorf("server: wl_registry opcode %d not dispatched", opcode)
 	}
 	name := d.Uint()
-	ifaceName := d.String()
+	ifaceName := d.Str()
 	version := d.Uint()
 	id := d.NewID()
 	if err := d.Finish(); err != nil {

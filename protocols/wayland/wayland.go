@@ -298,7 +298,7 @@ func dispatchRegistry(obj server.Object, opcode uint16, d *wire.Decoder) error {
 	switch opcode {
 	case RegistryRequestBind:
 		arg0 := d.Uint()
-		arg1Interface := d.String()
+		arg1Interface := d.Str()
 		arg1Version := d.Uint()
 		arg1 := d.NewID()
 		if err := d.Finish(); err != nil {
@@ -1460,7 +1460,7 @@ func dispatchDataOffer(obj server.Object, opcode uint16, d *wire.Decoder) error 
 	switch opcode {
 	case DataOfferRequestAccept:
 		arg0 := d.Uint()
-		arg1, arg1OK := d.OptString()
+		arg1, arg1OK := d.OptStr()
 		if err := d.Finish(); err != nil {
 			return server.BadRequest(err)
 		}
@@ -1473,7 +1473,7 @@ func dispatchDataOffer(obj server.Object, opcode uint16, d *wire.Decoder) error 
 		}
 		return r.handler.Accept(r, arg0, p1)
 	case DataOfferRequestReceive:
-		arg0 := d.String()
+		arg0 := d.Str()
 		arg1 := d.FD()
 		if err := d.Finish(); err != nil {
 			return server.BadRequest(err)
@@ -1709,7 +1709,7 @@ func dispatchDataSource(obj server.Object, opcode uint16, d *wire.Decoder) error
 	}
 	switch opcode {
 	case DataSourceRequestOffer:
-		arg0 := d.String()
+		arg0 := d.Str()
 		if err := d.Finish(); err != nil {
 			return server.BadRequest(err)
 		}
@@ -2662,7 +2662,7 @@ func dispatchShellSurface(obj server.Object, opcode uint16, d *wire.Decoder) err
 		}
 		return r.handler.SetMaximized(r, o0)
 	case ShellSurfaceRequestSetTitle:
-		arg0 := d.String()
+		arg0 := d.Str()
 		if err := d.Finish(); err != nil {
 			return server.BadRequest(err)
 		}
@@ -2671,7 +2671,7 @@ func dispatchShellSurface(obj server.Object, opcode uint16, d *wire.Decoder) err
 		}
 		return r.handler.SetTitle(r, arg0)
 	case ShellSurfaceRequestSetClass:
-		arg0 := d.String()
+		arg0 := d.Str()
 		if err := d.Finish(); err != nil {
 			return server.BadRequest(err)
 		}

@@ -120,8 +120,9 @@ func (d *Decoder) stringBody() (body []byte, null bool) {
 	return body[:len(body)-1], false
 }
 
-// String reads a string that must not be null.
-func (d *Decoder) String() string {
+// Str reads a string that must not be null. (Not named String, which would
+// make a Decoder a fmt.Stringer.)
+func (d *Decoder) Str() string {
 	body, null := d.stringBody()
 	if null {
 		d.arg--
@@ -131,8 +132,8 @@ func (d *Decoder) String() string {
 	return string(body)
 }
 
-// OptString reads a string that may be null; ok is false for null.
-func (d *Decoder) OptString() (s string, ok bool) {
+// OptStr reads a string that may be null; ok is false for null.
+func (d *Decoder) OptStr() (s string, ok bool) {
 	body, null := d.stringBody()
 	if null || d.err != nil {
 		return "", false

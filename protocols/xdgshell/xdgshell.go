@@ -1082,7 +1082,7 @@ func dispatchToplevel(obj server.Object, opcode uint16, d *wire.Decoder) error {
 		}
 		return r.handler.SetParent(r, o0)
 	case ToplevelRequestSetTitle:
-		arg0 := d.String()
+		arg0 := d.Str()
 		if err := d.Finish(); err != nil {
 			return server.BadRequest(err)
 		}
@@ -1091,7 +1091,7 @@ func dispatchToplevel(obj server.Object, opcode uint16, d *wire.Decoder) error {
 		}
 		return r.handler.SetTitle(r, arg0)
 	case ToplevelRequestSetAppID:
-		arg0 := d.String()
+		arg0 := d.Str()
 		if err := d.Finish(); err != nil {
 			return server.BadRequest(err)
 		}

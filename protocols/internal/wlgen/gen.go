@@ -395,15 +395,15 @@ func (g *generator) dispatch(in *xmlIface, t string) {
 				g.printf("\t\targ%d := d.Fixed()\n", i)
 			case "string":
 				if a.a.AllowNull == "true" {
-					g.printf("\t\targ%d, arg%dOK := d.OptString()\n", i, i)
+					g.printf("\t\targ%d, arg%dOK := d.OptStr()\n", i, i)
 				} else {
-					g.printf("\t\targ%d := d.String()\n", i)
+					g.printf("\t\targ%d := d.Str()\n", i)
 				}
 			case "object":
 				g.printf("\t\targ%d := d.Object()\n", i)
 			case "new_id":
 				if a.a.Interface == "" {
-					g.printf("\t\targ%dInterface := d.String()\n\t\targ%dVersion := d.Uint()\n", i, i)
+					g.printf("\t\targ%dInterface := d.Str()\n\t\targ%dVersion := d.Uint()\n", i, i)
 				}
 				g.printf("\t\targ%d := d.NewID()\n", i)
 			case "array":
