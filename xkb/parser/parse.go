@@ -52,6 +52,7 @@ type parser struct {
 	tok     lexeme // current token
 	peeked  lexeme // the token after tok, when hasPeek
 	hasPeek bool
+	prevEnd Pos // offset just after the last consumed token
 	braces  int // number of '{' consumed minus '}' consumed
 	depth   int // expression nesting
 	errors  ErrorList
@@ -65,6 +66,7 @@ func (p *parser) next() {
 	case tRBrace:
 		p.braces--
 	}
+	p.prevEnd = p.tok.end
 	if p.hasPeek {
 		p.tok, p.hasPeek = p.peeked, false
 		return
@@ -139,6 +141,19 @@ func (p *parser) expect(t token) Pos {
 	}
 	p.next()
 	return pos
+}
+
+// expectSemi consumes the ';' that ends a statement or section. A missing
+// one is reported just after the previous token, and parsing goes on as if
+// it were there.
+func (p *parser) expectSemi() {
+	if p.tok.tok == tSemi {
+		p.next()
+		return
+	}
+	if p.tok.tok != tIllegal {
+		p.addError(p.prevEnd, "expected ';', found "+p.describe())
+	}
 }
 
 // sync skips to the end of the current statement: past a ';' at brace
@@ -236,6 +251,7 @@ func (p *parser) parseSection(top bool) (s *Section) {
 	p.expect(tLBrace)
 	switch kind {
 	case KindKeymap:
+		errorsBefore := len(p.errors)
 		for p.tok.tok != tRBrace && p.tok.tok != tEOF {
 			sub := p.parseSection(false)
 			if sub == nil {
@@ -246,7 +262,7 @@ func (p *parser) parseSection(top bool) (s *Section) {
 			}
 			s.Sections = append(s.Sections, sub)
 		}
-		if len(s.Sections) == 0 && p.tok.tok == tRBrace {
+		if len(s.Sections) == 0 && p.tok.tok == tRBrace && len(p.errors) == errorsBefore {
 			p.fail("section")
 		}
 	case KindGeometry:
@@ -255,7 +271,7 @@ func (p *parser) parseSection(top bool) (s *Section) {
 		p.parseStmts(s)
 	}
 	p.expect(tRBrace)
-	p.expect(tSemi)
+	p.expectSemi()
 	return s
 }
 
@@ -343,7 +359,7 @@ func (p *parser) parseStmt() Stmt {
 		}
 		d.Code = p.tok.ival
 		p.next()
-		p.expect(tSemi)
+		p.expectSemi()
 		return d
 	case tAlias:
 		p.next()
@@ -351,7 +367,7 @@ func (p *parser) parseStmt() Stmt {
 		d.Alias = p.keyName()
 		p.expect(tEquals)
 		d.Real = p.keyName()
-		p.expect(tSemi)
+		p.expectSemi()
 		return d
 	case tVirtualMods:
 		p.next()
@@ -368,7 +384,7 @@ func (p *parser) parseStmt() Stmt {
 			}
 			p.next()
 		}
-		p.expect(tSemi)
+		p.expectSemi()
 		return d
 	case tType:
 		p.next()
@@ -409,14 +425,14 @@ func (p *parser) parseStmt() Stmt {
 			p.next()
 		}
 		p.expect(tRBrace)
-		p.expect(tSemi)
+		p.expectSemi()
 		return d
 	case tGroup:
 		p.next()
 		d := &GroupCompatDef{StmtBase: base, Group: p.integer("group number")}
 		p.expect(tEquals)
 		d.Value = p.parseExpr()
-		p.expect(tSemi)
+		p.expectSemi()
 		return d
 	case tIdent, tExclam:
 		return p.parseVarDef(base)
@@ -440,7 +456,7 @@ func (p *parser) parseLEDName(base StmtBase, virtual bool) Stmt {
 	d := &LEDNameDef{StmtBase: base, Virtual: virtual, Index: p.integer("indicator number")}
 	p.expect(tEquals)
 	d.Name = p.parseExpr()
-	p.expect(tSemi)
+	p.expectSemi()
 	return d
 }
 
@@ -498,15 +514,19 @@ func (p *parser) keysym() Keysym {
 	return k
 }
 
-// parseVarBlock parses `{ vardef* };`.
+// parseVarBlock parses `{ vardef+ };` (libxkbcommon rejects an empty
+// block).
 func (p *parser) parseVarBlock() []*VarDef {
 	p.expect(tLBrace)
 	var defs []*VarDef
-	for p.tok.tok != tRBrace {
+	for {
 		defs = append(defs, p.parseVarDef(StmtBase{Pos: p.tok.pos}))
+		if p.tok.tok == tRBrace {
+			break
+		}
 	}
 	p.next()
-	p.expect(tSemi)
+	p.expectSemi()
 	return defs
 }
 
@@ -514,7 +534,7 @@ func (p *parser) parseVarBlock() []*VarDef {
 func (p *parser) parseVarDef(base StmtBase) *VarDef {
 	d := &VarDef{StmtBase: base}
 	p.parseVarBody(d, false)
-	p.expect(tSemi)
+	p.expectSemi()
 	return d
 }
 
@@ -538,7 +558,11 @@ func (p *parser) parseVarBody(d *VarDef, inKey bool) {
 		return
 	}
 	p.expect(tEquals)
-	d.Value = p.parseValue()
+	if inKey {
+		d.Value = p.parseValue()
+	} else {
+		d.Value = p.parseExpr()
+	}
 }
 
 // fieldSpec parses an identifier or an element keyword.
@@ -663,7 +687,7 @@ func (p *parser) parseKey(base StmtBase) *KeyDef {
 		}
 	}
 	p.expect(tRBrace)
-	p.expect(tSemi)
+	p.expectSemi()
 	return d
 }
 
@@ -764,6 +788,9 @@ func (p *parser) parseTerm() Expr {
 		x := &KeyName{Pos: pos, Name: l.lit}
 		p.next()
 		return x
+	}
+	if p.tok.tok != tIdent && p.tok.tok != tDefault && !isElement(p.tok.tok) {
+		p.fail("expression")
 	}
 	name := p.fieldSpec()
 	if p.tok.tok == tLParen {

@@ -8,6 +8,7 @@ import (
 type lexeme struct {
 	tok  token
 	pos  Pos     // byte offset of the first byte
+	end  Pos     // byte offset just after the last byte
 	lit  string  // identifier (as written), decoded string, key name without <>
 	ival int64   // tInt
 	fval float64 // tFloat
@@ -88,6 +89,11 @@ func (s *scanner) skipLine() {
 
 // next scans the next token into l.
 func (s *scanner) next(l *lexeme) {
+	s.scan(l)
+	l.end = Pos(s.off)
+}
+
+func (s *scanner) scan(l *lexeme) {
 	s.skipSpace()
 	*l = lexeme{pos: Pos(s.off)}
 	if s.off >= len(s.src) {
