@@ -96,9 +96,10 @@ func (s *Server) SocketPath() string { return s.socket.Path }
 func (s *Server) Loop() *loop.Loop { return s.loop }
 
 // Run launches argv (when not empty) with WAYLAND_DISPLAY set and runs the
-// loop until the program exits, SIGTERM or SIGINT arrives, or Stop is
-// called. It returns the program's exit status (128+signal when a signal
-// killed it), or 0 when the server was stopped otherwise.
+// loop until the program exits, SIGTERM or SIGINT arrives (the program
+// then gets SIGTERM too), or Stop is called. It returns the program's exit
+// status (128+signal when a signal killed it), or 0 when the server was
+// stopped otherwise.
 func (s *Server) Run(argv []string) (status int, err error) {
 	stopSignals := s.loop.HandleSignals(s.handleSignal, syscall.SIGTERM, syscall.SIGINT, syscall.SIGCHLD)
 	defer stopSignals()
@@ -135,6 +136,12 @@ func (s *Server) handleSignal(sig os.Signal) {
 		s.reapProgram()
 	default:
 		s.log.Info("shutting down", "signal", sig.String())
+		// The launched program is part of this session: end it too.
+		if s.program != nil {
+			if err := s.program.Signal(syscall.SIGTERM); err != nil {
+				s.log.Warn("cannot signal program", "pid", s.program.Pid(), "err", err)
+			}
+		}
 		s.Stop()
 	}
 }
