@@ -1,0 +1,103 @@
+package guest
+
+import (
+	"bytes"
+	"compress/gzip"
+	"context"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// TestInitramfsLayout checks the newc archive entry by entry: magic, names,
+// sizes, 4-byte alignment, and the trailer.
+func TestInitramfsLayout(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "i.gz")
+	if err := writeInitramfs(out, []File{{Path: "/etc/hello", Data: []byte("hi\n")}, {Path: "/x/y/z", Data: []byte("12345")}}); err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.Open(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	zr, err := gzip.NewReader(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := io.ReadAll(zr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	entries := map[string]string{}
+	for off := 0; ; {
+		h := b[off : off+110]
+		if string(h[:6]) != "070701" {
+			t.Fatalf("entry at %d: magic %q", off, h[:6])
+		}
+		field := func(i int) int {
+			var v int
+			for _, c := range h[6+8*i : 14+8*i] {
+				v = v*16 + strings.IndexByte("0123456789abcdef", byte(c))
+			}
+			return v
+		}
+		size, namesize := field(6), field(11)
+		name := string(b[off+110 : off+110+namesize-1])
+		off = (off + 110 + namesize + 3) &^ 3
+		data := string(b[off : off+size])
+		off = (off + size + 3) &^ 3
+		if name == "TRAILER!!!" {
+			if off != len(b) {
+				t.Errorf("trailer at %d of %d bytes", off, len(b))
+			}
+			break
+		}
+		entries[name] = data
+	}
+	for name, want := range map[string]string{"etc/hello": "hi\n", "x/y/z": "12345", "x/y": "", "dev/console": ""} {
+		if got, ok := entries[name]; !ok || got != want {
+			t.Errorf("entry %q = %q (present %v); want %q", name, got, ok, want)
+		}
+	}
+}
+
+// TestGuestAgent boots the guest and exercises the agent: a command's
+// output and exit status, a failing command, and signals to a running one.
+func TestGuestAgent(t *testing.T) {
+	vm := BootForTest(t, Config{Devices: []string{"virtio-keyboard-pci,id=kbd0"}})
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+
+	out, err := vm.Run(ctx, "cat", "/proc/bus/input/devices")
+	if err != nil || !strings.Contains(out, "QEMU Virtio Keyboard") {
+		t.Errorf("cat /proc/bus/input/devices = %q, %v; want the virtio keyboard listed", out, err)
+	}
+	if _, err := vm.Run(ctx, "sh", "-c", "echo oops >&2; exit 3"); err == nil || !strings.Contains(err.Error(), "exit status 3") || !strings.Contains(err.Error(), "oops") {
+		t.Errorf("failing command: err = %v; want exit status 3 with its stderr", err)
+	}
+
+	p, err := vm.Start(nil, "sh", "-c", "trap 'echo term; exit 0' TERM; echo up; while :; do sleep 0.1; done")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := p.WaitLine(ctx, 0, func(l string) bool { return l == "up" }); err != nil {
+		t.Fatal(err)
+	}
+	if err := p.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := p.WaitLine(ctx, 0, func(l string) bool { return l == "term" }); err != nil {
+		t.Fatal(err)
+	}
+	if err := p.Wait(ctx); err != nil {
+		t.Errorf("after SIGTERM: %v", err)
+	}
+	if !bytes.Contains([]byte(vm.Serial()), []byte("init: modules loaded")) {
+		t.Errorf("console lacks the init message:\n%s", vm.Serial())
+	}
+}
