@@ -163,4 +163,3 @@ func (q *qmp) waitEvent(ctx context.Context, from int, name string, match func(j
 		}
 	}
 }
-
