@@ -80,9 +80,11 @@ func (r *Resource) String() string { return fmt.Sprintf("%s@%d", r.iface.Name, r
 // OnDestroy registers fn to run once when the resource is destroyed,
 // explicitly or because its client went away. cancel unregisters it; call it
 // when the listener's owner goes away first. Hooks run in registration order.
+// On a resource already destroyed, fn runs at once.
 func (r *Resource) OnDestroy(fn func()) (cancel func()) {
 	if r.destroyed {
-		panic("server: OnDestroy on a destroyed " + r.String())
+		fn() // already gone: the listener learns it at once
+		return func() {}
 	}
 	h := &destroyHook{fn: fn}
 	r.hooks = append(r.hooks, h)
