@@ -1,0 +1,117 @@
+package compile
+
+import (
+	"fmt"
+	"os"
+	"sync"
+
+	"gocomp/xkb/keymap"
+	"gocomp/xkb/parser"
+	"gocomp/xkb/rules"
+)
+
+// Cache remembers parsed files (keyed by path, checked against size and
+// modification time) and compiled keymaps (keyed by include path and
+// RMLVO, checked against every file the compile read). A Cache is safe for
+// concurrent use.
+type Cache struct {
+	mu      sync.Mutex
+	files   map[string]cachedFile
+	keymaps map[string]cachedKeymap
+}
+
+type fileStamp struct {
+	size  int64
+	mtime int64
+}
+
+type cachedFile struct {
+	stamp fileStamp
+	file  *parser.File
+}
+
+type cachedKeymap struct {
+	km    *keymap.Keymap
+	files map[string]fileStamp
+}
+
+// NewCache returns an empty cache.
+func NewCache() *Cache {
+	return &Cache{files: map[string]cachedFile{}, keymaps: map[string]cachedKeymap{}}
+}
+
+// defaultCache serves FromNames. Keymaps are immutable, so sharing them
+// between callers is safe.
+var defaultCache = NewCache()
+
+func stamp(path string) (fileStamp, bool) {
+	st, err := os.Stat(path)
+	if err != nil {
+		return fileStamp{}, false
+	}
+	return fileStamp{st.Size(), st.ModTime().UnixNano()}, true
+}
+
+func (c *Cache) file(path string) *parser.File {
+	s, ok := stamp(path)
+	if !ok {
+		return nil
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if cf, ok := c.files[path]; ok && cf.stamp == s {
+		return cf.file
+	}
+	return nil
+}
+
+func (c *Cache) putFile(path string, f *parser.File) {
+	s, ok := stamp(path)
+	if !ok {
+		return
+	}
+	c.mu.Lock()
+	c.files[path] = cachedFile{s, f}
+	c.mu.Unlock()
+}
+
+// FromNames is FromNames with this cache.
+func (c *Cache) FromNames(dirs []string, names rules.Names) (*keymap.Keymap, error) {
+	key := fmt.Sprintf("%q|%q|%q|%q|%q|%q", dirs, names.Rules, names.Model, names.Layout, names.Variant, names.Options)
+	c.mu.Lock()
+	ck, ok := c.keymaps[key]
+	c.mu.Unlock()
+	if ok && fresh(ck.files) {
+		return ck.km, nil
+	}
+	comps, err := resolveRules(dirs, names)
+	if err != nil {
+		return nil, fmt.Errorf("xkb: rules %q model %q layout %q variant %q options %q: %w",
+			names.Rules, names.Model, names.Layout, names.Variant, names.Options, err)
+	}
+	comp := newCompiler(dirs, c)
+	km, err := comp.components(comps)
+	if err != nil {
+		return nil, fmt.Errorf("%w (rules %q model %q layout %q variant %q options %q)", err,
+			names.Rules, names.Model, names.Layout, names.Variant, names.Options)
+	}
+	files := map[string]fileStamp{}
+	for path := range comp.load.files {
+		if s, ok := stamp(path); ok {
+			files[path] = s
+		}
+	}
+	c.mu.Lock()
+	c.keymaps[key] = cachedKeymap{km, files}
+	c.mu.Unlock()
+	return km, nil
+}
+
+func fresh(files map[string]fileStamp) bool {
+	for path, s := range files {
+		if now, ok := stamp(path); !ok || now != s {
+			return false
+		}
+	}
+	return true
+}

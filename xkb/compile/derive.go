@@ -1,0 +1,443 @@
+package compile
+
+import (
+	"sort"
+
+	"gocomp/xkb/keymap"
+	"gocomp/xkb/keysym"
+	"gocomp/xkb/parser"
+)
+
+// autoType picks a type name for a group without an explicit type, from
+// its width and keysyms (the heuristics of the XKB protocol's canonical
+// types).
+func autoType(levels []levelInfo) string {
+	width := len(levels)
+	sym := func(l int) keysym.Keysym {
+		if l < len(levels) && len(levels[l].syms) == 1 {
+			return levels[l].syms[0]
+		}
+		return keysym.NoSymbol
+	}
+	alpha := func(l int) bool {
+		lo, up := sym(l), sym(l+1)
+		return lo != keysym.NoSymbol && up != keysym.NoSymbol && keysym.IsLower(lo) && keysym.IsUpper(up)
+	}
+	keypad := func() bool { return keysym.IsKeypad(sym(0)) || keysym.IsKeypad(sym(1)) }
+	switch {
+	case width <= 1:
+		return "ONE_LEVEL"
+	case width == 2:
+		if alpha(0) {
+			return "ALPHABETIC"
+		}
+		if keypad() {
+			return "KEYPAD"
+		}
+		return "TWO_LEVEL"
+	case width <= 4:
+		if alpha(0) {
+			if alpha(2) {
+				return "FOUR_LEVEL_ALPHABETIC"
+			}
+			return "FOUR_LEVEL_SEMIALPHABETIC"
+		}
+		if keypad() {
+			return "FOUR_LEVEL_KEYPAD"
+		}
+		return "FOUR_LEVEL"
+	}
+	return ""
+}
+
+func interpMatches(in *keymap.Interpret, mods keymap.ModMask) bool {
+	switch in.Match {
+	case keymap.MatchNoneOf:
+		return mods&in.Mods == 0
+	case keymap.MatchAnyOfOrNone:
+		return mods == 0 || mods&in.Mods != 0
+	case keymap.MatchAnyOf:
+		return mods&in.Mods != 0
+	case keymap.MatchAllOf:
+		return mods&in.Mods == in.Mods
+	case keymap.MatchExactly:
+		return mods == in.Mods
+	}
+	return false
+}
+
+// sortInterprets orders interprets as they are tried: those naming a
+// keysym first, each half by operator (Exactly, AllOf, NoneOf, AnyOf,
+// AnyOfOrNone), then in definition order.
+func sortInterprets(in []keymap.Interpret) {
+	rank := map[keymap.MatchOp]int{keymap.MatchExactly: 0, keymap.MatchAllOf: 1, keymap.MatchNoneOf: 2,
+		keymap.MatchAnyOf: 3, keymap.MatchAnyOfOrNone: 4}
+	sort.SliceStable(in, func(i, j int) bool {
+		ai, aj := in[i].Sym == keysym.NoSymbol, in[j].Sym == keysym.NoSymbol
+		if ai != aj {
+			return !ai
+		}
+		return rank[in[i].Match] < rank[in[j].Match]
+	})
+}
+
+// build assembles the keymap from the section infos: the derive pass.
+func (c *compiler) build(kc *keycodesInfo, ti *typesInfo, ci *compatInfo, si *symbolsInfo) (*keymap.Keymap, error) {
+	km := &keymap.Keymap{KeycodesName: kc.name, TypesName: ti.name, CompatName: ci.name, SymbolsName: si.name}
+
+	// Keycodes.
+	lo, hi := int64(-1), int64(-1)
+	for code := range kc.nameOf {
+		if lo < 0 || code < lo {
+			lo = code
+		}
+		if code > hi {
+			hi = code
+		}
+	}
+	if kc.min >= 0 && (lo < 0 || kc.min < lo) {
+		lo = kc.min
+	}
+	if kc.max >= 0 && kc.max > hi {
+		hi = kc.max
+	}
+	if lo < 0 {
+		lo, hi = 8, 255
+	}
+	km.MinKeycode, km.MaxKeycode = keymap.Keycode(lo), keymap.Keycode(hi)
+	for _, a := range kc.aliases {
+		if _, isKey := kc.codeOf[a.alias]; isKey {
+			continue
+		}
+		if _, ok := kc.codeOf[a.real]; !ok {
+			continue
+		}
+		km.Aliases = append(km.Aliases, keymap.Alias{Alias: a.alias, Real: a.real})
+	}
+	realName := func(n string) string {
+		if _, ok := kc.codeOf[n]; ok {
+			return n
+		}
+		for _, a := range km.Aliases {
+			if a.Alias == n {
+				return a.Real
+			}
+		}
+		return ""
+	}
+
+	// Types.
+	typeByName := map[string]*keymap.KeyType{}
+	for _, t := range ti.types {
+		kt := t.build()
+		km.Types = append(km.Types, kt)
+		typeByName[kt.Name] = kt
+	}
+	defaultType := typeByName["ONE_LEVEL"]
+	if defaultType == nil {
+		defaultType = &keymap.KeyType{Name: "ONE_LEVEL", NumLevels: 1}
+		km.Types = append([]*keymap.KeyType{defaultType}, km.Types...)
+		typeByName["ONE_LEVEL"] = defaultType
+	}
+
+	// Keys from symbols.
+	keys := make(map[string]*keymap.Key, len(kc.codeOf))
+	for name, code := range kc.codeOf {
+		keys[name] = &keymap.Key{Keycode: keymap.Keycode(code), Name: name, Repeats: true, RedirectGroup: 0}
+	}
+	var storage []keysym.Keysym
+	for _, k := range si.keys {
+		rn := realName(k.name)
+		if rn == "" {
+			c.warnings = append(c.warnings, "key <"+k.name+"> not found in keycodes; symbols ignored")
+			continue
+		}
+		key := keys[rn]
+		// Drop trailing undefined groups.
+		n := len(k.groups)
+		for n > 0 && !k.groups[n-1].defined() {
+			n--
+		}
+		key.Groups = make([]keymap.Group, n)
+		explicitActs := false
+		for g := 0; g < n; g++ {
+			gi := &k.groups[g]
+			var t *keymap.KeyType
+			if gi.hasType {
+				t = typeByName[gi.typeName]
+			} else if name := autoType(gi.levels); name != "" {
+				t = typeByName[name]
+			}
+			if t == nil {
+				t = defaultType
+			}
+			grp := keymap.Group{Type: t, ExplicitType: gi.hasType, Levels: make([]keymap.Level, t.NumLevels)}
+			for l := 0; l < t.NumLevels && l < len(gi.levels); l++ {
+				li := &gi.levels[l]
+				if li.hasSyms {
+					start := len(storage)
+					storage = append(storage, li.syms...)
+					grp.Levels[l].Syms = storage[start:len(storage):len(storage)]
+				}
+				if li.hasAct {
+					grp.Levels[l].Action = li.act
+				}
+			}
+			if gi.actsDefined {
+				explicitActs = true
+			}
+			key.Groups[g] = grp
+		}
+		if explicitActs {
+			key.Explicit |= keymap.ExplicitInterp
+		}
+		if k.hasRepeat {
+			key.Repeats, key.Explicit = k.repeat, key.Explicit|keymap.ExplicitRepeat
+		}
+		if k.hasVMods {
+			key.VModMap, key.Explicit = k.vmods, key.Explicit|keymap.ExplicitVModMap
+		}
+		if k.hasRule {
+			key.OutOfRange, key.RedirectGroup = k.rule, k.redirect
+			if key.OutOfRange == keymap.GroupsRedirect && key.RedirectGroup >= n {
+				key.RedirectGroup = 0
+			}
+		}
+		if n > km.NumGroups {
+			km.NumGroups = n
+		}
+	}
+	// Re-slice storage views after appends may have moved the array:
+	// recompute from a final copy so every view shares one array.
+	c.compactSyms(keys, len(storage))
+
+	// Modifier map: one real modifier per key, later entries win unless
+	// they were augmented.
+	modOf := map[string]int{}
+	for _, e := range si.modmap {
+		name := e.key
+		if name != "" {
+			name = realName(name)
+		} else {
+			name = findKeyBySym(keys, e.sym)
+		}
+		if name == "" {
+			continue
+		}
+		if _, ok := modOf[name]; ok && e.mode == parser.MergeAugment {
+			continue
+		}
+		if e.remove {
+			delete(modOf, name)
+			continue
+		}
+		modOf[name] = e.mod
+	}
+	for name, m := range modOf {
+		keys[name].ModMap = 1 << uint(m)
+	}
+
+	// Group names.
+	for g, n := range si.groupNames {
+		for len(km.GroupNames) <= g {
+			km.GroupNames = append(km.GroupNames, "")
+		}
+		km.GroupNames[g] = n
+	}
+
+	// Interprets.
+	for _, in := range ci.interps {
+		km.Interprets = append(km.Interprets, in.Interpret)
+	}
+	sortInterprets(km.Interprets)
+
+	// Apply interprets to keys without explicit actions.
+	for _, key := range keys {
+		applyInterprets(km.Interprets, key)
+	}
+
+	// Virtual -> real modifier mapping.
+	mods := append([]keymap.Mod(nil), c.mods...)
+	for i := keymap.NumRealMods; i < len(mods); i++ {
+		mods[i].Mapping = c.declared[i]
+	}
+	for _, key := range keys {
+		for i := keymap.NumRealMods; i < len(mods); i++ {
+			if key.VModMap&(1<<uint(i)) != 0 {
+				mods[i].Mapping |= key.ModMap
+			}
+		}
+	}
+	km.Mods = mods
+	resolve := func(m *keymap.Mods) { m.Mask = keymap.ResolveMask(mods, m.Mods) }
+	for _, t := range km.Types {
+		resolve(&t.Mods)
+		for i := range t.Entries {
+			resolve(&t.Entries[i].Mods)
+			resolve(&t.Entries[i].Preserve)
+		}
+	}
+	resolveAction := func(a *keymap.Action, modmap keymap.ModMask) {
+		switch a.Kind {
+		case keymap.ActSetMods, keymap.ActLatchMods, keymap.ActLockMods:
+			if a.Flags&keymap.ActUseModMapMods != 0 {
+				a.Mods.Mods = modmap
+			}
+			resolve(&a.Mods)
+		}
+	}
+	for i := range km.Interprets {
+		resolveAction(&km.Interprets[i].Action, 0)
+	}
+	list := make([]keymap.Key, 0, len(keys))
+	for _, key := range keys {
+		for g := range key.Groups {
+			for l := range key.Groups[g].Levels {
+				resolveAction(&key.Groups[g].Levels[l].Action, key.ModMap)
+			}
+		}
+		list = append(list, *key)
+	}
+
+	// LEDs: named slots from keycodes, then compat maps by name.
+	for idx, name := range kc.leds {
+		for len(km.LEDs) <= idx {
+			km.LEDs = append(km.LEDs, keymap.LED{})
+		}
+		km.LEDs[idx].Name = name
+	}
+	for _, l := range ci.leds {
+		idx := -1
+		for i := range km.LEDs {
+			if km.LEDs[i].Name == l.Name {
+				idx = i
+				break
+			}
+		}
+		if idx < 0 {
+			for i := range km.LEDs {
+				if km.LEDs[i].Name == "" {
+					idx = i
+					break
+				}
+			}
+			if idx < 0 {
+				if len(km.LEDs) >= 32 {
+					c.warnings = append(c.warnings, "too many indicators; "+l.Name+" dropped")
+					continue
+				}
+				km.LEDs = append(km.LEDs, keymap.LED{})
+				idx = len(km.LEDs) - 1
+			}
+		}
+		led := l.LED
+		led.Mods = keymap.Mods{Mods: l.mods}
+		resolve(&led.Mods)
+		if led.Groups != 0 && led.WhichGroups == 0 {
+			led.WhichGroups = keymap.StateEffective
+		}
+		if led.Mods.Mods != 0 && led.WhichMods == 0 {
+			led.WhichMods = keymap.StateEffective
+		}
+		km.LEDs[idx] = led
+	}
+	return keymap.New(km, list), nil
+}
+
+// compactSyms copies every level's keysyms into one array of exactly n
+// entries so that all views share it.
+func (c *compiler) compactSyms(keys map[string]*keymap.Key, n int) {
+	all := make([]keysym.Keysym, 0, n)
+	names := make([]string, 0, len(keys))
+	for name := range keys {
+		names = append(names, name)
+	}
+	sort.Slice(names, func(i, j int) bool { return keys[names[i]].Keycode < keys[names[j]].Keycode })
+	for _, name := range names {
+		k := keys[name]
+		for g := range k.Groups {
+			for l := range k.Groups[g].Levels {
+				s := k.Groups[g].Levels[l].Syms
+				if len(s) == 0 {
+					continue
+				}
+				start := len(all)
+				all = append(all, s...)
+				k.Groups[g].Levels[l].Syms = all[start:len(all):len(all)]
+			}
+		}
+	}
+}
+
+// findKeyBySym returns the key with the lowest keycode whose first
+// group/level holding sym is the lowest, for modifier_map keysym entries.
+func findKeyBySym(keys map[string]*keymap.Key, sym keysym.Keysym) string {
+	best, bestCode := "", keymap.Keycode(0)
+	bestGL := 1 << 30
+	for name, k := range keys {
+		for g := range k.Groups {
+			for l := range k.Groups[g].Levels {
+				for _, s := range k.Groups[g].Levels[l].Syms {
+					if s != sym {
+						continue
+					}
+					gl := g*256 + l
+					if best == "" || gl < bestGL || (gl == bestGL && k.Keycode < bestCode) {
+						best, bestCode, bestGL = name, k.Keycode, gl
+					}
+				}
+			}
+		}
+	}
+	return best
+}
+
+func applyInterprets(interps []keymap.Interpret, key *keymap.Key) {
+	if key.Explicit&keymap.ExplicitInterp != 0 {
+		// Still derive vmods/repeat? libxkbcommon skips keys with explicit
+		// actions entirely.
+		return
+	}
+	var vmods keymap.ModMask
+	for g := range key.Groups {
+		grp := &key.Groups[g]
+		for l := range grp.Levels {
+			syms := grp.Levels[l].Syms
+			if len(syms) == 0 {
+				continue
+			}
+			var in *keymap.Interpret
+			for i := range interps {
+				c := &interps[i]
+				if c.Sym != keysym.NoSymbol && c.Sym != syms[0] {
+					continue
+				}
+				mods := key.ModMap
+				if c.LevelOneOnly && l != 0 {
+					mods = 0
+				}
+				if interpMatches(c, mods) {
+					in = c
+					break
+				}
+			}
+			if in == nil {
+				continue
+			}
+			if g == 0 && l == 0 && key.Explicit&keymap.ExplicitRepeat == 0 {
+				key.Repeats = in.Repeat
+			}
+			if (g == 0 && l == 0) || !in.LevelOneOnly {
+				if in.VirtualMod >= 0 {
+					vmods |= 1 << uint(in.VirtualMod)
+				}
+			}
+			if in.Action.Kind != keymap.ActNone {
+				grp.Levels[l].Action = in.Action
+			}
+		}
+	}
+	if key.Explicit&keymap.ExplicitVModMap == 0 {
+		key.VModMap = vmods
+	}
+}

@@ -1,0 +1,285 @@
+package compile
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+
+	"gocomp/xkb/keymap"
+	"gocomp/xkb/keysym"
+	"gocomp/xkb/parser"
+)
+
+// errAt is a compile error at a node of a section's file.
+type errAt struct {
+	pos parser.Position
+	msg string
+}
+
+func (e *errAt) Error() string { return e.pos.String() + ": " + e.msg }
+
+// ctx carries what every section compiler shares: the modifier table (real
+// then virtual, in declaration order) and the file positions for errors.
+type ctx struct {
+	mods []keymap.Mod
+	// declared holds the explicit vmod values (virtual_modifiers X = m).
+	declared map[int]keymap.ModMask
+	// warnings collects non-fatal problems (libxkbcommon warns and goes
+	// on).
+	warnings []string
+	// strictKeysyms makes unknown keysyms in key symbols an error instead
+	// of a warning (NoSymbol).
+	strictKeysyms bool
+}
+
+func newCtx() *ctx {
+	c := &ctx{declared: map[int]keymap.ModMask{}}
+	for i, n := range keymap.RealModNames {
+		c.mods = append(c.mods, keymap.Mod{Name: n, Mapping: 1 << uint(i)})
+	}
+	return c
+}
+
+func errorf(f *parser.File, p parser.Pos, format string, args ...any) error {
+	return &errAt{pos: f.Position(p), msg: fmt.Sprintf(format, args...)}
+}
+
+// vmodIndex returns the index of the named virtual modifier, or -1.
+func (c *ctx) vmodIndex(name string) int {
+	for i := keymap.NumRealMods; i < len(c.mods); i++ {
+		if c.mods[i].Name == name {
+			return i
+		}
+	}
+	return -1
+}
+
+// declareVMod adds a virtual modifier (once) and returns its index.
+func (c *ctx) declareVMod(name string) (int, bool) {
+	if i := c.vmodIndex(name); i >= 0 {
+		return i, true
+	}
+	if len(c.mods) >= keymap.MaxMods {
+		return -1, false
+	}
+	c.mods = append(c.mods, keymap.Mod{Name: name, Virtual: true})
+	return len(c.mods) - 1, true
+}
+
+func realModIndex(name string) int {
+	for i, n := range keymap.RealModNames {
+		if strings.EqualFold(n, name) {
+			return i
+		}
+	}
+	return -1
+}
+
+// modIndex resolves a modifier name: real names case-insensitively,
+// virtual ones exactly.
+func (c *ctx) modIndex(name string) int {
+	if i := realModIndex(name); i >= 0 {
+		return i
+	}
+	return c.vmodIndex(name)
+}
+
+// evalMods evaluates a modifier mask expression. realOnly restricts it to
+// real modifiers (interpret predicates).
+func (c *ctx) evalMods(f *parser.File, e parser.Expr, realOnly bool) (keymap.ModMask, error) {
+	switch x := e.(type) {
+	case *parser.Ident:
+		switch strings.ToLower(x.Name) {
+		case "none":
+			return 0, nil
+		case "all":
+			if realOnly {
+				return keymap.RealModsMask, nil
+			}
+			return keymap.ModMask(1<<uint(len(c.mods)) - 1), nil
+		}
+		i := c.modIndex(x.Name)
+		if i < 0 || (realOnly && i >= keymap.NumRealMods) {
+			return 0, errorf(f, x.Pos, "unknown modifier %q", x.Name)
+		}
+		return 1 << uint(i), nil
+	case *parser.Int:
+		return keymap.ModMask(x.Value), nil
+	case *parser.Binary:
+		a, err := c.evalMods(f, x.X, realOnly)
+		if err != nil {
+			return 0, err
+		}
+		b, err := c.evalMods(f, x.Y, realOnly)
+		if err != nil {
+			return 0, err
+		}
+		switch x.Op {
+		case parser.OpAdd:
+			return a | b, nil
+		case parser.OpSub:
+			return a &^ b, nil
+		}
+		return 0, errorf(f, x.Pos, "operator %c not allowed in a modifier mask", x.Op)
+	case *parser.Unary:
+		v, err := c.evalMods(f, x.X, realOnly)
+		if err != nil {
+			return 0, err
+		}
+		if x.Op == parser.OpInvert {
+			return ^v & 0xff, nil
+		}
+		if x.Op == parser.OpPlus {
+			return v, nil
+		}
+	}
+	return 0, errorf(f, e.Position(), "expected a modifier mask")
+}
+
+func evalInt(f *parser.File, e parser.Expr) (int64, error) {
+	switch x := e.(type) {
+	case *parser.Int:
+		return x.Value, nil
+	case *parser.Unary:
+		v, err := evalInt(f, x.X)
+		if err != nil {
+			return 0, err
+		}
+		switch x.Op {
+		case parser.OpNegate:
+			return -v, nil
+		case parser.OpPlus:
+			return v, nil
+		case parser.OpInvert:
+			return ^v, nil
+		}
+	case *parser.Binary:
+		a, err := evalInt(f, x.X)
+		if err != nil {
+			return 0, err
+		}
+		b, err := evalInt(f, x.Y)
+		if err != nil {
+			return 0, err
+		}
+		switch x.Op {
+		case parser.OpAdd:
+			return a + b, nil
+		case parser.OpSub:
+			return a - b, nil
+		case parser.OpMul:
+			return a * b, nil
+		case parser.OpDiv:
+			if b == 0 {
+				return 0, errorf(f, x.Pos, "division by zero")
+			}
+			return a / b, nil
+		}
+	}
+	return 0, errorf(f, e.Position(), "expected an integer")
+}
+
+func evalBool(f *parser.File, e parser.Expr) (bool, error) {
+	switch x := e.(type) {
+	case *parser.Bool:
+		return x.Value, nil
+	case *parser.Ident:
+		switch strings.ToLower(x.Name) {
+		case "true", "yes", "on":
+			return true, nil
+		case "false", "no", "off":
+			return false, nil
+		}
+	case *parser.Unary:
+		if x.Op == parser.OpNot {
+			v, err := evalBool(f, x.X)
+			return !v, err
+		}
+	}
+	return false, errorf(f, e.Position(), "expected a boolean")
+}
+
+func evalString(f *parser.File, e parser.Expr) (string, error) {
+	if s, ok := e.(*parser.String); ok {
+		return s.Value, nil
+	}
+	return "", errorf(f, e.Position(), "expected a string")
+}
+
+// evalIndexed evaluates a 1-based index given as a number or as a name
+// with a prefix ("Group2", "Level3"), bounded by max.
+func evalIndexed(f *parser.File, e parser.Expr, prefix string, max int64) (int64, error) {
+	var v int64
+	switch x := e.(type) {
+	case *parser.Ident:
+		if len(x.Name) > len(prefix) && strings.EqualFold(x.Name[:len(prefix)], prefix) {
+			n, err := strconv.ParseInt(x.Name[len(prefix):], 10, 32)
+			if err == nil {
+				v = n
+				break
+			}
+		}
+		return 0, errorf(f, x.Pos, "expected a %s number, found %q", strings.ToLower(prefix), x.Name)
+	default:
+		n, err := evalInt(f, e)
+		if err != nil {
+			return 0, errorf(f, e.Position(), "expected a %s number", strings.ToLower(prefix))
+		}
+		v = n
+	}
+	if v < 1 || v > max {
+		return 0, errorf(f, e.Position(), "%s %d out of range 1..%d", strings.ToLower(prefix), v, max)
+	}
+	return v, nil
+}
+
+const maxGroups = 4
+const maxLevels = 255
+
+func evalGroup(f *parser.File, e parser.Expr) (int, error) {
+	v, err := evalIndexed(f, e, "Group", maxGroups)
+	return int(v) - 1, err
+}
+
+func evalLevel(f *parser.File, e parser.Expr) (int, error) {
+	v, err := evalIndexed(f, e, "Level", maxLevels)
+	return int(v) - 1, err
+}
+
+// resolveKeysym turns a keysym of the source into a value.
+func resolveKeysym(f *parser.File, s parser.Keysym) (keysym.Keysym, error) {
+	if s.IsInt {
+		if s.Int >= 0 && s.Int <= 9 {
+			return keysym.Keysym('0' + s.Int), nil
+		}
+		if s.Int < 0 || s.Int > 0x1fffffff {
+			return 0, errorf(f, s.Pos, "keysym value %d out of range", s.Int)
+		}
+		return keysym.Keysym(s.Int), nil
+	}
+	switch s.Name {
+	case "any", "Any", "NoSymbol", "nosymbol":
+		return keysym.NoSymbol, nil
+	}
+	if ks, ok := keysym.FromName(s.Name); ok {
+		return ks, nil
+	}
+	if ks, ok := keysym.FromNameCaseInsensitive(s.Name); ok {
+		return ks, nil
+	}
+	return 0, errorf(f, s.Pos, "unknown keysym %q", s.Name)
+}
+
+// fieldName returns element and field of a VarDef or Assign name, and the
+// index expression of an array reference (nil otherwise).
+func fieldName(e parser.Expr) (elem, field string, index parser.Expr, ok bool) {
+	switch x := e.(type) {
+	case *parser.Ident:
+		return "", x.Name, nil, true
+	case *parser.FieldRef:
+		return x.Element, x.Field, nil, true
+	case *parser.ArrayRef:
+		return x.Element, x.Field, x.Index, true
+	}
+	return "", "", nil, false
+}

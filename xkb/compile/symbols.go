@@ -1,0 +1,507 @@
+package compile
+
+import (
+	"strings"
+
+	"gocomp/xkb/keymap"
+	"gocomp/xkb/keysym"
+	"gocomp/xkb/parser"
+)
+
+type levelInfo struct {
+	syms    []keysym.Keysym // nil: undefined (NoSymbol)
+	act     keymap.Action
+	hasSyms bool
+	hasAct  bool
+}
+
+type groupInfo struct {
+	levels      []levelInfo
+	typeName    string
+	hasType     bool
+	symsDefined bool
+	actsDefined bool
+}
+
+func (g *groupInfo) defined() bool { return g.symsDefined || g.actsDefined || g.hasType }
+
+type keyInfo struct {
+	name        string
+	groups      []groupInfo
+	dfltType    string
+	hasDflt     bool
+	repeat      bool
+	hasRepeat   bool
+	vmods       keymap.ModMask
+	hasVMods    bool
+	rule        keymap.GroupRule
+	redirect    int
+	hasRule     bool
+	mergeMode   parser.MergeMode
+	definedHere bool
+}
+
+type modMapEntry struct {
+	key    string // "" when sym is used
+	sym    keysym.Keysym
+	mod    int
+	mode   parser.MergeMode
+	remove bool
+}
+
+// symbolsInfo is what the xkb_symbols sections define.
+type symbolsInfo struct {
+	name       string
+	keys       []*keyInfo
+	index      map[string]int
+	groupNames map[int]string
+	modmap     []modMapEntry
+	dflt       keyInfo
+	actions    *actionDefaults
+}
+
+func newSymbolsInfo() *symbolsInfo {
+	return &symbolsInfo{index: map[string]int{}, groupNames: map[int]string{}}
+}
+
+func mergeLevels(into, from []levelInfo, clob bool) []levelInfo {
+	if len(from) > len(into) {
+		n := make([]levelInfo, len(from))
+		copy(n, into)
+		into = n
+	}
+	for i := range from {
+		f := &from[i]
+		t := &into[i]
+		if f.hasSyms && (clob || !t.hasSyms) {
+			t.syms, t.hasSyms = f.syms, true
+		}
+		if f.hasAct && (clob || !t.hasAct) {
+			t.act, t.hasAct = f.act, true
+		}
+	}
+	return into
+}
+
+// mergeKey merges from into into.
+func mergeKey(into, from *keyInfo, mode parser.MergeMode) {
+	if mode == parser.MergeReplace {
+		*into = *from
+		return
+	}
+	clob := clobber(mode)
+	for len(into.groups) < len(from.groups) {
+		into.groups = append(into.groups, groupInfo{})
+	}
+	for g := range from.groups {
+		fg, tg := &from.groups[g], &into.groups[g]
+		if !fg.defined() {
+			continue
+		}
+		if !tg.defined() {
+			*tg = *fg
+			tg.levels = append([]levelInfo(nil), fg.levels...)
+			continue
+		}
+		tg.levels = mergeLevels(tg.levels, fg.levels, clob)
+		tg.symsDefined = tg.symsDefined || fg.symsDefined
+		tg.actsDefined = tg.actsDefined || fg.actsDefined
+		if fg.hasType && (clob || !tg.hasType) {
+			tg.typeName, tg.hasType = fg.typeName, true
+		}
+	}
+	if from.hasRepeat && (clob || !into.hasRepeat) {
+		into.repeat, into.hasRepeat = from.repeat, true
+	}
+	if from.hasVMods && (clob || !into.hasVMods) {
+		into.vmods, into.hasVMods = from.vmods, true
+	}
+	if from.hasRule && (clob || !into.hasRule) {
+		into.rule, into.redirect, into.hasRule = from.rule, from.redirect, true
+	}
+}
+
+func (si *symbolsInfo) addKey(k *keyInfo, mode parser.MergeMode) {
+	if i, ok := si.index[k.name]; ok {
+		mergeKey(si.keys[i], k, mode)
+		return
+	}
+	si.index[k.name] = len(si.keys)
+	cp := *k
+	cp.groups = append([]groupInfo(nil), k.groups...)
+	si.keys = append(si.keys, &cp)
+}
+
+func (si *symbolsInfo) merge(from *symbolsInfo, mode parser.MergeMode, group int) {
+	if group > 0 {
+		from.moveToGroup(group - 1)
+	}
+	for _, k := range from.keys {
+		si.addKey(k, mode)
+	}
+	for g, n := range from.groupNames {
+		if _, ok := si.groupNames[g]; !ok || clobber(mode) {
+			si.groupNames[g] = n
+		}
+	}
+	for _, e := range from.modmap {
+		if !clobber(mode) {
+			e.mode = parser.MergeAugment
+		}
+		si.modmap = append(si.modmap, e)
+	}
+}
+
+// moveToGroup keeps only the first group of every key and moves it to
+// group g (an include with a ":N" suffix).
+func (si *symbolsInfo) moveToGroup(g int) {
+	for _, k := range si.keys {
+		if len(k.groups) == 0 {
+			continue
+		}
+		first := k.groups[0]
+		k.groups = make([]groupInfo, g+1)
+		k.groups[g] = first
+	}
+	if n, ok := si.groupNames[0]; ok {
+		si.groupNames = map[int]string{g: n}
+	} else {
+		si.groupNames = map[int]string{}
+	}
+}
+
+func (c *compiler) symbolsSection(sec *parser.Section, merge parser.MergeMode) (*symbolsInfo, error) {
+	info := newSymbolsInfo()
+	info.name = sec.Name
+	info.actions = c.symbolsActions
+	f := sec.File
+	for _, st := range sec.Stmts {
+		mode := stmtMerge(st.MergeMode(), merge)
+		switch s := st.(type) {
+		case *parser.Include:
+			inc, err := includeSteps(c, parser.KindSymbols, sec, s, newSymbolsInfo, c.symbolsSection,
+				func(into, from *symbolsInfo, m parser.MergeMode, g int) { into.merge(from, m, g) })
+			if err != nil {
+				return nil, err
+			}
+			info.merge(inc, mode, 0)
+		case *parser.VModDef:
+			if err := c.vmodDef(f, s); err != nil {
+				return nil, err
+			}
+		case *parser.KeyDef:
+			k, err := c.keyDef(f, s, info)
+			if err != nil {
+				return nil, err
+			}
+			info.addKey(k, mode)
+		case *parser.ModMapDef:
+			mod := realModIndex(s.Modifier)
+			if mod < 0 {
+				if strings.EqualFold(s.Modifier, "none") {
+					mod = -1
+				} else {
+					return nil, errorf(f, s.Pos, "illegal modifier map definition: %q is not a real modifier", s.Modifier)
+				}
+			}
+			for _, ke := range s.Keys {
+				e := modMapEntry{mod: mod, mode: mode, remove: mod < 0}
+				switch x := ke.(type) {
+				case *parser.KeyName:
+					e.key = x.Name
+				case *parser.Ident:
+					ks, err := resolveKeysym(f, parser.Keysym{Pos: x.Pos, Name: x.Name})
+					if err != nil {
+						return nil, err
+					}
+					e.sym = ks
+				case *parser.Int:
+					ks, err := resolveKeysym(f, parser.Keysym{Pos: x.Pos, IsInt: true, Int: x.Value})
+					if err != nil {
+						return nil, err
+					}
+					e.sym = ks
+				default:
+					return nil, errorf(f, ke.Position(), "expected a key name or keysym in modifier_map")
+				}
+				info.modmap = append(info.modmap, e)
+			}
+		case *parser.VarDef:
+			if err := c.symbolsDefault(f, s, info, mode); err != nil {
+				return nil, err
+			}
+		default:
+			return nil, errorf(f, st.Position(), "statement not allowed in xkb_symbols")
+		}
+	}
+	return info, nil
+}
+
+func (c *compiler) symbolsDefault(f *parser.File, vd *parser.VarDef, info *symbolsInfo, mode parser.MergeMode) error {
+	elem, field, index, ok := fieldName(vd.Name)
+	if !ok {
+		return errorf(f, vd.Pos, "bad statement")
+	}
+	switch lower(elem) {
+	case "":
+		if lf := lower(field); lf == "name" || lf == "groupname" {
+			if index == nil {
+				return errorf(f, vd.Pos, "group name without a group")
+			}
+			g, err := evalGroup(f, index)
+			if err != nil {
+				return err
+			}
+			n, err := evalString(f, vd.Value)
+			if err != nil {
+				return err
+			}
+			if _, ok := info.groupNames[g]; !ok || clobber(mode) {
+				info.groupNames[g] = n
+			}
+			return nil
+		}
+		return errorf(f, vd.Pos, "unknown field %q in xkb_symbols", field)
+	case "key":
+		return c.keyField(f, &info.dflt, field, index, vd.Value, info, vd.Pos)
+	}
+	kind, ok, legacy := actionKind(elem)
+	if !ok {
+		return errorf(f, vd.Pos, "unknown element %q", elem)
+	}
+	if legacy {
+		return nil
+	}
+	return c.setActionField(f, &info.actions[kind], field, index, vd.Value)
+}
+
+func (c *compiler) keyDef(f *parser.File, def *parser.KeyDef, info *symbolsInfo) (*keyInfo, error) {
+	k := info.dflt
+	k.groups = nil
+	for i := range info.dflt.groups {
+		g := info.dflt.groups[i]
+		g.levels = nil
+		k.groups = append(k.groups, g)
+	}
+	k.name = def.Name
+	for _, vd := range def.Body {
+		if vd.Name == nil {
+			switch v := vd.Value.(type) {
+			case *parser.KeysymList:
+				g := 0
+				for g < len(k.groups) && k.groups[g].symsDefined {
+					g++
+				}
+				if err := c.setSyms(f, &k, g, v); err != nil {
+					return nil, err
+				}
+			case *parser.ActionList:
+				g := 0
+				for g < len(k.groups) && k.groups[g].actsDefined {
+					g++
+				}
+				if err := c.setActs(f, &k, g, v, info); err != nil {
+					return nil, err
+				}
+			default:
+				return nil, errorf(f, vd.Pos, "expected symbols or actions")
+			}
+			continue
+		}
+		elem, field, index, ok := fieldName(vd.Name)
+		if !ok || (elem != "" && !strings.EqualFold(elem, "key")) {
+			return nil, errorf(f, vd.Pos, "bad field in key <%s>", def.Name)
+		}
+		if err := c.keyField(f, &k, field, index, vd.Value, info, vd.Pos); err != nil {
+			return nil, err
+		}
+	}
+	if k.hasDflt {
+		for g := range k.groups {
+			if !k.groups[g].hasType && k.groups[g].defined() {
+				k.groups[g].typeName, k.groups[g].hasType = k.dfltType, true
+			}
+		}
+	}
+	return &k, nil
+}
+
+func (k *keyInfo) group(g int) *groupInfo {
+	for len(k.groups) <= g {
+		k.groups = append(k.groups, groupInfo{})
+	}
+	return &k.groups[g]
+}
+
+func (c *compiler) setSyms(f *parser.File, k *keyInfo, g int, list *parser.KeysymList) error {
+	if g >= maxGroups {
+		return errorf(f, list.Pos, "too many groups for key <%s>", k.name)
+	}
+	grp := k.group(g)
+	if grp.symsDefined {
+		return nil // duplicate definition: libxkbcommon keeps the first
+	}
+	grp.symsDefined = true
+	if len(grp.levels) < len(list.Levels) {
+		n := make([]levelInfo, len(list.Levels))
+		copy(n, grp.levels)
+		grp.levels = n
+	}
+	for l, syms := range list.Levels {
+		var out []keysym.Keysym
+		for _, s := range syms {
+			ks, err := resolveKeysym(f, s)
+			if err != nil {
+				// libxkbcommon warns and uses NoSymbol: xkeyboard-config
+				// names keysyms newer than the keysym tables.
+				if c.strictKeysyms {
+					return err
+				}
+				c.warnings = append(c.warnings, err.Error())
+				continue
+			}
+			if ks != keysym.NoSymbol {
+				out = append(out, ks)
+			}
+		}
+		if len(out) > 0 {
+			grp.levels[l].syms, grp.levels[l].hasSyms = out, true
+		}
+	}
+	return nil
+}
+
+func (c *compiler) setActs(f *parser.File, k *keyInfo, g int, list *parser.ActionList, info *symbolsInfo) error {
+	if g >= maxGroups {
+		return errorf(f, list.Pos, "too many groups for key <%s>", k.name)
+	}
+	grp := k.group(g)
+	if grp.actsDefined {
+		return nil
+	}
+	grp.actsDefined = true
+	if len(grp.levels) < len(list.Actions) {
+		n := make([]levelInfo, len(list.Actions))
+		copy(n, grp.levels)
+		grp.levels = n
+	}
+	for l, call := range list.Actions {
+		a, err := c.evalAction(f, call, info.actions)
+		if err != nil {
+			c.warnings = append(c.warnings, err.Error())
+			continue
+		}
+		if a.Kind != keymap.ActNone {
+			grp.levels[l].act, grp.levels[l].hasAct = a, true
+		}
+	}
+	return nil
+}
+
+func (c *compiler) keyField(f *parser.File, k *keyInfo, field string, index, value parser.Expr, info *symbolsInfo, pos parser.Pos) error {
+	switch lower(field) {
+	case "type":
+		n, err := evalString(f, value)
+		if err != nil {
+			return err
+		}
+		if index == nil {
+			k.dfltType, k.hasDflt = n, true
+			return nil
+		}
+		g, err := evalGroup(f, index)
+		if err != nil {
+			return err
+		}
+		grp := k.group(g)
+		grp.typeName, grp.hasType = n, true
+	case "symbols":
+		list, ok := value.(*parser.KeysymList)
+		if !ok {
+			return errorf(f, value.Position(), "expected a keysym list")
+		}
+		g := 0
+		if index != nil {
+			var err error
+			if g, err = evalGroup(f, index); err != nil {
+				return err
+			}
+		} else {
+			for g < len(k.groups) && k.groups[g].symsDefined {
+				g++
+			}
+		}
+		return c.setSyms(f, k, g, list)
+	case "actions":
+		list, ok := value.(*parser.ActionList)
+		if !ok {
+			if kl, ok2 := value.(*parser.KeysymList); ok2 && len(kl.Levels) == 0 {
+				list = &parser.ActionList{Pos: kl.Pos}
+			} else {
+				return errorf(f, value.Position(), "expected an action list")
+			}
+		}
+		g := 0
+		if index != nil {
+			var err error
+			if g, err = evalGroup(f, index); err != nil {
+				return err
+			}
+		} else {
+			for g < len(k.groups) && k.groups[g].actsDefined {
+				g++
+			}
+		}
+		return c.setActs(f, k, g, list, info)
+	case "vmods", "virtualmods", "virtualmodifiers":
+		m, err := c.evalMods(f, value, false)
+		if err != nil {
+			return err
+		}
+		k.vmods, k.hasVMods = m&^keymap.RealModsMask, true
+	case "repeat", "repeats", "repeating":
+		if id, ok := value.(*parser.Ident); ok && strings.EqualFold(id.Name, "default") {
+			k.hasRepeat = false
+			return nil
+		}
+		v, err := evalBool(f, value)
+		if err != nil {
+			return err
+		}
+		k.repeat, k.hasRepeat = v, true
+	case "groupswrap", "wrapgroups":
+		v, err := evalBool(f, value)
+		if err != nil {
+			return err
+		}
+		if v {
+			k.rule = keymap.GroupsWrap
+		} else {
+			k.rule = keymap.GroupsClamp
+		}
+		k.hasRule = true
+	case "groupsclamp", "clampgroups":
+		v, err := evalBool(f, value)
+		if err != nil {
+			return err
+		}
+		if v {
+			k.rule = keymap.GroupsClamp
+		} else {
+			k.rule = keymap.GroupsWrap
+		}
+		k.hasRule = true
+	case "groupsredirect", "redirectgroups":
+		g, err := evalGroup(f, value)
+		if err != nil {
+			return err
+		}
+		k.rule, k.redirect, k.hasRule = keymap.GroupsRedirect, g, true
+	case "locking", "lock", "locks", "permanentlock", "radiogroup", "permanentradiogroup",
+		"allownone", "overlay", "overlay1", "overlay2", "permanentoverlay1", "permanentoverlay2":
+		// accepted and ignored, as libxkbcommon does
+	default:
+		return errorf(f, pos, "unknown field %q in key <%s>", field, k.name)
+	}
+	return nil
+}
