@@ -191,6 +191,9 @@ func TestParseStatements(t *testing.T) {
 		{`bar;`, "bar=true"},
 		{`s = "a\101\n\t\\\e\q\0018";`, `s="aA\n\t\\\x1bq\x018"`},
 		{`s = "a\"; t = 1;`, `s="a"`},
+		{`s = "a\0b";`, `s="a"`},
+		{"s = \"a\x00b\xff\";", `s="a"`},
+		{"s = \"\xff\xfe\";", `s="\xff\xfe"`},
 	}
 	for _, tt := range tests {
 		src := "xkb_symbols {\n" + tt.src + "\n};"

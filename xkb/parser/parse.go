@@ -56,6 +56,7 @@ type parser struct {
 	braces  int // number of '{' consumed minus '}' consumed
 	depth   int // expression nesting
 	errors  ErrorList
+	a       allocs
 }
 
 // next advances to the next token, keeping count of braces.
@@ -302,6 +303,9 @@ func (p *parser) parseStmtOrSync() (st Stmt) {
 			}
 			st = nil
 			p.depth = 0
+			clear(p.a.exprStack)
+			p.a.exprStack = p.a.exprStack[:0]
+			p.a.varStack = p.a.varStack[:0]
 			before := p.tok.pos
 			p.sync(start)
 			if p.tok.pos == before && p.tok.tok != tRBrace && p.tok.tok != tEOF {
@@ -518,13 +522,16 @@ func (p *parser) keysym() Keysym {
 // block).
 func (p *parser) parseVarBlock() []*VarDef {
 	p.expect(tLBrace)
-	var defs []*VarDef
+	base := len(p.a.varStack)
 	for {
-		defs = append(defs, p.parseVarDef(StmtBase{Pos: p.tok.pos}))
+		v := p.parseVarDef(StmtBase{Pos: p.tok.pos})
+		p.a.varStack = append(p.a.varStack, v)
 		if p.tok.tok == tRBrace {
 			break
 		}
 	}
+	defs := p.a.vars.copyOf(p.a.varStack[base:])
+	p.a.varStack = p.a.varStack[:base]
 	p.next()
 	p.expectSemi()
 	return defs
@@ -532,7 +539,8 @@ func (p *parser) parseVarBlock() []*VarDef {
 
 // parseVarDef parses `lhs = value;`, `name;` or `!name;`.
 func (p *parser) parseVarDef(base StmtBase) *VarDef {
-	d := &VarDef{StmtBase: base}
+	d := p.a.varDefs.new()
+	d.StmtBase = base
 	p.parseVarBody(d, false)
 	p.expectSemi()
 	return d
@@ -544,8 +552,11 @@ func (p *parser) parseVarBody(d *VarDef, inKey bool) {
 	if p.tok.tok == tExclam {
 		p.next()
 		pos := p.tok.pos
-		d.Name = &Ident{Pos: pos, Name: p.ident()}
-		d.Value = &Bool{Pos: d.Pos, Value: false}
+		id := p.a.idents.new()
+		*id = Ident{Pos: pos, Name: p.ident()}
+		b := p.a.bools.new()
+		*b = Bool{Pos: d.Pos, Value: false}
+		d.Name, d.Value = id, b
 		return
 	}
 	d.Name = p.parseLhs()
@@ -554,7 +565,9 @@ func (p *parser) parseVarBody(d *VarDef, inKey bool) {
 		end = p.tok.tok == tComma || p.tok.tok == tRBrace
 	}
 	if id, ok := d.Name.(*Ident); ok && end {
-		d.Value = &Bool{Pos: id.Pos, Value: true}
+		b := p.a.bools.new()
+		*b = Bool{Pos: id.Pos, Value: true}
+		d.Value = b
 		return
 	}
 	p.expect(tEquals)
@@ -592,12 +605,18 @@ func (p *parser) parseLhsRest(pos Pos, name string) Expr {
 		p.next()
 		idx := p.parseExpr()
 		p.expect(tRBracket)
-		return &ArrayRef{Pos: pos, Element: elem, Field: field, Index: idx}
+		x := p.a.arrayRefs.new()
+		*x = ArrayRef{Pos: pos, Element: elem, Field: field, Index: idx}
+		return x
 	}
 	if elem != "" {
-		return &FieldRef{Pos: pos, Element: elem, Field: field}
+		x := p.a.fieldRefs.new()
+		*x = FieldRef{Pos: pos, Element: elem, Field: field}
+		return x
 	}
-	return &Ident{Pos: pos, Name: field}
+	x := p.a.idents.new()
+	*x = Ident{Pos: pos, Name: field}
+	return x
 }
 
 // parseValue parses an expression or a `[ ... ]` keysym or action list.
@@ -625,36 +644,41 @@ func (p *parser) parseList() Expr {
 		p.expect(tRBracket)
 		return l
 	}
-	l := &KeysymList{Pos: pos}
+	l := p.a.symLists.new()
+	l.Pos = pos
 	if p.tok.tok == tRBracket {
 		p.next()
 		return l
 	}
+	p.a.levelStack = p.a.levelStack[:0]
 	for {
+		p.a.symStack = p.a.symStack[:0]
 		if p.tok.tok == tLBrace {
-			l.Levels = append(l.Levels, p.parseKeysymGroup(nil))
+			p.parseKeysymGroup()
 		} else {
-			l.Levels = append(l.Levels, []Keysym{p.keysym()})
+			p.a.symStack = append(p.a.symStack, p.keysym())
 		}
+		p.a.levelStack = append(p.a.levelStack, p.a.syms.copyOf(p.a.symStack))
 		if p.tok.tok != tComma {
 			break
 		}
 		p.next()
 	}
+	l.Levels = p.a.levels.copyOf(p.a.levelStack)
 	p.expect(tRBracket)
 	return l
 }
 
 // parseKeysymGroup parses `{ keysym or group, ... }`, appending the
-// keysyms to syms.
-func (p *parser) parseKeysymGroup(syms []Keysym) []Keysym {
+// keysyms to p.a.symStack.
+func (p *parser) parseKeysymGroup() {
 	p.enter()
 	p.expect(tLBrace)
 	for {
 		if p.tok.tok == tLBrace {
-			syms = p.parseKeysymGroup(syms)
+			p.parseKeysymGroup()
 		} else {
-			syms = append(syms, p.keysym())
+			p.a.symStack = append(p.a.symStack, p.keysym())
 		}
 		if p.tok.tok != tComma {
 			break
@@ -663,28 +687,32 @@ func (p *parser) parseKeysymGroup(syms []Keysym) []Keysym {
 	}
 	p.expect(tRBrace)
 	p.depth--
-	return syms
 }
 
 // parseKey parses `key <NAME> { item, ... };`.
 func (p *parser) parseKey(base StmtBase) *KeyDef {
 	p.expect(tKey)
-	d := &KeyDef{StmtBase: base, Name: p.keyName()}
+	d := p.a.keyDefs.new()
+	*d = KeyDef{StmtBase: base, Name: p.keyName()}
 	p.expect(tLBrace)
 	if p.tok.tok != tRBrace {
+		start := len(p.a.varStack)
 		for {
-			v := &VarDef{StmtBase: StmtBase{Pos: p.tok.pos}}
+			v := p.a.varDefs.new()
+			v.StmtBase = StmtBase{Pos: p.tok.pos}
 			if p.tok.tok == tLBracket {
 				v.Value = p.parseList()
 			} else {
 				p.parseVarBody(v, true)
 			}
-			d.Body = append(d.Body, v)
+			p.a.varStack = append(p.a.varStack, v)
 			if p.tok.tok != tComma {
 				break
 			}
 			p.next()
 		}
+		d.Body = p.a.vars.copyOf(p.a.varStack[start:])
+		p.a.varStack = p.a.varStack[:start]
 	}
 	p.expect(tRBrace)
 	p.expectSemi()
@@ -708,7 +736,9 @@ func (p *parser) parseExpr() Expr {
 		switch x.(type) {
 		case *Ident, *FieldRef, *ArrayRef:
 			p.next()
-			x = &Assign{Pos: x.Position(), Name: x, Value: p.parseExpr()}
+			a := p.a.assigns.new()
+			*a = Assign{Pos: x.Position(), Name: x, Value: p.parseExpr()}
+			x = a
 		}
 	}
 	p.depth--
@@ -737,7 +767,9 @@ func (p *parser) parseBinary(prec int) Expr {
 		}
 		p.next()
 		y := p.parseBinary(q + 1)
-		x = &Binary{Pos: x.Position(), Op: binaryOps[op], X: x, Y: y}
+		b := p.a.binaries.new()
+		*b = Binary{Pos: x.Position(), Op: binaryOps[op], X: x, Y: y}
+		x = b
 	}
 }
 
@@ -760,7 +792,9 @@ func (p *parser) parseUnary() Expr {
 	p.enter()
 	x := p.parseUnary()
 	p.depth--
-	return &Unary{Pos: pos, Op: op, X: x}
+	u := p.a.unaries.new()
+	*u = Unary{Pos: pos, Op: op, X: x}
+	return u
 }
 
 func (p *parser) parseTerm() Expr {
@@ -773,7 +807,8 @@ func (p *parser) parseTerm() Expr {
 		p.expect(tRParen)
 		return x
 	case tInt:
-		x := &Int{Pos: pos, Value: l.ival}
+		x := p.a.ints.new()
+		*x = Int{Pos: pos, Value: l.ival}
 		p.next()
 		return x
 	case tFloat:
@@ -781,11 +816,13 @@ func (p *parser) parseTerm() Expr {
 		p.next()
 		return x
 	case tString:
-		x := &String{Pos: pos, Value: l.lit}
+		x := p.a.strings.new()
+		*x = String{Pos: pos, Value: l.lit}
 		p.next()
 		return x
 	case tKeyName:
-		x := &KeyName{Pos: pos, Name: l.lit}
+		x := p.a.keyNames.new()
+		*x = KeyName{Pos: pos, Name: l.lit}
 		p.next()
 		return x
 	}
@@ -802,15 +839,21 @@ func (p *parser) parseTerm() Expr {
 // parseCall parses `( args )` after a call's name.
 func (p *parser) parseCall(pos Pos, name string) *Call {
 	p.expect(tLParen)
-	c := &Call{Pos: pos, Name: name}
+	c := p.a.calls.new()
+	*c = Call{Pos: pos, Name: name}
 	if p.tok.tok != tRParen {
+		start := len(p.a.exprStack)
 		for {
-			c.Args = append(c.Args, p.parseExpr())
+			x := p.parseExpr()
+			p.a.exprStack = append(p.a.exprStack, x)
 			if p.tok.tok != tComma {
 				break
 			}
 			p.next()
 		}
+		c.Args = p.a.exprs.copyOf(p.a.exprStack[start:])
+		clear(p.a.exprStack[start:])
+		p.a.exprStack = p.a.exprStack[:start]
 	}
 	p.expect(tRParen)
 	return c

@@ -1,6 +1,7 @@
 package parser
 
 import (
+	"bytes"
 	"strconv"
 )
 
@@ -29,31 +30,40 @@ type lexeme struct {
 //   - strings are '"' ... '"' on one line with the escapes \\ \n \t \r \b
 //     \f \v \e and \NNN (1-3 octal digits, value taken modulo 256); a
 //     backslash before any other byte is dropped and that byte is scanned
-//     as usual, so "\"" ends the string.
+//     as usual, so "\"" ends the string; the value ends at the first NUL
+//     byte (literal or \0), as libxkbcommon's C strings do; other bytes,
+//     invalid UTF-8 included, are kept.
 type scanner struct {
 	src  []byte
 	off  int
 	errh func(pos Pos, msg string)
 
-	intern map[string]string // one copy of every identifier and key name
-	buf    []byte            // scratch for strings with escapes
+	intern map[string]word // one copy of every identifier, key name and plain string
+	buf    []byte          // scratch for strings with escapes
 }
 
 func (s *scanner) init(src []byte, errh func(Pos, string)) {
 	s.src = src
 	s.off = 0
 	s.errh = errh
-	s.intern = make(map[string]string, 256)
+	s.intern = make(map[string]word, 256)
+}
+
+// word is an interned spelling and, once scanned as an identifier, its
+// token kind (tIllegal until then).
+type word struct {
+	s   string
+	tok token
 }
 
 // str returns the interned string for b; lookups with string(b) do not
 // allocate, so only the first occurrence costs an allocation.
 func (s *scanner) str(b []byte) string {
-	if v, ok := s.intern[string(b)]; ok {
-		return v
+	if w, ok := s.intern[string(b)]; ok {
+		return w.s
 	}
 	v := string(b)
-	s.intern[v] = v
+	s.intern[v] = word{s: v, tok: tIllegal} // not yet classified as an identifier
 	return v
 }
 
@@ -158,21 +168,26 @@ func (s *scanner) scanIdent(l *lexeme) {
 	for s.off < len(s.src) && (isLetter(s.src[s.off]) || isDigit(s.src[s.off])) {
 		s.off++
 	}
-	word := s.src[start:s.off]
-	l.tok = tIdent
-	if len(word) <= maxKeywordLen && len(word) >= 3 {
+	b := s.src[start:s.off]
+	if w, ok := s.intern[string(b)]; ok && w.tok != tIllegal {
+		l.tok, l.lit = w.tok, w.s
+		return
+	}
+	w := word{s: string(b), tok: tIdent}
+	if len(b) <= maxKeywordLen && len(b) >= 3 {
 		var lower [maxKeywordLen]byte
-		for i, c := range word {
+		for i, c := range b {
 			if c >= 'A' && c <= 'Z' {
 				c += 'a' - 'A'
 			}
 			lower[i] = c
 		}
-		if kw, ok := keywords[string(lower[:len(word)])]; ok {
-			l.tok = kw
+		if kw, ok := keywords[string(lower[:len(b)])]; ok {
+			w.tok = kw
 		}
 	}
-	l.lit = s.str(word)
+	s.intern[w.s] = w
+	l.tok, l.lit = w.tok, w.s
 }
 
 func (s *scanner) scanNumber(l *lexeme) {
@@ -262,7 +277,7 @@ func (s *scanner) scanString(l *lexeme) {
 			s.off++
 			return
 		}
-		if c == '\\' || c == '\n' {
+		if c == '\\' || c == '\n' || c == 0 {
 			break
 		}
 		s.off++
@@ -274,6 +289,9 @@ loop:
 		switch c {
 		case '"':
 			s.off++
+			if i := bytes.IndexByte(buf, 0); i >= 0 {
+				buf = buf[:i] // libxkbcommon keeps C strings: a NUL ends the value
+			}
 			l.tok, l.lit = tString, string(buf)
 			s.buf = buf
 			return

@@ -1,0 +1,75 @@
+package parser
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"sort"
+	"testing"
+)
+
+// FuzzParse checks that Parse never panics or hangs, and that its errors
+// are well formed: at most maxErrors, sorted, positions inside the input.
+// Seeds: testdata/fuzz/FuzzParse (our own valid and broken files), a few
+// xkb-data files read from where Debian installs them, and a keymap
+// printed by libxkbcommon.
+func FuzzParse(f *testing.F) {
+	for _, name := range []string{"types/basic", "types/pc", "compat/ledcaps", "compat/mousekeys", "keycodes/aliases", "symbols/gb", "symbols/pc"} {
+		src, err := os.ReadFile(filepath.Join(xkbRoot, name))
+		if err != nil {
+			f.Fatalf("read seed: %v", err)
+		}
+		f.Add(src)
+	}
+	f.Add(compileKeymap(f, "--layout", "us"))
+	f.Fuzz(func(t *testing.T, src []byte) {
+		file, err := Parse("fuzz", src)
+		if file == nil {
+			t.Fatal("Parse returned a nil File")
+		}
+		if err == nil {
+			if len(file.Sections) == 0 {
+				t.Fatal("no error and no sections")
+			}
+			return
+		}
+		var list ErrorList
+		if !errors.As(err, &list) {
+			t.Fatalf("error %T is not an ErrorList", err)
+		}
+		if len(list) == 0 || len(list) > maxErrors {
+			t.Fatalf("%d errors; want 1..%d", len(list), maxErrors)
+		}
+		if !sort.IsSorted(list) {
+			t.Fatalf("errors not sorted:\n%v", list)
+		}
+		for _, e := range list {
+			p := e.Pos
+			if p.Offset < 0 || p.Offset > len(src) || p.Line < 1 || p.Column < 1 || e.Msg == "" {
+				t.Fatalf("bad error %q at %+v (input length %d)", e.Msg, p, len(src))
+			}
+		}
+		if _, err2 := Parse("fuzz", src); err2 == nil || err2.Error() != err.Error() {
+			t.Fatalf("second parse gave a different result: %v", err2)
+		}
+	})
+}
+
+// FuzzParseIncludeSpec checks that include strings never make
+// ParseIncludeSpec panic and that the steps it returns are well formed.
+func FuzzParseIncludeSpec(f *testing.F) {
+	for _, s := range []string{"pc+us(intl):2+inet(evdev)|group(shifts_toggle)", "us", "a(b", "+", "a:0", "a:99999999999999999999", "x(y)z"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, spec string) {
+		steps, err := ParseIncludeSpec(spec, MergeReplace)
+		for i, s := range steps {
+			if s.File == "" || s.Group < 0 || s.Group > MaxGroups {
+				t.Fatalf("ParseIncludeSpec(%q): bad step %d: %+v", spec, i, s)
+			}
+		}
+		if err == nil && (len(steps) == 0 || steps[0].Merge != MergeReplace) {
+			t.Fatalf("ParseIncludeSpec(%q) = %+v without error", spec, steps)
+		}
+	})
+}
