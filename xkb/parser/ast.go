@@ -137,7 +137,8 @@ func (*StmtBase) stmt() {}
 
 // Include is `include "spec"`, `augment "spec"`, `override "spec"`,
 // `replace "spec"` or `alternate "spec"`; Merge is MergeDefault for
-// `include`. Steps is Spec split into its steps; Steps[0].Merge is Merge.
+// `include`. Steps is Spec split into its steps (Steps[0].Merge is Merge);
+// it is nil when Spec is malformed, which Loader.Resolve reports.
 type Include struct {
 	StmtBase
 	Spec  string

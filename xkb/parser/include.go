@@ -134,6 +134,10 @@ func (l *Loader) resolveInclude(s *Section, inc *Include) ([]Step, error) {
 	steps := make([]Step, len(inc.Steps))
 	for i, is := range inc.Steps {
 		sec, err := l.FindSection(s.Kind, is.File, is.Section)
+		var list ErrorList
+		if errors.As(err, &list) { // syntax errors of the included file
+			return nil, list
+		}
 		if err != nil {
 			return nil, fail("%v", err)
 		}

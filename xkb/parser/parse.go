@@ -447,11 +447,12 @@ func (p *parser) parseStmt() Stmt {
 
 func (p *parser) parseInclude(base StmtBase) Stmt {
 	d := &Include{StmtBase: base, Spec: p.tok.lit}
-	steps, err := ParseIncludeSpec(d.Spec, base.Merge)
-	if err != nil {
-		p.addError(p.tok.pos, err.Error())
+	// A malformed spec is an error of the include, reported when it is
+	// resolved (as libxkbcommon does), so the file's other sections stay
+	// usable; Steps is nil then.
+	if steps, err := ParseIncludeSpec(d.Spec, base.Merge); err == nil {
+		d.Steps = steps
 	}
-	d.Steps = steps
 	p.next()
 	return d
 }

@@ -1,0 +1,218 @@
+package parser
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func TestParseIncludeSpec(t *testing.T) {
+	tests := []struct {
+		spec    string
+		merge   MergeMode
+		want    string // steps as merge:file(section):group, space-separated
+		wantErr string
+	}{
+		{"us", MergeDefault, "default:us():0", ""},
+		{"pc+us(intl):2+inet(evdev)|group(shifts_toggle)", MergeDefault,
+			"default:pc():0 override:us(intl):2 override:inet(evdev):0 augment:group(shifts_toggle):0", ""},
+		{"us:4", MergeOverride, "override:us():4", ""},
+		{"a|b+c", MergeAugment, "augment:a():0 augment:b():0 override:c():0", ""},
+		{"macintosh_vndr/us(basic)", MergeReplace, "replace:macintosh_vndr/us(basic):0", ""},
+		{"", MergeDefault, "", "missing file name"},
+		{"us+", MergeDefault, "default:us():0", "missing file name"},
+		{"+us", MergeDefault, "", "missing file name"},
+		{"us(intl", MergeDefault, "", "missing ')'"},
+		{"us()", MergeDefault, "", "bad section name"},
+		{"us(a(b))", MergeDefault, "", "bad section name"},
+		{"us:0", MergeDefault, "", "group index must be 1..4"},
+		{"us:5", MergeDefault, "", "group index must be 1..4"},
+		{"us:", MergeDefault, "", "group index must be 1..4"},
+		{"us:99999999999999999999999", MergeDefault, "", "group index must be 1..4"},
+		{"us(intl)x", MergeDefault, "default:us(intl):0", `unexpected 'x'`},
+		{"us:2(intl)", MergeDefault, "default:us():2", `unexpected '('`},
+	}
+	for _, tt := range tests {
+		steps, err := ParseIncludeSpec(tt.spec, tt.merge)
+		var got []string
+		for _, s := range steps {
+			got = append(got, s.Merge.String()+":"+s.File+"("+s.Section+"):"+string(rune('0'+s.Group)))
+		}
+		if g := strings.Join(got, " "); g != tt.want {
+			t.Errorf("ParseIncludeSpec(%q) = %s; want %s", tt.spec, g, tt.want)
+		}
+		switch {
+		case tt.wantErr == "" && err != nil:
+			t.Errorf("ParseIncludeSpec(%q): unexpected error %v", tt.spec, err)
+		case tt.wantErr != "" && (err == nil || !strings.Contains(err.Error(), tt.wantErr)):
+			t.Errorf("ParseIncludeSpec(%q) error = %v; want %q", tt.spec, err, tt.wantErr)
+		}
+	}
+}
+
+// testLoader returns a Loader over testdata/include that counts file reads.
+func testLoader(reads map[string]int) *Loader {
+	l := NewLoader([]string{"testdata/include"})
+	l.readFile = func(path string) ([]byte, error) {
+		reads[path]++
+		return os.ReadFile(path)
+	}
+	return l
+}
+
+func findSection(t *testing.T, l *Loader, file, name string) *Section {
+	t.Helper()
+	s, err := l.FindSection(KindSymbols, file, name)
+	if err != nil {
+		t.Fatalf("FindSection(%s(%s)): %v", file, name, err)
+	}
+	return s
+}
+
+// TestResolveTree checks the tree Resolve builds: steps with their merge
+// modes, files, sections and groups; default sections; caching.
+func TestResolveTree(t *testing.T) {
+	reads := map[string]int{}
+	l := testLoader(reads)
+	r, err := l.Resolve(findSection(t, l, "main", "good"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(r.Items) != 3 {
+		t.Fatalf("good: %d items; want 3", len(r.Items))
+	}
+	steps := r.Items[0].Steps
+	type want struct {
+		merge         MergeMode
+		path, section string
+		group, nstmts int
+	}
+	wants := []want{
+		{MergeDefault, "testdata/include/symbols/other", "second", 0, 1}, // default section
+		{MergeOverride, "testdata/include/symbols/other", "second", 2, 1},
+		{MergeAugment, "testdata/include/symbols/sub/nested", "x", 0, 1},
+	}
+	if len(steps) != len(wants) {
+		t.Fatalf("good: include has %d steps; want %d", len(steps), len(wants))
+	}
+	for i, w := range wants {
+		s := steps[i]
+		if s.Merge != w.merge || s.Section.Path != w.path || s.Section.Section.Name != w.section || s.Group != w.group || len(s.Section.Items) != w.nstmts {
+			t.Errorf("step %d = %v %s(%s):%d with %d items; want %v %s(%s):%d with %d items", i,
+				s.Merge, s.Section.Path, s.Section.Section.Name, s.Group, len(s.Section.Items),
+				w.merge, w.path, w.section, w.group, w.nstmts)
+		}
+	}
+	if steps[0].Section != steps[1].Section {
+		t.Error("other(second) resolved twice; want one cached *Resolved")
+	}
+	// other(second) includes "first", whose default is its first section.
+	inner := steps[0].Section.Items[0].Steps
+	if len(inner) != 1 || inner[0].Section.Section.Name != "one" {
+		t.Errorf("other(second) includes %+v; want first(one)", inner)
+	}
+	if _, ok := r.Items[1].Stmt.(*KeyDef); !ok || r.Items[1].Steps != nil {
+		t.Errorf("item 1 = %T with steps %v; want a *KeyDef without steps", r.Items[1].Stmt, r.Items[1].Steps)
+	}
+	if inc, ok := r.Items[2].Stmt.(*Include); !ok || inc.Merge != MergeAugment || r.Items[2].Steps[0].Merge != MergeAugment {
+		t.Errorf("item 2 = %#v; want an augment include", r.Items[2].Stmt)
+	}
+	for path, n := range reads {
+		if n != 1 {
+			t.Errorf("%s read %d times; want once", path, n)
+		}
+	}
+	// A second Resolve is served from the cache.
+	r2, err := l.Resolve(findSection(t, l, "main", "good"))
+	if err != nil || r2 != r {
+		t.Errorf("second Resolve = %p, %v; want the cached %p", r2, err, r)
+	}
+}
+
+// TestResolveErrors resolves the failing sections of testdata/include/symbols/main;
+// each error must be one marked with ERROR in the testdata files.
+func TestResolveErrors(t *testing.T) {
+	markers := map[string]map[int]string{}
+	err := filepath.WalkDir("testdata/include", func(path string, d os.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		src, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		markers[path] = expectedErrors(t, src)
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	hit := map[string]bool{}
+	l := testLoader(map[string]int{})
+	for _, name := range []string{"loop", "nofile", "nosection", "wrongkind", "syntax", "badspec", "badspec2"} {
+		_, err := l.Resolve(findSection(t, l, "main", name))
+		if err == nil {
+			t.Errorf("Resolve(main(%s)) succeeded; want an error", name)
+			continue
+		}
+		var list ErrorList
+		var one *Error
+		switch {
+		case errors.As(err, &list):
+		case errors.As(err, &one):
+			list = ErrorList{one}
+		default:
+			t.Errorf("Resolve(main(%s)) = %v; want a positioned error", name, err)
+			continue
+		}
+		for _, e := range list {
+			w, ok := markers[e.Pos.Filename][e.Pos.Line]
+			if !ok || !strings.Contains(e.Msg, w) {
+				t.Errorf("Resolve(main(%s)): unexpected error %v (marker %q)", name, e, w)
+			}
+			hit[e.Pos.Filename+":"+string(rune(e.Pos.Line))] = true
+		}
+	}
+	for file, m := range markers {
+		for line, w := range m {
+			if !hit[file+":"+string(rune(line))] {
+				t.Errorf("%s:%d: missing error %q", file, line, w)
+			}
+		}
+	}
+}
+
+// TestLoaderDirOrder checks that the first include directory holding a
+// file wins, and that ResolveSpec reports unknown files.
+func TestLoaderDirOrder(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.MkdirAll(filepath.Join(dir, "symbols"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	src := "xkb_symbols \"mine\" { key <M> { [ m ] }; };\n"
+	if err := os.WriteFile(filepath.Join(dir, "symbols", "first"), []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	l := NewLoader([]string{filepath.Join(dir, "missing"), dir, "testdata/include"})
+	r, err := l.ResolveSpec(KindSymbols, "first+other(first)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	steps := r.Items[0].Steps
+	if got := steps[0].Section.Section.Name; got != "mine" {
+		t.Errorf("first resolved to section %q; want %q from the first directory", got, "mine")
+	}
+	if got := steps[1].Section.Path; got != "testdata/include/symbols/other" {
+		t.Errorf("other resolved to %s; want testdata/include/symbols/other", got)
+	}
+	_, err = l.ResolveSpec(KindSymbols, "pc+nosuch")
+	if err == nil || !strings.Contains(err.Error(), `symbols "pc+nosuch":1:1: cannot find symbols include file "pc"`) {
+		t.Errorf("ResolveSpec(pc+nosuch) error = %v", err)
+	}
+	_, err = l.ResolveSpec(KindTypes, "a(")
+	if err == nil || !strings.Contains(err.Error(), "missing ')'") {
+		t.Errorf("ResolveSpec(a() error = %v", err)
+	}
+}
