@@ -143,8 +143,8 @@ func (s *Server) handleClientGone(c *server.Client, reason error) {
 	var overflow *wire.OverflowError
 	var perr *server.ProtocolError
 	switch {
-	case errors.Is(reason, server.ErrClientClosed):
-		s.log.Debug("client disconnected")
+	case errors.Is(reason, server.ErrClientClosed) || s.closed:
+		s.log.Debug("client disconnected", "reason", reason)
 	case errors.As(reason, &overflow):
 		s.log.Warn("client disconnected: output buffer full, client is not reading",
 			"limit", overflow.Limit, "queued", overflow.Pending, "message", overflow.Need)

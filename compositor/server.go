@@ -14,6 +14,7 @@ import (
 	"gocomp/compositor/backend"
 	"gocomp/compositor/loop"
 	"gocomp/protocols/server"
+	"gocomp/protocols/wayland"
 )
 
 // DefaultMaxClientBuffer bounds each client's queued output unless
@@ -48,10 +49,14 @@ type Server struct {
 	flushHook   *loop.Hook
 	acceptTimer *loop.Timer
 
+	seat    *Seat
+	outputs map[*server.Client][]*wayland.Output
+
 	program    *Program
 	exitStatus int
 	runErr     error
 	stopping   bool
+	signalled  bool // shut down by SIGTERM/SIGINT: exit status 0
 	closed     bool
 }
 
@@ -82,6 +87,12 @@ func New(l *loop.Loop, out backend.Output, cfg Config) (*Server, error) {
 		s.Close()
 		return nil, err
 	}
+	s.seat = newSeat("seat0")
+	s.outputs = make(map[*server.Client][]*wayland.Output)
+	if err := s.addGlobals(); err != nil {
+		s.Close()
+		return nil, err
+	}
 	s.log.Info("listening", "socket", sock.Path, "display", sock.Name)
 	return s, nil
 }
@@ -99,7 +110,7 @@ func (s *Server) Loop() *loop.Loop { return s.loop }
 // loop until the program exits, SIGTERM or SIGINT arrives (the program
 // then gets SIGTERM too), or Stop is called. It returns the program's exit
 // status (128+signal when a signal killed it), or 0 when the server was
-// stopped otherwise.
+// shut down by a signal or stopped otherwise.
 func (s *Server) Run(argv []string) (status int, err error) {
 	stopSignals := s.loop.HandleSignals(s.handleSignal, syscall.SIGTERM, syscall.SIGINT, syscall.SIGCHLD)
 	defer stopSignals()
@@ -136,6 +147,7 @@ func (s *Server) handleSignal(sig os.Signal) {
 		s.reapProgram()
 	default:
 		s.log.Info("shutting down", "signal", sig.String())
+		s.signalled = true
 		// The launched program is part of this session: end it too.
 		if s.program != nil {
 			if err := s.program.Signal(syscall.SIGTERM); err != nil {
@@ -159,6 +171,10 @@ func (s *Server) reapProgram() {
 		return
 	}
 	if !exited {
+		return
+	}
+	if s.signalled {
+		s.log.Debug("program exited during shutdown", "pid", s.program.Pid(), "status", s.program.ExitStatus())
 		return
 	}
 	s.exitStatus = s.program.ExitStatus()

@@ -1,0 +1,382 @@
+package main
+
+import (
+	"bytes"
+	"image"
+	"image/png"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"runtime"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// buildGocomp builds the real binary (CGO_ENABLED=0, as shipped) into a
+// temporary directory.
+func buildGocomp(t *testing.T) string {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), "gocomp")
+	goTool := filepath.Join(runtime.GOROOT(), "bin", "go")
+	if _, err := os.Stat(goTool); err != nil {
+		goTool = "go"
+	}
+	cmd := exec.Command(goTool, "build", "-o", bin, ".")
+	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	return bin
+}
+
+// runtimeDir gives the test its own XDG_RUNTIME_DIR (mode 0700).
+func runtimeDir(t *testing.T) string {
+	t.Helper()
+	dir := t.TempDir()
+	if err := os.Chmod(dir, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("XDG_RUNTIME_DIR", dir)
+	t.Setenv("WAYLAND_DISPLAY", "")
+	return dir
+}
+
+// gocompRun is one run of the binary.
+type gocompRun struct {
+	status         int
+	stdout, stderr string
+}
+
+func runGocomp(t *testing.T, bin string, timeout time.Duration, args ...string) gocompRun {
+	t.Helper()
+	cmd := exec.Command(bin, args...)
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	timer := time.AfterFunc(timeout, func() { cmd.Process.Signal(syscall.SIGKILL) })
+	defer timer.Stop()
+	err := cmd.Wait()
+	r := gocompRun{stdout: stdout.String(), stderr: stderr.String()}
+	if ee, ok := err.(*exec.ExitError); ok {
+		r.status = ee.ExitCode()
+		if ws, ok := ee.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
+			t.Fatalf("gocomp killed by %v (timeout %v)\nstderr:\n%s", ws.Signal(), timeout, r.stderr)
+		}
+	} else if err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+func TestBinaryExitStatusAndSocketCleanup(t *testing.T) {
+	bin := buildGocomp(t)
+	dir := runtimeDir(t)
+	for _, tc := range []struct {
+		args []string
+		want int
+	}{
+		{[]string{"--", "sh", "-c", `test -S "$XDG_RUNTIME_DIR/$WAYLAND_DISPLAY" && test -z "$WAYLAND_SOCKET" && exit 5`}, 5},
+		{[]string{"--socket", "custom", "--", "sh", "-c", `test "$WAYLAND_DISPLAY" = custom && exit 0; exit 9`}, 0},
+		{[]string{"--", "sh", "-c", "kill -KILL $$"}, 128 + 9},
+		{[]string{"--", "/nonexistent/client"}, 1},
+		{[]string{"--mode", "bad"}, 2},
+		{[]string{"--no-such-flag"}, 2},
+	} {
+		t.Setenv("WAYLAND_SOCKET", "3")
+		r := runGocomp(t, bin, 20*time.Second, tc.args...)
+		if r.status != tc.want {
+			t.Errorf("gocomp %q exited %d; want %d\nstderr:\n%s", tc.args, r.status, tc.want, r.stderr)
+		}
+	}
+	if left, _ := filepath.Glob(filepath.Join(dir, "*")); len(left) != 0 {
+		t.Errorf("left behind in XDG_RUNTIME_DIR: %v", left)
+	}
+}
+
+func TestBinarySIGTERMShutsDownCleanly(t *testing.T) {
+	bin := buildGocomp(t)
+	dir := runtimeDir(t)
+	pidFile := filepath.Join(t.TempDir(), "pid")
+	cmd := exec.Command(bin, "--", "sh", "-c", `echo $$ > "$0"; exec sleep 60`, pidFile)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	sock := filepath.Join(dir, "wayland-0")
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		if _, err := os.Stat(sock); err == nil {
+			break
+		}
+		if time.Now().After(deadline) {
+			cmd.Process.Kill()
+			t.Fatalf("socket %s never appeared\n%s", sock, stderr.String())
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	cmd.Process.Signal(syscall.SIGTERM)
+	if err := cmd.Wait(); err != nil {
+		t.Fatalf("gocomp after SIGTERM: %v\n%s", err, stderr.String())
+	}
+	if left, _ := filepath.Glob(filepath.Join(dir, "*")); len(left) != 0 {
+		t.Errorf("left behind after SIGTERM: %v", left)
+	}
+	// The launched program got SIGTERM as well (cmd.Wait returning at all
+	// shows its end of the stderr pipe closed); its pid is gone or a zombie
+	// of nobody we know, so only check it is not still sleeping.
+	pid, _ := os.ReadFile(pidFile)
+	if st, err := os.ReadFile("/proc/" + strings.TrimSpace(string(pid)) + "/stat"); err == nil && !strings.Contains(string(st), ") Z") {
+		t.Errorf("launched program %s still running after gocomp's SIGTERM: %s", pid, st)
+	}
+	if !strings.Contains(stderr.String(), "signal=terminated") {
+		t.Errorf("log does not record the SIGTERM shutdown:\n%s", stderr.String())
+	}
+}
+
+func TestWaylandInfo(t *testing.T) {
+	bin := buildGocomp(t)
+	runtimeDir(t)
+	r := runGocomp(t, bin, 30*time.Second, "--mode", "1024x600@75", "--", "wayland-info")
+	if r.status != 0 {
+		t.Fatalf("wayland-info under gocomp exited %d\nstdout:\n%s\nstderr:\n%s", r.status, r.stdout, r.stderr)
+	}
+	for _, want := range []string{
+		`interface: 'wl_compositor',\s+version:\s+6,`,
+		`interface: 'wl_subcompositor',\s+version:\s+1,`,
+		`interface: 'wl_shm',\s+version:\s+\d+,[^\n]*\n\s+formats \(fourcc\):\n(\s+\d+ = '\w+'\n)*\s+0 = 'AR24'`,
+		`interface: 'wl_shm',\s+version:\s+\d+,[^\n]*\n\s+formats \(fourcc\):\n(\s+\d+ = '\w+'\n)*\s+1 = 'XR24'`,
+		`interface: 'wl_output',\s+version:\s+4,`,
+		`width: 1024 px, height: 600 px, refresh: 75.000 Hz`,
+		`name: HEADLESS-1`,
+		`interface: 'xdg_wm_base',\s+version:\s+6,`,
+		`interface: 'wl_seat',\s+version:\s+9,`,
+		`interface: 'wl_data_device_manager',\s+version:\s+3,`,
+	} {
+		if !regexp.MustCompile(want).MatchString(r.stdout) {
+			t.Errorf("wayland-info output does not match %q:\n%s", want, r.stdout)
+		}
+	}
+}
+
+// frameCallbacks counts, in a WAYLAND_DEBUG=1 client log, the wl_callback
+// objects created by wl_surface.frame and how many of them got done.
+func frameCallbacks(log string) (requested, done int) {
+	frame := regexp.MustCompile(`-> wl_surface@\d+\.frame\(new id wl_callback@(\d+)\)`)
+	doneRe := regexp.MustCompile(`wl_callback@(\d+)\.done\(`)
+	// Ids are reused: walk the log in order and match each done to the
+	// outstanding frame request with its id.
+	outstanding := map[string]int{}
+	for _, line := range strings.Split(log, "\n") {
+		if m := frame.FindStringSubmatch(line); m != nil {
+			requested++
+			outstanding[m[1]]++
+		} else if m := doneRe.FindStringSubmatch(line); m != nil && !strings.Contains(line, "->") {
+			if outstanding[m[1]] > 0 {
+				outstanding[m[1]]--
+				done++
+			}
+		}
+	}
+	return requested, done
+}
+
+func TestWestonSimpleShm(t *testing.T) {
+	bin := buildGocomp(t)
+	runtimeDir(t)
+	tmp := t.TempDir()
+	shot := filepath.Join(tmp, "shot.png")
+	clientLog := filepath.Join(tmp, "client.log")
+	gocompLog, err := os.Create(filepath.Join(tmp, "gocomp.log"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer gocompLog.Close()
+	cmd := exec.Command(bin, "--screenshot-on-exit", shot, "--", "sh", "-c", `WAYLAND_DEBUG=1 exec weston-simple-shm 2>"$0"`, clientLog)
+	cmd.Stderr = gocompLog
+	start := time.Now()
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	defer func() {
+		if cmd.ProcessState == nil {
+			cmd.Process.Kill()
+			<-done
+		}
+	}()
+
+	// Let it run at least 3 s and until 100 frames were answered (the
+	// count, not the time, is the criterion: a loaded machine is slower),
+	// then end the session the way a user does: SIGTERM to gocomp, which
+	// writes the screenshot while the client is still on screen.
+	deadline := time.Now().Add(60 * time.Second)
+	var requested, answered int
+	for {
+		b, _ := os.ReadFile(clientLog)
+		requested, answered = frameCallbacks(string(b))
+		if answered >= 100 && time.Since(start) >= 3*time.Second {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("after 60 s only %d of %d frame callbacks answered:\n%s", answered, requested, tail(string(b), 30))
+		}
+		select {
+		case err := <-done:
+			t.Fatalf("gocomp ended early (%v) after %d frames:\n%s", err, answered, tail(string(b), 30))
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
+	cmd.Process.Signal(syscall.SIGTERM)
+	if err := <-done; err != nil {
+		b, _ := os.ReadFile(gocompLog.Name())
+		t.Fatalf("gocomp after SIGTERM: %v\n%s", err, b)
+	}
+	logText, _ := os.ReadFile(clientLog)
+	requested, answered = frameCallbacks(string(logText))
+	t.Logf("weston-simple-shm: %d frame callbacks requested, %d answered in %v", requested, answered, time.Since(start).Round(time.Millisecond))
+	if strings.Contains(string(logText), "wl_display@1.error") {
+		t.Errorf("client got a protocol error:\n%s", tail(string(logText), 30))
+	}
+	// Every frame callback is answered in order: the answered ones are a
+	// prefix of the requested ones (the last request may be outstanding).
+	if requested-answered > 1 {
+		t.Errorf("%d frame callbacks requested but only %d answered", requested, answered)
+	}
+	f, err := os.Open(shot)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	img, err := png.Decode(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b := img.Bounds(); b.Dx() != 1280 || b.Dy() != 720 {
+		t.Errorf("screenshot is %v; want 1280x720", b)
+	}
+	if colours := distinctColours(img, 3); colours < 3 {
+		t.Errorf("screenshot has %d distinct colours; want the client's pattern (>= 3)", colours)
+	}
+}
+
+// distinctColours counts distinct colours in img, stopping at limit.
+func distinctColours(img image.Image, limit int) int {
+	seen := map[[4]uint32]bool{}
+	b := img.Bounds()
+	for y := b.Min.Y; y < b.Max.Y; y++ {
+		for x := b.Min.X; x < b.Max.X; x++ {
+			r, g, bl, a := img.At(x, y).RGBA()
+			seen[[4]uint32{r, g, bl, a}] = true
+			if len(seen) >= limit {
+				return len(seen)
+			}
+		}
+	}
+	return len(seen)
+}
+
+func tail(s string, n int) string {
+	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
+	if len(lines) > n {
+		lines = lines[len(lines)-n:]
+	}
+	return strings.Join(lines, "\n")
+}
+
+// waitFor polls path until it contains every one of want, or fails after
+// timeout.
+func waitFor(t *testing.T, path string, timeout time.Duration, want ...*regexp.Regexp) string {
+	t.Helper()
+	deadline := time.Now().Add(timeout)
+	for {
+		b, _ := os.ReadFile(path)
+		ok := true
+		for _, re := range want {
+			if !re.Match(b) {
+				ok = false
+				break
+			}
+		}
+		if ok {
+			return string(b)
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%s never matched %v within %v:\n%s", path, want, timeout, tail(string(b), 40))
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+func TestWevMapsAndStaysConnected(t *testing.T) {
+	bin := buildGocomp(t)
+	runtimeDir(t)
+	tmp := t.TempDir()
+	clientLog := filepath.Join(tmp, "wev.log")
+	gocompLog := filepath.Join(tmp, "gocomp.log")
+	logFile, err := os.Create(gocompLog)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer logFile.Close()
+	cmd := exec.Command(bin, "--log-level", "debug", "--", "sh", "-c", `WAYLAND_DEBUG=1 exec wev 2>"$0" >/dev/null`, clientLog)
+	cmd.Stderr = logFile
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	defer func() {
+		if cmd.ProcessState == nil {
+			cmd.Process.Kill()
+			<-done
+		}
+	}()
+
+	// Mapped: the configure was acked, then a buffer attached and
+	// committed, and gocomp released it (it copied the pixels).
+	log := waitFor(t, clientLog, 20*time.Second,
+		regexp.MustCompile(`xdg_surface@\d+\.configure\((\d+)\)`),
+		regexp.MustCompile(`-> xdg_surface@\d+\.ack_configure\(\d+\)`),
+		regexp.MustCompile(`-> wl_surface@\d+\.attach\(wl_buffer@\d+, 0, 0\)`),
+		regexp.MustCompile(`wl_buffer@\d+\.release\(\)`))
+	configure := regexp.MustCompile(`xdg_toplevel@\d+\.configure\((\d+), (\d+), array\[8\]\)`).FindStringSubmatch(log)
+	if configure == nil || configure[1] != "1280" || configure[2] != "720" {
+		t.Errorf("toplevel configure %q; want the output size 1280x720 with two states (fullscreen, activated)", configure)
+	}
+	ack := strings.Index(log, "-> xdg_surface@")
+	attach := strings.Index(log, ".attach(wl_buffer@")
+	if ack < 0 || attach < ack {
+		t.Errorf("buffer attached before the configure was acked:\n%s", tail(log, 40))
+	}
+
+	// Still connected a while later.
+	time.Sleep(500 * time.Millisecond)
+	select {
+	case err := <-done:
+		t.Fatalf("gocomp ended before it was asked to: %v", err)
+	default:
+	}
+	if b, _ := os.ReadFile(gocompLog); strings.Contains(string(b), "client disconnected") {
+		t.Fatalf("wev was disconnected while gocomp ran:\n%s", b)
+	}
+	cmd.Process.Signal(syscall.SIGTERM)
+	if err := <-done; err != nil {
+		t.Fatalf("gocomp after SIGTERM: %v", err)
+	}
+	b, _ := os.ReadFile(gocompLog)
+	shutdown := strings.Index(string(b), "shutting down")
+	gone := strings.Index(string(b), "client disconnected")
+	if shutdown < 0 || gone < shutdown {
+		t.Errorf("want wev to stay connected until the shutdown (shutdown at %d, disconnect at %d):\n%s", shutdown, gone, b)
+	}
+	if clientText, _ := os.ReadFile(clientLog); strings.Contains(string(clientText), "wl_display@1.error") {
+		t.Errorf("wev got a protocol error:\n%s", tail(string(clientText), 20))
+	}
+}

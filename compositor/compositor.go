@@ -1,0 +1,70 @@
+package compositor
+
+import (
+	"fmt"
+
+	"gocomp/protocols/server"
+	"gocomp/protocols/wayland"
+)
+
+// Advertised global versions. Each is the highest version whose requests
+// and events this package implements.
+const (
+	compositorVersion        = 6
+	subcompositorVersion     = 1
+	shmVersion               = 2
+	outputVersion            = 4
+	seatVersion              = 9
+	dataDeviceManagerVersion = 3
+	wmBaseVersion            = 6
+)
+
+// addGlobals advertises the core globals.
+func (s *Server) addGlobals() error {
+	d := s.display
+	adds := []struct {
+		name string
+		add  func() (*server.Global, error)
+	}{
+		{"wl_compositor", func() (*server.Global, error) {
+			return wayland.AddCompositorGlobal(d, compositorVersion, s.bindCompositor)
+		}},
+		{"wl_subcompositor", func() (*server.Global, error) {
+			return wayland.AddSubcompositorGlobal(d, subcompositorVersion, s.bindSubcompositor)
+		}},
+		{"wl_shm", func() (*server.Global, error) { return wayland.AddShmGlobal(d, shmVersion, s.bindShm) }},
+		{"wl_output", func() (*server.Global, error) { return wayland.AddOutputGlobal(d, outputVersion, s.bindOutput) }},
+		{"wl_seat", func() (*server.Global, error) { return wayland.AddSeatGlobal(d, seatVersion, s.seat.bind) }},
+		{"wl_data_device_manager", func() (*server.Global, error) {
+			return wayland.AddDataDeviceManagerGlobal(d, dataDeviceManagerVersion, s.bindDataDeviceManager)
+		}},
+		{"xdg_wm_base", s.addWmBaseGlobal},
+	}
+	for _, a := range adds {
+		if _, err := a.add(); err != nil {
+			return fmt.Errorf("compositor: add global %s: %w", a.name, err)
+		}
+	}
+	return nil
+}
+
+// compositorHandler serves one client's wl_compositor.
+type compositorHandler struct{ s *Server }
+
+// bindCompositor runs when a client binds wl_compositor.
+func (s *Server) bindCompositor(r *wayland.Compositor) error {
+	r.SetHandler(compositorHandler{s})
+	return nil
+}
+
+// CreateSurface runs on wl_compositor.create_surface; id is registered.
+func (h compositorHandler) CreateSurface(r *wayland.Compositor, id *wayland.Surface) error {
+	h.s.newSurface(id)
+	return nil
+}
+
+// CreateRegion runs on wl_compositor.create_region; id is registered.
+func (h compositorHandler) CreateRegion(r *wayland.Compositor, id *wayland.Region) error {
+	newRegion(id)
+	return nil
+}

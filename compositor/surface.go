@@ -1,0 +1,348 @@
+package compositor
+
+import (
+	"gocomp/compositor/backend"
+	"gocomp/protocols/server"
+	"gocomp/protocols/wayland"
+)
+
+// surfaceRole is what gives a surface its meaning on screen (an xdg
+// toplevel, a popup, a subsurface). A surface has at most one role for its
+// whole life; the role object may go away earlier, leaving the role name.
+type surfaceRole interface {
+	// roleName is the protocol name of the role, e.g. "xdg_toplevel".
+	roleName() string
+	// precommit runs before pending state is applied; an error rejects
+	// the commit (e.g. a buffer before the first configure).
+	precommit(sf *surface, next *surfaceState) error
+	// committed runs after state was applied; it maps, moves or unmaps
+	// the surface.
+	committed(sf *surface)
+}
+
+// surfaceState is the double-buffered state of a wl_surface: requests fill
+// the pending copy, commit applies it.
+type surfaceState struct {
+	attached bool       // attach happened since the last commit
+	buffer   *shmBuffer // the attached buffer; nil detaches
+	dx, dy   int32      // attach or offset: position change of the content
+	damaged  bool       // damage or damage_buffer since the last commit
+	frames   []*wayland.Callback
+
+	opaque, input       regionShape
+	opaqueSet, inputSet bool
+	inputInfinite       bool
+
+	scale     int32
+	transform wayland.OutputTransform
+}
+
+// surface serves one wl_surface.
+type surface struct {
+	s   *Server
+	res *wayland.Surface
+
+	pending surfaceState
+	current surfaceState
+
+	role     surfaceRole
+	roleName string
+
+	// view is the backend's side; it shows data from the moment a role
+	// maps the surface.
+	view   backend.Surface
+	data   []byte // the committed contents, packed XRGB/ARGB rows
+	pix    backend.Pixels
+	mapped bool
+	x, y   int // output position of the surface's top-left corner
+
+	sub      *subsurface   // set when the surface is a subsurface
+	children []*subsurface // subsurfaces of this surface, bottom to top
+	entered  bool          // wl_surface.enter sent for the output
+}
+
+// newSurface gives a freshly created wl_surface its handler and its
+// backend view.
+func (s *Server) newSurface(res *wayland.Surface) *surface {
+	sf := &surface{s: s, res: res, view: s.output.NewSurface()}
+	sf.current.scale, sf.pending.scale = 1, 1
+	sf.current.inputInfinite, sf.pending.inputInfinite = true, true
+	res.SetHandler(sf)
+	res.OnDestroy(sf.handleDestroyed)
+	return sf
+}
+
+// surfaceOf returns the state behind a wl_surface argument (nil for none
+// or a surface the server already destroyed).
+func surfaceOf(res *wayland.Surface) *surface {
+	if res == nil || res.Destroyed() {
+		return nil
+	}
+	sf, _ := res.Handler().(*surface)
+	return sf
+}
+
+// setRole gives the surface its role. A surface keeps its role name for
+// life: taking a different role later is an error the caller reports with
+// its interface's role error code.
+func (sf *surface) setRole(role surfaceRole) bool {
+	if sf.roleName != "" && sf.roleName != role.roleName() {
+		return false
+	}
+	if sf.role != nil {
+		return false
+	}
+	sf.role, sf.roleName = role, role.roleName()
+	return true
+}
+
+// clearRole detaches the role object (it was destroyed); the surface is
+// unmapped and keeps its role name.
+func (sf *surface) clearRole() {
+	sf.role = nil
+	sf.unmap()
+}
+
+// hasContent reports whether the surface has committed a buffer.
+func (sf *surface) hasContent() bool { return sf.pix.Data != nil }
+
+// mapAt shows the surface with its top-left corner at (x, y) and places
+// its mapped subsurfaces.
+func (sf *surface) mapAt(x, y int) {
+	if !sf.hasContent() {
+		sf.unmap()
+		return
+	}
+	sf.x, sf.y, sf.mapped = x, y, true
+	sf.view.Present(sf.pix, x, y)
+	if !sf.entered {
+		sf.entered = true
+		for _, o := range sf.s.outputsOf(sf.res.Client()) {
+			sf.res.SendEnter(o)
+		}
+	}
+	for _, c := range sf.children {
+		c.place()
+	}
+}
+
+// unmap hides the surface and its subsurfaces.
+func (sf *surface) unmap() {
+	if !sf.mapped {
+		return
+	}
+	sf.mapped = false
+	sf.view.Unmap()
+	for _, c := range sf.children {
+		c.sf.unmap()
+	}
+}
+
+// handleDestroyed runs when the wl_surface is destroyed, by request or
+// because its client left: the view goes, frame callbacks never committed
+// are dropped, and role and subsurface links are cut.
+func (sf *surface) handleDestroyed() {
+	sf.unmap()
+	sf.view.Destroy()
+	for _, cb := range sf.pending.frames {
+		cb.Destroy()
+	}
+	sf.pending.frames = nil
+	if sf.sub != nil {
+		sf.sub.surfaceGone()
+	}
+	for _, c := range sf.children {
+		c.parentGone()
+	}
+	sf.children = nil
+	if d, ok := sf.role.(interface{ surfaceDestroyed() }); ok {
+		d.surfaceDestroyed()
+	}
+	sf.role = nil
+}
+
+// Destroy runs on wl_surface.destroy.
+func (sf *surface) Destroy(*wayland.Surface) error { return nil }
+
+// Attach runs on wl_surface.attach.
+func (sf *surface) Attach(r *wayland.Surface, buffer *wayland.Buffer, x, y int32) error {
+	if (x != 0 || y != 0) && r.Version() >= 5 {
+		return server.Errorf(r, uint32(wayland.SurfaceErrorInvalidOffset), "attach with offset %d,%d: use wl_surface.offset", x, y)
+	}
+	b := bufferOf(buffer)
+	if buffer != nil && b == nil && !buffer.Destroyed() {
+		return server.Errorf(r, server.ErrorInvalidObject, "%s is not a wl_shm buffer", buffer)
+	}
+	sf.pending.attached = true
+	sf.pending.buffer = b
+	sf.pending.dx, sf.pending.dy = x, y
+	return nil
+}
+
+// Damage runs on wl_surface.damage. The headless output redraws whole
+// surfaces, so damage only marks the commit as changing content.
+func (sf *surface) Damage(_ *wayland.Surface, x, y, w, h int32) error {
+	sf.pending.damaged = true
+	return nil
+}
+
+// DamageBuffer runs on wl_surface.damage_buffer.
+func (sf *surface) DamageBuffer(_ *wayland.Surface, x, y, w, h int32) error {
+	sf.pending.damaged = true
+	return nil
+}
+
+// Frame runs on wl_surface.frame; callback is registered.
+func (sf *surface) Frame(_ *wayland.Surface, callback *wayland.Callback) error {
+	sf.pending.frames = append(sf.pending.frames, callback)
+	return nil
+}
+
+// SetOpaqueRegion runs on wl_surface.set_opaque_region.
+func (sf *surface) SetOpaqueRegion(_ *wayland.Surface, rg *wayland.Region) error {
+	sf.pending.opaqueSet = true
+	sf.pending.opaque = nil
+	if r := regionOf(rg); r != nil {
+		sf.pending.opaque = r.snapshot()
+	}
+	return nil
+}
+
+// SetInputRegion runs on wl_surface.set_input_region; nil means infinite.
+func (sf *surface) SetInputRegion(_ *wayland.Surface, rg *wayland.Region) error {
+	sf.pending.inputSet = true
+	sf.pending.input = nil
+	sf.pending.inputInfinite = rg == nil
+	if r := regionOf(rg); r != nil {
+		sf.pending.input = r.snapshot()
+	}
+	return nil
+}
+
+// SetBufferTransform runs on wl_surface.set_buffer_transform.
+func (sf *surface) SetBufferTransform(r *wayland.Surface, t wayland.OutputTransform) error {
+	if t > wayland.OutputTransformFlipped270 {
+		return server.Errorf(r, uint32(wayland.SurfaceErrorInvalidTransform), "invalid transform %d", t)
+	}
+	sf.pending.transform = t
+	return nil
+}
+
+// SetBufferScale runs on wl_surface.set_buffer_scale.
+func (sf *surface) SetBufferScale(r *wayland.Surface, scale int32) error {
+	if scale < 1 {
+		return server.Errorf(r, uint32(wayland.SurfaceErrorInvalidScale), "invalid scale %d", scale)
+	}
+	sf.pending.scale = scale
+	return nil
+}
+
+// Offset runs on wl_surface.offset.
+func (sf *surface) Offset(_ *wayland.Surface, x, y int32) error {
+	sf.pending.dx, sf.pending.dy = x, y
+	return nil
+}
+
+// Commit runs on wl_surface.commit: the pending state becomes current,
+// unless the surface is a synchronized subsurface, whose state waits in a
+// cache for its parent's commit.
+func (sf *surface) Commit(r *wayland.Surface) error {
+	if sf.sub != nil && sf.sub.synchronized() {
+		sf.sub.cache(&sf.pending)
+		return nil
+	}
+	return sf.apply(&sf.pending)
+}
+
+// apply makes next the current state (next is then reset): the buffer's
+// pixels are copied and the buffer released at once, frame callbacks are
+// queued for the next refresh, the role reacts, and the cached state of
+// synchronized subsurfaces follows.
+func (sf *surface) apply(next *surfaceState) error {
+	if sf.role != nil {
+		if err := sf.role.precommit(sf, next); err != nil {
+			next.reset()
+			return err
+		}
+	}
+	if next.attached {
+		if b := next.buffer; b == nil {
+			sf.pix = backend.Pixels{}
+		} else if err := sf.copyBuffer(b, next.scale); err != nil {
+			next.reset()
+			return err
+		}
+	}
+	for _, cb := range next.frames {
+		sf.view.Frame(func(msec uint32) { cb.SendDone(msec) })
+	}
+	next.frames = next.frames[:0]
+	c := &sf.current
+	c.scale, c.transform = next.scale, next.transform
+	if next.opaqueSet {
+		c.opaque = next.opaque
+	}
+	if next.inputSet {
+		c.input, c.inputInfinite = next.input, next.inputInfinite
+	}
+	next.reset()
+	if sf.role != nil {
+		sf.role.committed(sf)
+	}
+	for _, child := range sf.children {
+		if err := child.parentCommitted(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// copyBuffer snapshots the buffer's pixels into the surface's own memory
+// and releases the buffer: the client may reuse it right away.
+func (sf *surface) copyBuffer(b *shmBuffer, scale int32) error {
+	if scale > 1 && (b.width%int(scale) != 0 || b.height%int(scale) != 0) && sf.res.Version() >= 6 {
+		return server.Errorf(sf.res, uint32(wayland.SurfaceErrorInvalidSize),
+			"buffer %dx%d is not a multiple of scale %d", b.width, b.height, scale)
+	}
+	n := 4 * b.width * b.height
+	if cap(sf.data) < n {
+		sf.data = make([]byte, n)
+	}
+	data := sf.data[:n]
+	if err := b.copyTo(data); err != nil {
+		return err
+	}
+	sf.data = data
+	sf.pix = backend.Pixels{Width: b.width, Height: b.height, Stride: 4 * b.width, Format: b.format, Data: data}
+	b.res.SendRelease()
+	return nil
+}
+
+// reset clears the per-commit fields after a commit; scale, transform and
+// the input-region default carry over as the protocol says.
+func (st *surfaceState) reset() {
+	st.attached, st.buffer, st.dx, st.dy, st.damaged = false, nil, 0, 0, false
+	st.opaqueSet, st.inputSet = false, false
+	st.opaque, st.input = nil, nil
+}
+
+// mergeInto moves this state's changes on top of dst (a subsurface
+// cache), as a later commit would.
+func (st *surfaceState) mergeInto(dst *surfaceState) {
+	if st.attached {
+		dst.attached, dst.buffer = true, st.buffer
+	}
+	dst.dx += st.dx
+	dst.dy += st.dy
+	dst.damaged = dst.damaged || st.damaged
+	dst.frames = append(dst.frames, st.frames...)
+	st.frames = st.frames[:0]
+	if st.opaqueSet {
+		dst.opaqueSet, dst.opaque = true, st.opaque
+	}
+	if st.inputSet {
+		dst.inputSet, dst.input, dst.inputInfinite = true, st.input, st.inputInfinite
+	}
+	dst.scale, dst.transform = st.scale, st.transform
+	st.reset()
+}
