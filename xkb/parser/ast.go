@@ -379,21 +379,46 @@ type ActionList struct {
 	Actions []*Call
 }
 
-// Position methods.
+// Position returns the offset of the first token of the Ident.
+func (x *Ident) Position() Pos { return x.Pos }
 
-func (x *Ident) Position() Pos      { return x.Pos }
-func (x *FieldRef) Position() Pos   { return x.Pos }
-func (x *ArrayRef) Position() Pos   { return x.Pos }
-func (x *Call) Position() Pos       { return x.Pos }
-func (x *Assign) Position() Pos     { return x.Pos }
-func (x *Int) Position() Pos        { return x.Pos }
-func (x *Float) Position() Pos      { return x.Pos }
-func (x *String) Position() Pos     { return x.Pos }
-func (x *KeyName) Position() Pos    { return x.Pos }
-func (x *Bool) Position() Pos       { return x.Pos }
-func (x *Unary) Position() Pos      { return x.Pos }
-func (x *Binary) Position() Pos     { return x.Pos }
+// Position returns the offset of the first token of the FieldRef.
+func (x *FieldRef) Position() Pos { return x.Pos }
+
+// Position returns the offset of the first token of the ArrayRef.
+func (x *ArrayRef) Position() Pos { return x.Pos }
+
+// Position returns the offset of the first token of the Call.
+func (x *Call) Position() Pos { return x.Pos }
+
+// Position returns the offset of the first token of the Assign.
+func (x *Assign) Position() Pos { return x.Pos }
+
+// Position returns the offset of the first token of the Int.
+func (x *Int) Position() Pos { return x.Pos }
+
+// Position returns the offset of the first token of the Float.
+func (x *Float) Position() Pos { return x.Pos }
+
+// Position returns the offset of the first token of the String.
+func (x *String) Position() Pos { return x.Pos }
+
+// Position returns the offset of the first token of the KeyName.
+func (x *KeyName) Position() Pos { return x.Pos }
+
+// Position returns the offset of the first token of the Bool.
+func (x *Bool) Position() Pos { return x.Pos }
+
+// Position returns the offset of the first token of the Unary.
+func (x *Unary) Position() Pos { return x.Pos }
+
+// Position returns the offset of the first token of the Binary.
+func (x *Binary) Position() Pos { return x.Pos }
+
+// Position returns the offset of the first token of the KeysymList.
 func (x *KeysymList) Position() Pos { return x.Pos }
+
+// Position returns the offset of the first token of the ActionList.
 func (x *ActionList) Position() Pos { return x.Pos }
 
 func (*Ident) expr()      {}

@@ -54,14 +54,20 @@ type Error struct {
 	Msg string
 }
 
+// Error returns "file:line:col: message".
 func (e *Error) Error() string { return e.Pos.String() + ": " + e.Msg }
 
 // ErrorList is a list of errors sorted by position. Parse returns one as
 // its error; use errors.As to get at the individual errors.
 type ErrorList []*Error
 
-func (l ErrorList) Len() int      { return len(l) }
+// Len, Swap and Less sort the list by file, then offset.
+func (l ErrorList) Len() int { return len(l) }
+
+// Swap swaps two errors.
 func (l ErrorList) Swap(i, j int) { l[i], l[j] = l[j], l[i] }
+
+// Less orders errors by file name, then offset.
 func (l ErrorList) Less(i, j int) bool {
 	a, b := l[i].Pos, l[j].Pos
 	if a.Filename != b.Filename {

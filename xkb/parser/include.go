@@ -74,12 +74,9 @@ type Item struct {
 // from and how to merge it. Merge is the step's merge mode (the include
 // statement's own mode for the first step, MergeOverride after '+',
 // MergeAugment after '|'); Group is the ":N" suffix (1-based) or 0.
-//
-// To follow libxkbcommon, a compiler processes an include statement by
-// compiling each step's Section into a fresh info with Merge as the
-// default mode of its statements, merging the steps left to right (each
-// with its own Merge), and merging the result into the including section
-// with the include statement's mode.
+// A compiler typically compiles each step's Section on its own, merges the
+// steps left to right, each with its Merge, and merges that result into
+// the including section with the include statement's mode.
 type Step struct {
 	IncludeStep
 	Section *Resolved
