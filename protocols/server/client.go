@@ -93,8 +93,9 @@ func (c *Client) Lookup(id uint32) (Object, bool) {
 	return s.obj, true
 }
 
-// HandleReadable reads the socket until it would block and dispatches every
-// complete request, in order. Call it when the loop reports the fd readable
+// HandleReadable reads the socket until it is drained (EAGAIN, or a short
+// read that carried no fds, which on a unix stream socket means the queue
+// was empty) and dispatches every complete request, in order. Call it when the loop reports the fd readable
 // (or hung up: reading is how the hang-up is noticed). If the client
 // misbehaved or went away, it is disconnected before HandleReadable returns.
 func (c *Client) HandleReadable() {
@@ -116,6 +117,9 @@ func (c *Client) HandleReadable() {
 			break
 		}
 		c.dispatchBuffered()
+		if c.conn.Drained() {
+			break // a short read without fds emptied the socket
+		}
 	}
 	c.dispatching = false
 	if c.err != nil {
@@ -200,6 +204,14 @@ func (c *Client) requestFailed(r *Resource, m *Message, err error) {
 // protocol errors: an id outside the client range or already live, or too
 // many objects.
 func (c *Client) Register(obj Object, iface *Interface, id, version uint32) error {
+	if err := c.checkNewID(id, iface); err != nil {
+		return err
+	}
+	return c.insert(obj, iface, id, version)
+}
+
+// checkNewID validates a client-allocated id for a new object.
+func (c *Client) checkNewID(id uint32, iface *Interface) error {
 	if id == 0 || id > MaxClientID {
 		return &ProtocolError{ObjectID: displayID, Interface: "wl_display", Code: ErrorInvalidObject,
 			Message: fmt.Sprintf("invalid new id %d for %s", id, iface.Name)}
@@ -208,7 +220,7 @@ func (c *Client) Register(obj Object, iface *Interface, id, version uint32) erro
 		return &ProtocolError{ObjectID: displayID, Interface: "wl_display", Code: ErrorInvalidObject,
 			Message: fmt.Sprintf("new id %d for %s is already in use by %s", id, iface.Name, s.obj.Base())}
 	}
-	return c.insert(obj, iface, id, version)
+	return nil
 }
 
 // RegisterServer puts obj in the object map under a fresh server-allocated

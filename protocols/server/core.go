@@ -7,7 +7,7 @@ import (
 )
 
 // The runtime implements wl_display, wl_registry and the wl_callback of
-// wl_display.sync itself: they are the protocol's bootstrap, not compositor
+// wl_display.sync (which is answered at once and never stored) itself: they are the protocol's bootstrap, not compositor
 // policy. Opcodes are those of wayland.xml.
 const (
 	displayRequestSync        = 0
@@ -60,9 +60,6 @@ type displayObject struct{ Resource }
 // registry is one wl_registry of a client.
 type registry struct{ Resource }
 
-// syncCallback is the wl_callback answering wl_display.sync.
-type syncCallback struct{ Resource }
-
 func dispatchDisplay(obj Object, opcode uint16, d *wire.Decoder) error {
 	r := obj.Base()
 	c := r.client
@@ -72,15 +69,18 @@ func dispatchDisplay(obj Object, opcode uint16, d *wire.Decoder) error {
 		if err := d.Finish(); err != nil {
 			return BadRequest(err)
 		}
-		cb := &syncCallback{}
-		if err := c.Register(cb, callbackInterface, id, 1); err != nil {
+		// The callback lives only for its done event: answer without
+		// allocating an object. wl_callback has no requests, so nothing is
+		// lost by not keeping it as a zombie.
+		if err := c.checkNewID(id, callbackInterface); err != nil {
 			return err
 		}
-		if e := cb.BeginEvent(callbackEventDone); e != nil {
-			e.PutUint(c.display.NextSerial())
-			cb.EndEvent()
-		}
-		cb.Destroy()
+		delete(c.objects, id) // a zombie under id, if any, is reused now
+		e := c.conn.Out()
+		e.Begin(id, callbackEventDone)
+		e.PutUint(c.display.NextSerial())
+		c.endMessage()
+		c.sendDeleteID(id)
 		return nil
 	case displayRequestGetRegistry:
 		id := d.NewID()

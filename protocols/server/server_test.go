@@ -237,8 +237,8 @@ func TestNoMemory(t *testing.T) {
 	td := newTestDisplay(t, server.Options{MaxObjects: 3})
 	tc := newTestClient(t, td.d)
 	tc.send(1, 1, func(e *wire.Encoder) { e.PutUint(2) }) // objects: 1, 2
-	tc.send(1, 0, func(e *wire.Encoder) { e.PutUint(3) }) // 3 (a zombie after done)
-	tc.send(1, 0, func(e *wire.Encoder) { e.PutUint(4) }) // over the limit
+	tc.send(1, 1, func(e *wire.Encoder) { e.PutUint(3) }) // 3
+	tc.send(1, 1, func(e *wire.Encoder) { e.PutUint(4) }) // over the limit
 	_, code, msg, ok := displayError(tc.pump())
 	if !ok || code != server.ErrorNoMemory || !strings.Contains(msg, "limit 3") || !tc.gone {
 		t.Errorf("error code %d %q (ok=%v, gone=%v); want no_memory", code, msg, ok, tc.gone)

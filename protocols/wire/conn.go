@@ -45,6 +45,9 @@ type Conn struct {
 
 	msg unix.Msghdr
 	iov unix.Iovec
+
+	lastFDs  bool // the last Read received ancillary data
+	lastFull bool // the last Read filled all free buffer space
 }
 
 // NewConn takes ownership of fd, a connected unix stream socket, sets it
@@ -106,6 +109,7 @@ func (c *Conn) Read() (int, error) {
 		}
 		break
 	}
+	c.lastFDs = c.msg.Controllen > 0
 	err := c.queueFDs(c.roob[:c.msg.Controllen])
 	if err == nil && c.msg.Flags&unix.MSG_CTRUNC != 0 {
 		err = ErrControlTruncated
@@ -116,9 +120,18 @@ func (c *Conn) Read() (int, error) {
 	if n == 0 {
 		return 0, io.EOF
 	}
+	c.lastFull = int(n) == len(c.in)-c.inEnd
 	c.inEnd += int(n)
 	return int(n), nil
 }
+
+// Drained reports whether the last Read emptied the socket's receive queue:
+// it returned less than it had room for and no file descriptors. A unix
+// stream socket fills the whole buffer from its queue unless the queue runs
+// out or an skb with different ancillary data ends the read, so after a
+// short read without fds another recvmsg would only return EAGAIN. Callers
+// use it to skip that syscall.
+func (c *Conn) Drained() bool { return !c.lastFull && !c.lastFDs }
 
 // queueFDs appends the fds of every SCM_RIGHTS message in oob.
 func (c *Conn) queueFDs(oob []byte) error {

@@ -463,3 +463,41 @@ func TestManyMessages(t *testing.T) {
 		}
 	}
 }
+
+// TestDrained: a short read without fds means the queue was empty, but a
+// read that stops at an fd boundary is not a drained socket.
+func TestDrained(t *testing.T) {
+	fa, fb := socketpair(t)
+	defer unix.Close(fa)
+	b, err := NewConn(fb, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	devnull, err := os.Open(os.DevNull)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer devnull.Close()
+	msg := words(1, 12<<16, 2)
+	if err := unix.Sendmsg(fa, msg, unix.UnixRights(int(devnull.Fd())), nil, 0); err != nil {
+		t.Fatal(err)
+	}
+	if err := unix.Sendmsg(fa, msg, nil, nil, 0); err != nil {
+		t.Fatal(err)
+	}
+	reads, drained := 0, false
+	for !drained {
+		if _, err := b.Read(); err != nil {
+			t.Fatalf("read %d: %v (Drained was false)", reads, err)
+		}
+		reads++
+		drained = b.Drained()
+	}
+	if b.Buffered() != 24 || b.QueuedFDs() != 1 {
+		t.Errorf("after draining: %d bytes, %d fds buffered; want 24, 1", b.Buffered(), b.QueuedFDs())
+	}
+	if _, err := b.Read(); !errors.Is(err, unix.EAGAIN) {
+		t.Errorf("Read after Drained = %v; want EAGAIN", err)
+	}
+}

@@ -1,0 +1,201 @@
+package server_test
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+
+	"gocomp/protocols/server"
+
+	"golang.org/x/sys/unix"
+)
+
+// syncServerEnv makes the test binary act as the gocomp side of
+// BenchmarkSyncRoundTrip: serve one client on the fd it names, then exit.
+const syncServerEnv = "GOCOMP_SYNC_SERVER_FD"
+
+func TestMain(m *testing.M) {
+	if v := os.Getenv(syncServerEnv); v != "" {
+		fd, err := strconv.Atoi(v)
+		if err == nil {
+			err = serveOne(fd)
+		}
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "sync server:", err)
+			os.Exit(1)
+		}
+		os.Exit(0)
+	}
+	os.Exit(m.Run())
+}
+
+// serveOne runs a display for the client on fd with the loop every
+// compositor runs: wait, read and dispatch, flush, until the client leaves.
+func serveOne(fd int) error {
+	d := server.NewDisplay(server.Options{})
+	c, err := d.NewClient(fd, server.ClientHooks{})
+	if err != nil {
+		return err
+	}
+	ep, err := unix.EpollCreate1(unix.EPOLL_CLOEXEC)
+	if err != nil {
+		return err
+	}
+	defer unix.Close(ep)
+	if err := unix.EpollCtl(ep, unix.EPOLL_CTL_ADD, fd, &unix.EpollEvent{Events: unix.EPOLLIN, Fd: int32(fd)}); err != nil {
+		return err
+	}
+	evs := make([]unix.EpollEvent, 4)
+	for !c.Closed() {
+		d.FlushClients()
+		if _, err := unix.EpollWait(ep, evs, -1); err != nil && !errors.Is(err, unix.EINTR) {
+			return err
+		}
+		c.HandleReadable()
+	}
+	return nil
+}
+
+// syncClient is a minimal blocking Wayland client that only does
+// wl_display.sync round trips, the same bytes against any server.
+type syncClient struct {
+	fd  int
+	req []byte
+	buf []byte
+}
+
+func newSyncClient(fd int) *syncClient {
+	req := binary.NativeEndian.AppendUint32(nil, 1)       // wl_display
+	req = binary.NativeEndian.AppendUint32(req, 12<<16|0) // sync
+	req = binary.NativeEndian.AppendUint32(req, 2)        // callback id, reused after delete_id
+	return &syncClient{fd: fd, req: req, buf: make([]byte, 24)}
+}
+
+// roundTrip sends sync and waits for wl_callback.done and delete_id.
+func (s *syncClient) roundTrip() error {
+	if _, err := unix.Write(s.fd, s.req); err != nil {
+		return err
+	}
+	for got := 0; got < len(s.buf); {
+		n, err := unix.Read(s.fd, s.buf[got:])
+		if err != nil {
+			return err
+		}
+		if n == 0 {
+			return errors.New("server closed the connection")
+		}
+		got += n
+	}
+	if binary.NativeEndian.Uint32(s.buf[0:]) != 2 || binary.NativeEndian.Uint32(s.buf[12:]) != 1 ||
+		binary.NativeEndian.Uint32(s.buf[20:]) != 2 {
+		return errors.New("unexpected answer to sync")
+	}
+	return nil
+}
+
+// BenchmarkSyncRoundTrip measures a wl_display.sync round trip over a unix
+// socketpair from a blocking Go client. "gocomp" runs this package's server
+// in a child process (this test binary, see TestMain) with an epoll loop;
+// "libwayland" runs the C anchor
+// (libwayland-server, testdata/anchor/sync_server.c, built with gcc) in a
+// child process. "inline" drives gocomp's server from the client goroutine,
+// so it counts the CPU work of both sides without any thread hand-off.
+func BenchmarkSyncRoundTrip(b *testing.B) {
+	b.Run("inline", func(b *testing.B) {
+		td := newTestDisplay(b, server.Options{})
+		tc := newTestClient(b, td.d)
+		if err := unix.SetNonblock(tc.conn.Fd(), false); err != nil {
+			b.Fatal(err)
+		}
+		sc := newSyncClient(tc.conn.Fd())
+		b.ReportAllocs()
+		b.ResetTimer()
+		for i := 0; i < b.N; i++ {
+			if _, err := unix.Write(sc.fd, sc.req); err != nil {
+				b.Fatal(err)
+			}
+			tc.srv.HandleReadable()
+			td.d.FlushClients()
+			if _, err := unix.Read(sc.fd, sc.buf); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("gocomp", func(b *testing.B) {
+		fds, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, 0)
+		if err != nil {
+			b.Fatal(err)
+		}
+		srvEnd := os.NewFile(uintptr(fds[0]), "server-end")
+		cmd := exec.Command(os.Args[0], "-test.run=^$")
+		cmd.Env = append(os.Environ(), syncServerEnv+"=3")
+		cmd.ExtraFiles = []*os.File{srvEnd}
+		cmd.Stderr = os.Stderr
+		if err := cmd.Start(); err != nil {
+			b.Fatal(err)
+		}
+		srvEnd.Close()
+		runSyncBench(b, fds[1])
+		unix.Close(fds[1])
+		if err := cmd.Wait(); err != nil {
+			b.Errorf("gocomp sync server: %v", err)
+		}
+	})
+	b.Run("libwayland", func(b *testing.B) {
+		bin := buildAnchor(b)
+		fds, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, 0)
+		if err != nil {
+			b.Fatal(err)
+		}
+		srvEnd := os.NewFile(uintptr(fds[0]), "server-end")
+		cmd := exec.Command(bin, "3")
+		cmd.ExtraFiles = []*os.File{srvEnd}
+		cmd.Stderr = os.Stderr
+		if err := cmd.Start(); err != nil {
+			b.Fatal(err)
+		}
+		srvEnd.Close()
+		runSyncBench(b, fds[1])
+		unix.Close(fds[1])
+		if err := cmd.Wait(); err != nil {
+			b.Errorf("anchor server: %v", err)
+		}
+	})
+}
+
+func runSyncBench(b *testing.B, fd int) {
+	sc := newSyncClient(fd)
+	if err := sc.roundTrip(); err != nil { // warm up
+		b.Fatal(err)
+	}
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if err := sc.roundTrip(); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.StopTimer()
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/1000, "µs/roundtrip")
+}
+
+// buildAnchor compiles the C anchor server with gcc and pkg-config (make
+// deps installs gcc, pkg-config and libwayland-dev).
+func buildAnchor(b *testing.B) string {
+	b.Helper()
+	flags, err := exec.Command("pkg-config", "--cflags", "--libs", "wayland-server").Output()
+	if err != nil {
+		b.Fatalf("pkg-config wayland-server: %v (run make deps)", err)
+	}
+	bin := filepath.Join(b.TempDir(), "sync_server")
+	args := append([]string{"-O2", "-o", bin, "testdata/anchor/sync_server.c"}, strings.Fields(string(flags))...)
+	if out, err := exec.Command("gcc", args...).CombinedOutput(); err != nil {
+		b.Fatalf("gcc %v: %v\n%s", args, err, out)
+	}
+	return bin
+}
