@@ -3,9 +3,11 @@ package oracle
 import (
 	"fmt"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 
+	"gocomp/xkb/includepath"
 	"gocomp/xkb/rules"
 )
 
@@ -15,7 +17,45 @@ import (
 // Empty fields take libxkbcommon's built-in defaults (evdev, pc105, us); the
 // XKB_DEFAULT_* environment variables are not consulted. An entry whose rules
 // yield no components is returned as an error.
+//
+// The rules are looked up in libxkbcommon's default include path, but the
+// helper only sees the rules/ directories of it, so that libxkbcommon stops
+// right after the rules instead of compiling each keymap.
 func (o *Oracle) Components(names []rules.Names) ([]rules.Components, error) {
+	return o.components(nil, names)
+}
+
+// ComponentsWithEnv is Components with libxkbcommon filling empty fields
+// from the XKB_DEFAULT_* variables of env ("NAME=value" entries added to
+// this process's environment) as an application's context would.
+func (o *Oracle) ComponentsWithEnv(env []string, names []rules.Names) ([]rules.Components, error) {
+	return o.components(append([]string{"GOCOMP_ORACLE_ENV_NAMES=1"}, env...), names)
+}
+
+func (o *Oracle) components(env []string, names []rules.Names) ([]rules.Components, error) {
+	tmp, err := os.MkdirTemp("", "gocomp-oracle-rules-")
+	if err != nil {
+		return nil, fmt.Errorf("oracle kccgst: %w", err)
+	}
+	defer os.RemoveAll(tmp)
+	args := []string{"kccgst"}
+	for i, d := range includepath.Dirs(os.Getenv) {
+		rulesDir := filepath.Join(d, "rules")
+		if _, err := os.Stat(rulesDir); err != nil {
+			continue
+		}
+		root := filepath.Join(tmp, strconv.Itoa(i))
+		if err := os.Mkdir(root, 0o755); err != nil {
+			return nil, fmt.Errorf("oracle kccgst: %w", err)
+		}
+		if err := os.Symlink(rulesDir, filepath.Join(root, "rules")); err != nil {
+			return nil, fmt.Errorf("oracle kccgst: %w", err)
+		}
+		args = append(args, root)
+	}
+	if len(args) == 1 {
+		return nil, fmt.Errorf("oracle kccgst: no rules directory in the include path")
+	}
 	var b strings.Builder
 	for _, n := range names {
 		f := rmlvo(n)
@@ -27,7 +67,7 @@ func (o *Oracle) Components(names []rules.Names) ([]rules.Components, error) {
 		b.WriteString(strings.Join(f, "\t"))
 		b.WriteByte('\n')
 	}
-	out, err := o.run([]byte(b.String()), "kccgst")
+	out, err := o.runEnv(env, []byte(b.String()), args...)
 	if err != nil {
 		return nil, err
 	}

@@ -93,7 +93,15 @@ func buildHelper() (string, error) {
 
 // run executes the helper with args and stdin and returns its stdout.
 func (o *Oracle) run(stdin []byte, args ...string) ([]byte, error) {
+	return o.runEnv(nil, stdin, args...)
+}
+
+// runEnv is run with extra environment variables ("NAME=value").
+func (o *Oracle) runEnv(env []string, stdin []byte, args ...string) ([]byte, error) {
 	cmd := exec.Command(o.bin, args...)
+	if env != nil {
+		cmd.Env = append(os.Environ(), env...)
+	}
 	cmd.Stdin = bytes.NewReader(stdin)
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr

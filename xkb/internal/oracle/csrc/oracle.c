@@ -8,9 +8,12 @@
  *   oracle keysym OP            one input per stdin line, one output per line;
  *                               OP: name from-name from-name-ci utf32 utf8
  *                               from-utf32 upper lower
- *   oracle kccgst               stdin: RMLVO tab-separated per line;
+ *   oracle kccgst [DIR...]      stdin: RMLVO tab-separated per line;
  *                               stdout: keycodes\ttypes\tcompat\tsymbols
- *                               or "error MESSAGE"
+ *                               or "error MESSAGE"; with DIRs, only they
+ *                               are the include path (a path holding just
+ *                               rules/ makes the keymap compile stop right
+ *                               after the rules, which is much faster)
  *   oracle compile RMLVO        keymap text on stdout
  *   oracle compare RMLVO FILE   compare RMLVO's keymap with FILE's keymap
  *                               (FILE "-" is stdin, also for --keymap and
@@ -177,9 +180,17 @@ static int quoted(const char *s, const char *key, char *out, size_t size)
     return 0;
 }
 
-static int cmd_kccgst(void)
+static int cmd_kccgst(char **dirs, int ndirs)
 {
-    struct xkb_context *ctx = new_context();
+    /* GOCOMP_ORACLE_ENV_NAMES=1 lets XKB_DEFAULT_* fill in empty names. */
+    const char *env_names = getenv("GOCOMP_ORACLE_ENV_NAMES");
+    int flags = (env_names && !strcmp(env_names, "1")) ? 0 : XKB_CONTEXT_NO_ENVIRONMENT_NAMES;
+    struct xkb_context *ctx = xkb_context_new(flags | (ndirs ? XKB_CONTEXT_NO_DEFAULT_INCLUDES : 0));
+    if (!ctx)
+        die("cannot create context");
+    for (int i = 0; i < ndirs; i++)
+        if (!xkb_context_include_path_append(ctx, dirs[i]))
+            die("kccgst: cannot add include path %s", dirs[i]);
     xkb_context_set_log_level(ctx, XKB_LOG_LEVEL_DEBUG);
     xkb_context_set_log_fn(ctx, kccgst_log);
     char line[8192];
@@ -676,8 +687,8 @@ int main(int argc, char **argv)
     int na = argc - 2;
     if (!strcmp(cmd, "keysym") && na == 1)
         return cmd_keysym(a[0]);
-    if (!strcmp(cmd, "kccgst") && na == 0)
-        return cmd_kccgst();
+    if (!strcmp(cmd, "kccgst"))
+        return cmd_kccgst(a, na);
     if (!strcmp(cmd, "compile") && na == 5)
         return cmd_compile(a);
     if (!strcmp(cmd, "compare") && na == 6)

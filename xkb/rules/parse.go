@@ -1,0 +1,306 @@
+package rules
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+)
+
+// maxLayouts is the number of layouts (groups) a keymap can hold; rules
+// ignore layouts and variants beyond it.
+const maxLayouts = 4
+
+// maxIncludeDepth bounds nested "! include" statements (and so loops).
+const maxIncludeDepth = 15
+
+// column is one RMLVO column of a rule set header.
+type column struct {
+	kind  columnKind
+	index int // 1..maxLayouts for layout[n] and variant[n]; 0 when unindexed
+}
+
+// columnKind names the RMLVO component a column matches.
+type columnKind int
+
+const (
+	colModel columnKind = iota
+	colLayout
+	colVariant
+	colOption
+)
+
+// component names the KcCGST component a rule set produces.
+type component int
+
+const (
+	compKeycodes component = iota
+	compTypes
+	compCompat
+	compSymbols
+	compGeometry
+	numComponents
+)
+
+var componentNames = [numComponents]string{"keycodes", "types", "compat", "symbols", "geometry"}
+
+// ruleSet is a "! columns = component" header and the rule lines under it.
+type ruleSet struct {
+	columns []column
+	target  component
+	index   int  // the layout index of indexed columns (1-based), 0 if none
+	options bool // whether a column matches options
+	layout  bool // whether an unindexed layout or variant column is present
+	rules   []rule
+}
+
+// rule is one line of a rule set: a pattern per column and the value.
+type rule struct {
+	patterns []string
+	value    string
+	pos      string // file:line, for messages
+}
+
+// File is a parsed rules file, with its includes read in place.
+type File struct {
+	groups map[string][]string
+	sets   []*ruleSet
+}
+
+// Env expands the "%H", "%S" and "%E" of include statements: the home
+// directory, the system XKB root and the extra XKB path (their rules/
+// subdirectories for %S and %E, as libxkbcommon does).
+type Env struct {
+	Home, SystemRoot, ExtraPath string
+}
+
+// Load reads and parses the rules file at path and the files it includes.
+func Load(path string, env Env) (*File, error) {
+	f := &File{groups: map[string][]string{}}
+	if err := f.load(path, env, 0); err != nil {
+		return nil, err
+	}
+	return f, nil
+}
+
+func (f *File) load(path string, env Env, depth int) error {
+	if depth > maxIncludeDepth {
+		return fmt.Errorf("rules: %s: includes nested more than %d deep (a loop?)", path, maxIncludeDepth)
+	}
+	src, err := os.ReadFile(path)
+	if err != nil {
+		return fmt.Errorf("rules: %w", err)
+	}
+	return f.parse(path, string(src), env, depth)
+}
+
+// Parse parses rules text; name is used in messages and includes are
+// resolved with env.
+func Parse(name string, src []byte, env Env) (*File, error) {
+	f := &File{groups: map[string][]string{}}
+	if err := f.parse(name, string(src), env, 0); err != nil {
+		return nil, err
+	}
+	return f, nil
+}
+
+// logicalLines splits src into lines without comments, joining lines that
+// end in a backslash; each comes with the number of its first line.
+func logicalLines(src string) (lines []string, nums []int) {
+	var cur strings.Builder
+	start := 0
+	for i, line := range strings.Split(src, "\n") {
+		if cur.Len() == 0 {
+			start = i + 1
+		}
+		if c := strings.Index(line, "//"); c >= 0 {
+			line = line[:c]
+		}
+		line = strings.TrimRight(line, " \t\r")
+		if strings.HasSuffix(line, "\\") {
+			cur.WriteString(line[:len(line)-1])
+			cur.WriteByte(' ')
+			continue
+		}
+		cur.WriteString(line)
+		if s := strings.TrimSpace(cur.String()); s != "" {
+			lines = append(lines, s)
+			nums = append(nums, start)
+		}
+		cur.Reset()
+	}
+	if s := strings.TrimSpace(cur.String()); s != "" {
+		lines = append(lines, s)
+		nums = append(nums, start)
+	}
+	return lines, nums
+}
+
+// fields splits a line into words, making "=" a word of its own.
+func fields(s string) []string {
+	return strings.Fields(strings.ReplaceAll(s, "=", " = "))
+}
+
+func (f *File) parse(name, src string, env Env, depth int) error {
+	lines, nums := logicalLines(src)
+	var cur *ruleSet
+	for i, line := range lines {
+		pos := fmt.Sprintf("%s:%d", name, nums[i])
+		if strings.HasPrefix(line, "!") {
+			words := fields(line[1:])
+			switch {
+			case len(words) == 0:
+				return fmt.Errorf("rules: %s: empty \"!\" line", pos)
+			case words[0] == "include":
+				if len(words) != 2 {
+					return fmt.Errorf("rules: %s: want \"! include FILE\"", pos)
+				}
+				path, err := expandInclude(words[1], env)
+				if err != nil {
+					return fmt.Errorf("rules: %s: %w", pos, err)
+				}
+				if err := f.load(path, env, depth+1); err != nil {
+					return fmt.Errorf("%w (included from %s)", err, pos)
+				}
+				cur = nil
+			case strings.HasPrefix(words[0], "$"):
+				if len(words) < 2 || words[1] != "=" {
+					return fmt.Errorf("rules: %s: want \"! $group = values...\"", pos)
+				}
+				f.groups[words[0]] = append([]string(nil), words[2:]...)
+				cur = nil
+			default:
+				set, err := parseHeader(words)
+				if err != nil {
+					return fmt.Errorf("rules: %s: %w", pos, err)
+				}
+				f.sets = append(f.sets, set)
+				cur = set
+			}
+			continue
+		}
+		if cur == nil {
+			return fmt.Errorf("rules: %s: rule line outside a rule set", pos)
+		}
+		words := fields(line)
+		n := len(cur.columns)
+		if len(words) != n+2 || words[n] != "=" {
+			return fmt.Errorf("rules: %s: want %d values, \"=\" and a result", pos, n)
+		}
+		cur.rules = append(cur.rules, rule{patterns: words[:n], value: words[n+1], pos: pos})
+	}
+	return nil
+}
+
+// parseHeader parses the words of "! model layout[1] = symbols".
+func parseHeader(words []string) (*ruleSet, error) {
+	set := &ruleSet{}
+	eq := -1
+	for i, w := range words {
+		if w == "=" {
+			eq = i
+			break
+		}
+	}
+	if eq < 1 || eq != len(words)-2 {
+		return nil, fmt.Errorf("want \"! columns = component\", got %q", strings.Join(words, " "))
+	}
+	seen := map[columnKind]bool{}
+	for _, w := range words[:eq] {
+		c, err := parseColumn(w)
+		if err != nil {
+			return nil, err
+		}
+		if seen[c.kind] {
+			return nil, fmt.Errorf("column %q given twice", w)
+		}
+		seen[c.kind] = true
+		if c.index != 0 {
+			if set.index != 0 && set.index != c.index {
+				return nil, fmt.Errorf("columns with different indexes %d and %d", set.index, c.index)
+			}
+			set.index = c.index
+		} else if c.kind == colLayout || c.kind == colVariant {
+			set.layout = true
+		}
+		set.options = set.options || c.kind == colOption
+		set.columns = append(set.columns, c)
+	}
+	if set.layout && set.index != 0 {
+		return nil, fmt.Errorf("indexed and unindexed layout columns mixed")
+	}
+	target := words[eq+1]
+	for i, n := range componentNames {
+		if n == target {
+			set.target = component(i)
+			return set, nil
+		}
+	}
+	return nil, fmt.Errorf("unknown component %q", target)
+}
+
+// parseColumn parses "model", "layout", "layout[2]", "variant[3]", "option"
+// (or "options").
+func parseColumn(w string) (column, error) {
+	name, idx := w, 0
+	if open := strings.IndexByte(w, '['); open >= 0 {
+		if !strings.HasSuffix(w, "]") {
+			return column{}, fmt.Errorf("bad column %q", w)
+		}
+		n, err := strconv.Atoi(w[open+1 : len(w)-1])
+		if err != nil || n < 1 || n > maxLayouts {
+			return column{}, fmt.Errorf("bad index in column %q (want 1 to %d)", w, maxLayouts)
+		}
+		name, idx = w[:open], n
+	}
+	switch name {
+	case "model":
+		if idx == 0 {
+			return column{kind: colModel}, nil
+		}
+	case "layout":
+		return column{kind: colLayout, index: idx}, nil
+	case "variant":
+		return column{kind: colVariant, index: idx}, nil
+	case "option", "options":
+		if idx == 0 {
+			return column{kind: colOption}, nil
+		}
+	}
+	return column{}, fmt.Errorf("unknown column %q", w)
+}
+
+// expandInclude expands %H, %S, %E and %% in an include path.
+func expandInclude(p string, env Env) (string, error) {
+	var b strings.Builder
+	for i := 0; i < len(p); i++ {
+		if p[i] != '%' {
+			b.WriteByte(p[i])
+			continue
+		}
+		if i+1 == len(p) {
+			return "", fmt.Errorf("include %q ends in %%", p)
+		}
+		i++
+		var dir string
+		switch p[i] {
+		case '%':
+			b.WriteByte('%')
+			continue
+		case 'H':
+			dir = env.Home
+		case 'S':
+			dir = filepath.Join(env.SystemRoot, "rules")
+		case 'E':
+			dir = filepath.Join(env.ExtraPath, "rules")
+		default:
+			return "", fmt.Errorf("include %q: unknown %%%c", p, p[i])
+		}
+		if dir == "" || dir == "rules" {
+			return "", fmt.Errorf("include %q: %%%c is not set", p, p[i])
+		}
+		b.WriteString(dir)
+	}
+	return b.String(), nil
+}
