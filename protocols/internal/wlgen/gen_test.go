@@ -122,3 +122,32 @@ func TestNames(t *testing.T) {
 		}
 	}
 }
+
+// TestCommittedUpToDate regenerates the committed bindings from the pinned
+// module's XML and checks they match, so a stale generated file fails
+// `go test` and not only the Makefile's regeneration check.
+func TestCommittedUpToDate(t *testing.T) {
+	tests := []struct{ xml, pkg, file string }{
+		{"wl/wayland.xml", "wayland", "../../wayland/wayland.go"},
+		{"xdg/xdg-shell.xml", "xdgshell", "../../xdgshell/xdgshell.go"},
+	}
+	for _, tt := range tests {
+		out := filepath.Join(t.TempDir(), filepath.Base(tt.file))
+		err := run([]string{"-module", "github.com/neurlang/wayland", "-xml", tt.xml, "-pkg", tt.pkg,
+			"-import", "wl_=gocomp/protocols/wayland", "-o", out})
+		if err != nil {
+			t.Fatalf("wlgen %s: %v", tt.xml, err)
+		}
+		got, err := os.ReadFile(out)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, err := os.ReadFile(tt.file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(got, want) {
+			t.Errorf("%s is stale: run go generate ./protocols/...", tt.file)
+		}
+	}
+}
