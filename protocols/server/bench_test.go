@@ -107,6 +107,7 @@ func (s *syncClient) roundTrip() error {
 // child process. "inline" drives gocomp's server from the client goroutine,
 // so it counts the CPU work of both sides without any thread hand-off.
 func BenchmarkSyncRoundTrip(b *testing.B) {
+	anchor := buildAnchor(b)
 	b.Run("inline", func(b *testing.B) {
 		td := newTestDisplay(b, server.Options{})
 		tc := newTestClient(b, td.d)
@@ -148,13 +149,12 @@ func BenchmarkSyncRoundTrip(b *testing.B) {
 		}
 	})
 	b.Run("libwayland", func(b *testing.B) {
-		bin := buildAnchor(b)
 		fds, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, 0)
 		if err != nil {
 			b.Fatal(err)
 		}
 		srvEnd := os.NewFile(uintptr(fds[0]), "server-end")
-		cmd := exec.Command(bin, "3")
+		cmd := exec.Command(anchor, "3")
 		cmd.ExtraFiles = []*os.File{srvEnd}
 		cmd.Stderr = os.Stderr
 		if err := cmd.Start(); err != nil {

@@ -501,3 +501,42 @@ func TestDrained(t *testing.T) {
 		t.Errorf("Read after Drained = %v; want EAGAIN", err)
 	}
 }
+
+// BenchmarkEncodeKey encodes wl_keyboard.key-shaped messages (four uints)
+// into an Encoder, emptying it every 4096 messages as a flush would.
+func BenchmarkEncodeKey(b *testing.B) {
+	e := NewEncoder(0)
+	b.ReportAllocs()
+	for i := 0; i < b.N; i++ {
+		e.Begin(0xff000001, 3)
+		e.PutUint(uint32(i))
+		e.PutUint(uint32(i))
+		e.PutUint(30)
+		e.PutUint(1)
+		if err := e.End(); err != nil {
+			b.Fatal(err)
+		}
+		if i&4095 == 4095 {
+			e.head = len(e.buf)
+			e.compact()
+		}
+	}
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "msgs/s")
+}
+
+// BenchmarkDecode decodes a wl_registry.bind-shaped message.
+func BenchmarkDecode(b *testing.B) {
+	args := cat(words(1, 14), []byte("wl_compositor\x00\x00\x00"), words(6, 3))
+	var d Decoder
+	b.ReportAllocs()
+	for i := 0; i < b.N; i++ {
+		d.Reset(args, nil)
+		d.Uint()
+		d.Str()
+		d.Uint()
+		d.NewID()
+		if err := d.Finish(); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
