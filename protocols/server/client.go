@@ -226,6 +226,9 @@ func (c *Client) checkNewID(id uint32, iface *Interface) error {
 // RegisterServer puts obj in the object map under a fresh server-allocated
 // id, for objects the server creates (new_id arguments of events).
 func (c *Client) RegisterServer(obj Object, iface *Interface, version uint32) error {
+	if version == 0 || version > iface.Version {
+		return fmt.Errorf("server: new %s version %d: supported versions are 1..%d", iface.Name, version, iface.Version)
+	}
 	for {
 		if c.nextID < ServerIDBase {
 			c.nextID = ServerIDBase

@@ -91,6 +91,9 @@ func (c *Conn) Read() (int, error) {
 		c.inEnd = copy(c.in, c.in[c.inStart:c.inEnd])
 		c.inStart = 0
 	}
+	if c.inEnd == len(c.in) {
+		return 0, ErrInputFull
+	}
 	c.iov.Base = &c.in[c.inEnd]
 	c.iov.SetLen(len(c.in) - c.inEnd)
 	c.msg = unix.Msghdr{Iov: &c.iov, Control: &c.roob[0]}

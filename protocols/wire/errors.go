@@ -30,6 +30,9 @@ var (
 	ErrTooManyFDs = errors.New("wire: more than 28 fds in one message")
 	// ErrControlTruncated: the kernel dropped file descriptors (MSG_CTRUNC).
 	ErrControlTruncated = errors.New("wire: ancillary data truncated, fds lost")
+	// ErrInputFull: Read was called with the input buffer full of complete
+	// messages nobody took with Next.
+	ErrInputFull = errors.New("wire: input buffer full: take messages with Next before reading more")
 	// ErrTooManyQueuedFDs: the peer sent far more fds than its messages use.
 	ErrTooManyQueuedFDs = errors.New("wire: too many unclaimed file descriptors")
 )
