@@ -1,0 +1,298 @@
+package compositor
+
+import (
+	"encoding/binary"
+	"fmt"
+	"image/color"
+	"strings"
+	"testing"
+	"time"
+
+	"gocomp/compositor/backend"
+	"gocomp/protocols/wayland"
+	"gocomp/protocols/xdgshell"
+)
+
+var testMode = backend.Mode{Width: 320, Height: 240, RefreshMHz: 120000}
+
+// window is a test client's xdg toplevel.
+type window struct {
+	c                             *tclient
+	compositor, wmBase, shm       uint32
+	surface, xdgSurface, topLevel uint32
+	configureW, configureH        uint32
+}
+
+// newWindow creates a toplevel, makes the initial commit and acks the
+// first configure.
+func newWindow(c *tclient) *window {
+	c.t.Helper()
+	w := &window{c: c}
+	w.compositor = c.bind("wl_compositor", 6)
+	w.wmBase = c.bind("xdg_wm_base", 6)
+	w.shm = c.bind("wl_shm", 1)
+	w.surface = c.newID()
+	c.send(w.compositor, wayland.CompositorRequestCreateSurface, w.surface)
+	w.xdgSurface = c.newID()
+	c.send(w.wmBase, xdgshell.WmBaseRequestGetXdgSurface, w.xdgSurface, w.surface)
+	w.topLevel = c.newID()
+	c.send(w.xdgSurface, xdgshell.SurfaceRequestGetToplevel, w.topLevel)
+	c.send(w.surface, wayland.SurfaceRequestCommit)
+	tl, _ := c.waitFor("toplevel configure", func(e event) bool {
+		return e.sender == w.topLevel && e.opcode == xdgshell.ToplevelEventConfigure
+	})
+	w.configureW, w.configureH = tl.uint(0), tl.uint(1)
+	cfg, _ := c.waitFor("xdg_surface configure", func(e event) bool {
+		return e.sender == w.xdgSurface && e.opcode == xdgshell.SurfaceEventConfigure
+	})
+	c.send(w.xdgSurface, xdgshell.SurfaceRequestAckConfigure, cfg.uint(0))
+	return w
+}
+
+// buffer makes a wl_buffer of w x h XRGB8888 pixels of one colour in a
+// fresh pool; it returns the buffer id and the pool's memfd.
+func (w *window) buffer(width, height int, pixel uint32) (uint32, int) {
+	c := w.c
+	c.t.Helper()
+	size := width * height * 4
+	fd, mem := memfd(c.t, size)
+	for i := 0; i < size; i += 4 {
+		binary.NativeEndian.PutUint32(mem[i:], pixel)
+	}
+	pool := c.newID()
+	c.send(w.shm, wayland.ShmRequestCreatePool, pool, fdArg(fd), int32(size))
+	buf := c.newID()
+	c.send(pool, wayland.ShmPoolRequestCreateBuffer, buf, int32(0), int32(width), int32(height), int32(4*width), uint32(wayland.ShmFormatXrgb8888))
+	c.send(pool, wayland.ShmPoolRequestDestroy)
+	return buf, fd
+}
+
+// pixel reads the output framebuffer at (x, y) on the loop goroutine.
+func (h *harness) pixel(x, y int) color.RGBA {
+	var c color.RGBA
+	h.do(func() { c = h.out.Image().RGBAAt(x, y) })
+	return c
+}
+
+func TestGlobalsAdvertised(t *testing.T) {
+	h := startServer(t, Config{}, testMode)
+	c := h.dial("client")
+	want := map[string]uint32{
+		"wl_compositor": 6, "wl_subcompositor": 1, "wl_shm": 2, "wl_output": 4,
+		"wl_seat": 9, "wl_data_device_manager": 3, "xdg_wm_base": 6,
+	}
+	for iface, version := range want {
+		if got := c.globals[iface][1]; got != version {
+			t.Errorf("global %s version %d; want %d", iface, got, version)
+		}
+	}
+	if len(c.globals) != len(want) {
+		t.Errorf("globals %v; want exactly %v", c.globals, want)
+	}
+	// wl_shm lists both formats; wl_output describes the mode and ends
+	// with done; wl_seat has no capabilities yet.
+	shm := c.bind("wl_shm", 1)
+	out := c.bind("wl_output", 4)
+	seat := c.bind("wl_seat", 9)
+	c.roundtrip()
+	var formats []uint32
+	for _, e := range c.take(func(e event) bool { return e.sender == shm }) {
+		formats = append(formats, e.uint(0))
+	}
+	if fmt.Sprint(formats) != fmt.Sprint([]uint32{uint32(wayland.ShmFormatArgb8888), uint32(wayland.ShmFormatXrgb8888)}) {
+		t.Errorf("wl_shm formats %v; want [0 1]", formats)
+	}
+	outEvents := c.take(func(e event) bool { return e.sender == out })
+	var opcodes []uint16
+	for _, e := range outEvents {
+		opcodes = append(opcodes, e.opcode)
+		if e.opcode == wayland.OutputEventMode && (e.uint(1) != 320 || e.uint(2) != 240 || e.uint(3) != 120000) {
+			t.Errorf("wl_output.mode %dx%d@%d; want 320x240@120000", e.uint(1), e.uint(2), e.uint(3))
+		}
+	}
+	wantOps := []uint16{wayland.OutputEventGeometry, wayland.OutputEventMode, wayland.OutputEventScale, wayland.OutputEventName, wayland.OutputEventDescription, wayland.OutputEventDone}
+	if fmt.Sprint(opcodes) != fmt.Sprint(wantOps) {
+		t.Errorf("wl_output events %v; want %v", opcodes, wantOps)
+	}
+	caps := c.take(func(e event) bool { return e.sender == seat && e.opcode == wayland.SeatEventCapabilities })
+	if len(caps) != 1 || caps[0].uint(0) != 0 {
+		t.Errorf("wl_seat capabilities events %v; want one with no capabilities", caps)
+	}
+}
+
+func TestSurfaceCommitIsDoubleBuffered(t *testing.T) {
+	h := startServer(t, Config{}, testMode)
+	c := h.dial("client")
+	w := newWindow(c)
+	if w.configureW != 320 || w.configureH != 240 {
+		t.Errorf("toplevel configured %dx%d; want the output size 320x240", w.configureW, w.configureH)
+	}
+	bg := color.RGBA{0x20, 0x20, 0x20, 0xff}
+	buf, _ := w.buffer(32, 16, 0x00ff8000)
+	c.send(w.surface, wayland.SurfaceRequestAttach, buf, int32(0), int32(0))
+	c.send(w.surface, wayland.SurfaceRequestDamageBuffer, int32(0), int32(0), int32(32), int32(16))
+	frame := c.newID()
+	c.send(w.surface, wayland.SurfaceRequestFrame, frame)
+	c.roundtrip()
+	if got := h.pixel(5, 5); got != bg {
+		t.Errorf("before commit: pixel %v; want the background %v (state is pending)", got, bg)
+	}
+	if rel := c.take(func(e event) bool { return e.sender == buf }); len(rel) != 0 {
+		t.Errorf("buffer released before commit: %v", rel)
+	}
+	c.send(w.surface, wayland.SurfaceRequestCommit)
+	c.waitFor("wl_buffer.release", func(e event) bool { return e.sender == buf && e.opcode == wayland.BufferEventRelease })
+	c.waitFor("frame done", func(e event) bool { return e.sender == frame && e.opcode == wayland.CallbackEventDone })
+	if got, want := h.pixel(5, 5), (color.RGBA{0xff, 0x80, 0x00, 0xff}); got != want {
+		t.Errorf("after commit: pixel (5,5) %v; want %v", got, want)
+	}
+	if got := h.pixel(40, 5); got != bg {
+		t.Errorf("after commit: pixel (40,5) %v; want the background outside the 32x16 buffer", got)
+	}
+	// The buffer was copied: changing the client's memory without a new
+	// commit changes nothing on screen.
+	// Detaching (null buffer) unmaps the window.
+	c.send(w.surface, wayland.SurfaceRequestAttach, uint32(0), int32(0), int32(0))
+	c.send(w.surface, wayland.SurfaceRequestCommit)
+	c.roundtrip()
+	if got := h.pixel(5, 5); got != bg {
+		t.Errorf("after null attach: pixel %v; want the background", got)
+	}
+}
+
+func TestSubsurfaceSyncWaitsForParent(t *testing.T) {
+	h := startServer(t, Config{}, testMode)
+	c := h.dial("client")
+	w := newWindow(c)
+	sub := c.bind("wl_subcompositor", 1)
+	parentBuf, _ := w.buffer(64, 64, 0x000000ff)
+	c.send(w.surface, wayland.SurfaceRequestAttach, parentBuf, int32(0), int32(0))
+	c.send(w.surface, wayland.SurfaceRequestCommit)
+	child := c.newID()
+	c.send(w.compositor, wayland.CompositorRequestCreateSurface, child)
+	subsurface := c.newID()
+	c.send(sub, wayland.SubcompositorRequestGetSubsurface, subsurface, child, w.surface)
+	c.send(subsurface, wayland.SubsurfaceRequestSetPosition, int32(10), int32(20))
+	childBuf, _ := w.buffer(8, 8, 0x0000ff00)
+	c.send(child, wayland.SurfaceRequestAttach, childBuf, int32(0), int32(0))
+	c.send(child, wayland.SurfaceRequestCommit)
+	c.roundtrip()
+	green, blue := color.RGBA{0, 0xff, 0, 0xff}, color.RGBA{0, 0, 0xff, 0xff}
+	if got := h.pixel(12, 22); got != blue {
+		t.Errorf("synchronized child shown before the parent committed: pixel %v; want parent blue", got)
+	}
+	c.send(w.surface, wayland.SurfaceRequestCommit)
+	c.roundtrip()
+	if got := h.pixel(12, 22); got != green {
+		t.Errorf("after parent commit: pixel (12,22) %v; want child green at offset 10,20", got)
+	}
+	// Desynchronized: the child's commits apply at once.
+	c.send(subsurface, wayland.SubsurfaceRequestSetDesync)
+	redBuf, _ := w.buffer(8, 8, 0x00ff0000)
+	c.send(child, wayland.SurfaceRequestAttach, redBuf, int32(0), int32(0))
+	c.send(child, wayland.SurfaceRequestCommit)
+	c.roundtrip()
+	if got, want := h.pixel(12, 22), (color.RGBA{0xff, 0, 0, 0xff}); got != want {
+		t.Errorf("desynchronized child commit: pixel %v; want %v", got, want)
+	}
+}
+
+// TestSlowClientIsDisconnected: client A floods requests whose replies it
+// never reads; client B keeps getting its frame callbacks, in order, and A
+// is dropped once its queued output passes the limit.
+func TestSlowClientIsDisconnected(t *testing.T) {
+	const limit = 64 << 10
+	h := startServer(t, Config{MaxClientBuffer: limit}, testMode)
+	b := h.dial("B")
+	win := newWindow(b)
+	buf, _ := win.buffer(16, 16, 0x00808080)
+	b.send(win.surface, wayland.SurfaceRequestAttach, buf, int32(0), int32(0))
+	b.send(win.surface, wayland.SurfaceRequestCommit)
+
+	// frame runs one frame of B: request a callback, commit, wait for it.
+	var stamps []uint32
+	callbacks := map[uint32]bool{}
+	frame := func() {
+		t.Helper()
+		cb := b.newID()
+		callbacks[cb] = true
+		b.send(win.surface, wayland.SurfaceRequestFrame, cb)
+		b.send(win.surface, wayland.SurfaceRequestCommit)
+		ev, skipped := b.waitFor("frame done", func(e event) bool { return e.sender == cb && e.opcode == wayland.CallbackEventDone })
+		for _, e := range skipped {
+			if callbacks[e.sender] {
+				t.Fatalf("B got done for %d while waiting for %d: callbacks out of order", e.sender, cb)
+			}
+		}
+		stamps = append(stamps, ev.uint(0))
+	}
+	for range 5 {
+		frame()
+	}
+
+	a := h.dial("A")
+	// A sends syncs (each answered by 24 bytes of events) and never reads.
+	// Its socket buffers fill, then gocomp's queue for it, then gocomp
+	// drops it. Between bursts B runs a frame.
+	const burst = 500
+	sent := 0
+	firstSync := a.next
+	for !strings.Contains(h.log.String(), "output buffer full") {
+		for range burst {
+			a.send(1, wayland.DisplayRequestSync, a.newID())
+		}
+		sent += burst
+		if a.err != nil {
+			break // gocomp closed A's connection: writes fail
+		}
+		frame()
+		if sent > 200000 {
+			t.Fatalf("A sent %d syncs and is still connected:\n%s", sent, h.log.String())
+		}
+	}
+	for range 5 {
+		frame()
+	}
+	if len(stamps) < 11 {
+		t.Fatalf("B answered %d frames; want >= 11", len(stamps))
+	}
+	for i := 1; i < len(stamps); i++ {
+		if stamps[i] < stamps[i-1] {
+			t.Errorf("B's frame times go backwards at %d: %v", i, stamps)
+		}
+	}
+
+	// The log names the reason and the limit, once.
+	log := h.log.String()
+	if n := strings.Count(log, "output buffer full"); n != 1 {
+		t.Errorf("%d disconnect records for A; want 1:\n%s", n, log)
+	}
+	if !containsAll(log, "client is not reading", fmt.Sprintf("limit=%d", limit)) {
+		t.Errorf("disconnect record lacks reason or limit:\n%s", log)
+	}
+
+	// A finally reads: the replies it got are complete sync answers in
+	// order, fewer than it asked for, then the end of the stream.
+	for a.read(time.Second) {
+	}
+	var answered int
+	last := uint32(0)
+	for _, e := range a.queue {
+		if e.sender >= firstSync && e.opcode == wayland.CallbackEventDone {
+			if e.sender <= last {
+				t.Fatalf("A's sync answers out of order: %d after %d", e.sender, last)
+			}
+			last = e.sender
+			answered++
+		}
+	}
+	t.Logf("A sent %d syncs, %d answered before the disconnect; B ran %d frames", sent, answered, len(stamps))
+	if answered == 0 || answered >= sent {
+		t.Errorf("A got %d of %d sync answers; want some but not all", answered, sent)
+	}
+	var n int
+	h.do(func() { n = h.srv.NumClients() })
+	if n != 1 {
+		t.Errorf("%d clients connected; want only B", n)
+	}
+}
