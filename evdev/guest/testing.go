@@ -23,7 +23,10 @@ func BootForTest(t testing.TB, cfg Config) *VM {
 	}
 	t.Cleanup(func() {
 		if t.Failed() {
-			t.Logf("guest diagnostics:\n%s", vm.Diagnostics())
+			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			out, err := vm.Run(ctx, "sh", "-c", "cat /proc/loadavg; ps; tail -n 30 /proc/interrupts")
+			cancel()
+			t.Logf("guest diagnostics:\n%s\n--- guest state (err %v) ---\n%s", vm.Diagnostics(), err, out)
 		}
 		vm.Close()
 	})

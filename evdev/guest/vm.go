@@ -294,7 +294,7 @@ func (vm *VM) boot(ctx context.Context, qemu string, k Kernel, cfg Config) error
 	}
 	go vm.readAgent()
 
-	bootCtx, cancel := context.WithTimeout(ctx, 90*time.Second)
+	bootCtx, cancel := context.WithTimeout(ctx, 150*time.Second)
 	defer cancel()
 	for {
 		vm.mu.Lock()

@@ -47,8 +47,11 @@ func openPort() (*os.File, error) {
 				continue
 			}
 			dev := "/dev/" + filepath.Base(filepath.Dir(n))
-			if f, err := os.OpenFile(dev, os.O_RDWR, 0); err == nil {
-				return f, nil
+			// A blocking fd keeps the port out of Go's edge-triggered
+			// netpoller: reads and writes are plain blocking syscalls, so
+			// progress never depends on the driver's poll wake-ups.
+			if fd, err := syscall.Open(dev, syscall.O_RDWR|syscall.O_CLOEXEC, 0); err == nil {
+				return os.NewFile(uintptr(fd), dev), nil
 			}
 		}
 		if time.Now().After(deadline) {

@@ -1,0 +1,354 @@
+package evdev_test
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"gocomp/evdev/guest"
+)
+
+// The guest tests share one boot: a virtio keyboard (which receives QMP
+// key events: it is activated last) and a USB keyboard.
+
+// keyLine matches a debug-events key line.
+var keyLine = regexp.MustCompile(`^(/dev/input/event\d+)  (\d+\.\d{6})  ((?:KEY|BTN)_\w+) \(\d+\) (pressed|released)(?: \((resync|removed)\))?$`)
+
+type keyEvent struct {
+	path, name, state, kind string
+	time                    string
+}
+
+func parseKey(line string) (keyEvent, bool) {
+	m := keyLine.FindStringSubmatch(line)
+	if m == nil {
+		return keyEvent{}, false
+	}
+	return keyEvent{path: m[1], time: m[2], name: m[3], state: m[4], kind: m[5]}, true
+}
+
+func isKey(line string) bool { _, ok := parseKey(line); return ok }
+
+// qcodeKey returns the qcode and the evdev name of the i-th key of a
+// sequence over a..y (z is kept for holding).
+func qcodeKey(i int) (string, string) {
+	c := string(rune('a' + i%25))
+	return c, "KEY_" + strings.ToUpper(c)
+}
+
+// debugEvents starts `gocomp debug-events args...` in the guest and waits
+// until it has listed the virtio keyboard.
+func debugEvents(ctx context.Context, t *testing.T, vm *guest.VM, args ...string) (*guest.Process, string) {
+	t.Helper()
+	p, err := vm.Start(nil, append([]string{"/bin/gocomp", "debug-events"}, args...)...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, line, err := p.WaitLine(ctx, 0, func(l string) bool {
+		return strings.Contains(l, "  added  ") && strings.Contains(l, `"QEMU Virtio Keyboard"`)
+	})
+	if err != nil {
+		t.Fatalf("debug-events did not list the virtio keyboard: %v", err)
+	}
+	t.Cleanup(func() {
+		p.Signal(syscall.SIGCONT)
+		p.Signal(syscall.SIGTERM)
+		wctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		if err := p.Wait(wctx); err != nil {
+			t.Errorf("debug-events %v did not end cleanly on SIGTERM: %v", args, err)
+		}
+	})
+	return p, strings.Fields(line)[0]
+}
+
+// waitKeys waits for n key lines at or after from and returns them.
+func waitKeys(ctx context.Context, t *testing.T, p *guest.Process, from, n int) []keyEvent {
+	t.Helper()
+	var got []keyEvent
+	for len(got) < n {
+		i, line, err := p.WaitLine(ctx, from, isKey)
+		if err != nil {
+			t.Fatalf("got %d of %d key lines: %v\nlast lines:\n%s", len(got), n, err, tail(p.Lines(), 20))
+		}
+		k, _ := parseKey(line)
+		got = append(got, k)
+		from = i + 1
+	}
+	return got
+}
+
+func tail(lines []string, n int) string {
+	if len(lines) > n {
+		lines = lines[len(lines)-n:]
+	}
+	return strings.Join(lines, "\n")
+}
+
+// keysFrom returns the key lines of p at or after from.
+func keysFrom(p *guest.Process, from int) []keyEvent {
+	var ks []keyEvent
+	lines := p.Lines()
+	for _, l := range lines[min(from, len(lines)):] {
+		if k, ok := parseKey(l); ok {
+			ks = append(ks, k)
+		}
+	}
+	return ks
+}
+
+func TestGuest(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
+	defer cancel()
+	bin := filepath.Join(t.TempDir(), "gocomp")
+	if err := guest.BuildStatic(ctx, "gocomp/cmd/gocomp", bin); err != nil {
+		t.Fatal(err)
+	}
+	vm := guest.BootForTest(t, guest.Config{
+		Devices: []string{"usb-kbd,id=ukbd0,bus=xhci.0", "virtio-keyboard-pci,id=kbd0"},
+		Files: []guest.File{
+			{Path: "/bin/gocomp", Host: bin},
+			{Path: "/etc/passwd", Data: []byte("root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/:/bin/sh\n")},
+			{Path: "/etc/group", Data: []byte("root:x:0:\ninput:x:101:\nnogroup:x:65534:\n")},
+		},
+	})
+
+	t.Run("Devices", func(t *testing.T) { testDevices(ctx, t, vm) })
+	t.Run("Permission", func(t *testing.T) { testPermission(ctx, t, vm) })
+	t.Run("Burst", func(t *testing.T) { testBurst(ctx, t, vm) })
+	t.Run("Hotplug", func(t *testing.T) { testHotplug(ctx, t, vm) })
+	t.Run("Resync", func(t *testing.T) { testResync(ctx, t, vm) })
+	t.Run("Grab", func(t *testing.T) { testGrab(ctx, t, vm) })
+}
+
+// testDevices: `gocomp devices` lists the virtio and the USB keyboard as
+// keyboards (waiting for USB enumeration to finish).
+func testDevices(ctx context.Context, t *testing.T, vm *guest.VM) {
+	want := map[string]bool{`"QEMU Virtio Keyboard"`: false, `"QEMU QEMU USB Keyboard"`: false}
+	var out string
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		var err error
+		if out, err = vm.Run(ctx, "/bin/gocomp", "devices"); err != nil {
+			t.Fatalf("gocomp devices: %v", err)
+		}
+		line := regexp.MustCompile(`^/dev/input/event\d+  (".*")  [0-9a-f]{4}:[0-9a-f]{4}:[0-9a-f]{4}  (.+)$`)
+		for _, l := range strings.Split(strings.TrimSpace(out), "\n") {
+			m := line.FindStringSubmatch(l)
+			if m == nil {
+				t.Fatalf("gocomp devices printed a malformed line %q", l)
+			}
+			if _, ok := want[m[1]]; ok {
+				want[m[1]] = strings.HasPrefix(m[2], "keyboard")
+			}
+		}
+		if want[`"QEMU Virtio Keyboard"`] && want[`"QEMU QEMU USB Keyboard"`] {
+			t.Logf("gocomp devices:\n%s", out)
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("gocomp devices does not list both keyboards as keyboards (%v):\n%s", want, out)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+}
+
+// testPermission: as a user without access the commands fail and name the fix.
+func testPermission(ctx context.Context, t *testing.T, vm *guest.VM) {
+	for _, cmd := range []string{"devices", "debug-events"} {
+		out, err := vm.Run(ctx, "su", "-s", "/bin/sh", "nobody", "-c", "/bin/gocomp "+cmd)
+		if err == nil || !strings.Contains(err.Error(), "exit status 1") ||
+			!strings.Contains(err.Error(), "run as root or join the input group") {
+			t.Errorf("gocomp %s as nobody: out %q, err %v; want exit 1 naming the fix", cmd, out, err)
+		}
+	}
+}
+
+// testBurst: 200 taps sent back to back appear as 200 press/release pairs
+// with the right names, in order, none lost, none doubled.
+func testBurst(ctx context.Context, t *testing.T, vm *guest.VM) {
+	p, _ := debugEvents(ctx, t, vm)
+	from := len(p.Lines())
+	const taps = 200
+	start := time.Now()
+	for i := 0; i < taps; i++ {
+		q, _ := qcodeKey(i)
+		if err := vm.Tap(ctx, q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	sent := time.Since(start)
+	got := waitKeys(ctx, t, p, from, 2*taps)
+	t.Logf("%d taps sent in %v, all %d key lines seen after %v", taps, sent.Round(time.Millisecond), 2*taps, time.Since(start).Round(time.Millisecond))
+	time.Sleep(300 * time.Millisecond) // anything extra would show up now
+	got = keysFrom(p, from)
+	if len(got) != 2*taps {
+		t.Fatalf("%d key lines; want %d", len(got), 2*taps)
+	}
+	for i, k := range got {
+		_, name := qcodeKey(i / 2)
+		state := "pressed"
+		if i%2 == 1 {
+			state = "released"
+		}
+		if k.name != name || k.state != state || k.kind != "" || k.path != got[0].path || (i > 0 && k.time < got[i-1].time) {
+			t.Fatalf("key line %d = %+v; want %s %s on %s, time not before the previous line", i, k, name, state, got[0].path)
+		}
+	}
+}
+
+// testHotplug: a hotplugged keyboard is `added` within a second; unplugged
+// with a key held, that key's release comes, then `removed`.
+func testHotplug(ctx context.Context, t *testing.T, vm *guest.VM) {
+	p, kbd0 := debugEvents(ctx, t, vm)
+	from := len(p.Lines())
+	start := time.Now()
+	if err := vm.DeviceAdd(ctx, "virtio-keyboard-pci", "kbd2", nil); err != nil {
+		t.Fatal(err)
+	}
+	i, line, err := p.WaitLine(ctx, from, func(l string) bool { return strings.Contains(l, "  added  ") })
+	if err != nil {
+		t.Fatal(err)
+	}
+	took := time.Since(start)
+	t.Logf("device_add -> %q after %v", line, took.Round(time.Millisecond))
+	if took > time.Second {
+		t.Errorf("added line %v after device_add; want within 1s", took)
+	}
+	kbd2 := strings.Fields(line)[0]
+	if kbd2 == kbd0 || !strings.Contains(line, `"QEMU Virtio Keyboard"  `) || !strings.HasSuffix(line, "keyboard key") {
+		t.Fatalf("added line %q; want a new virtio keyboard (the first is %s)", line, kbd0)
+	}
+
+	// The new keyboard is the active one: hold X on it.
+	if err := vm.SendKeys(ctx, guest.Key{QCode: "x", Down: true}); err != nil {
+		t.Fatal(err)
+	}
+	if ks := waitKeys(ctx, t, p, i+1, 1); ks[0] != (keyEvent{path: kbd2, name: "KEY_X", state: "pressed", time: ks[0].time}) {
+		t.Fatalf("holding x: %+v; want KEY_X pressed on %s", ks[0], kbd2)
+	}
+	mark := len(p.Lines())
+	if err := vm.DeviceDel(ctx, "kbd2"); err != nil {
+		t.Fatal(err)
+	}
+	r, _, err := p.WaitLine(ctx, mark, func(l string) bool { return l == kbd2+"  removed" })
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := p.Lines()[mark:r]
+	var rel []string
+	for _, l := range lines {
+		if k, ok := parseKey(l); ok {
+			if k.path != kbd2 || k.name != "KEY_X" || k.state != "released" {
+				t.Errorf("between unplug and removed: %q; want only the release of KEY_X on %s", l, kbd2)
+			}
+			rel = append(rel, l)
+		}
+	}
+	if len(rel) != 1 {
+		t.Errorf("unplug with X held: %d key lines before `removed` (%q); want exactly X's release", len(rel), lines)
+	}
+	// Let go of X in qemu too: the key now goes to kbd0, where it was never
+	// pressed, so the kernel reports nothing.
+	if err := vm.SendKeys(ctx, guest.Key{QCode: "x", Down: false}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// testResync: the reader is stopped while 120 taps overflow the kernel's
+// buffer and Z is held; resumed, it reports a resync with Z pressed and
+// nothing else pressed, and Z's later release.
+func testResync(ctx context.Context, t *testing.T, vm *guest.VM) {
+	p, _ := debugEvents(ctx, t, vm)
+	if err := p.Signal(syscall.SIGSTOP); err != nil {
+		t.Fatal(err)
+	}
+	// The agent sends the signal asynchronously; give it a moment.
+	time.Sleep(200 * time.Millisecond)
+	for i := 0; i < 120; i++ {
+		q, _ := qcodeKey(i)
+		if err := vm.Tap(ctx, q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := vm.SendKeys(ctx, guest.Key{QCode: "z", Down: true}); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(500 * time.Millisecond) // let the guest kernel queue it all
+	from := len(p.Lines())
+	if err := p.Signal(syscall.SIGCONT); err != nil {
+		t.Fatal(err)
+	}
+	i, _, err := p.WaitLine(ctx, from, func(l string) bool { return strings.HasSuffix(l, "  resync") })
+	if err != nil {
+		t.Fatal(err)
+	}
+	held := waitKeys(ctx, t, p, i+1, 1)[0]
+	if held.name != "KEY_Z" || held.state != "pressed" || held.kind != "resync" {
+		t.Errorf("first key after resync = %+v; want KEY_Z pressed (resync)", held)
+	}
+	time.Sleep(300 * time.Millisecond)
+	if err := vm.SendKeys(ctx, guest.Key{QCode: "z", Down: false}); err != nil {
+		t.Fatal(err)
+	}
+	waitKeysUntil(ctx, t, p, from, func(k keyEvent) bool { return k.name == "KEY_Z" && k.state == "released" })
+	got := keysFrom(p, from)
+	want := []string{"KEY_Z pressed resync", "KEY_Z released "}
+	var have []string
+	for _, k := range got {
+		have = append(have, k.name+" "+k.state+" "+k.kind)
+	}
+	if strings.Join(have, "|") != strings.Join(want, "|") {
+		t.Errorf("key lines after SIGCONT = %q; want %q\nlines:\n%s", have, want, tail(p.Lines()[from:], 30))
+	}
+}
+
+// waitKeysUntil waits for a key line at or after from satisfying match.
+func waitKeysUntil(ctx context.Context, t *testing.T, p *guest.Process, from int, match func(keyEvent) bool) {
+	t.Helper()
+	if _, _, err := p.WaitLine(ctx, from, func(l string) bool {
+		k, ok := parseKey(l)
+		return ok && match(k)
+	}); err != nil {
+		t.Fatalf("%v\nlast lines:\n%s", err, tail(p.Lines(), 20))
+	}
+}
+
+// testGrab: while one debug-events holds the grab, a second one reads
+// nothing; once the first ends, the second gets keys.
+func testGrab(ctx context.Context, t *testing.T, vm *guest.VM) {
+	grabber, _ := debugEvents(ctx, t, vm, "--grab")
+	other, _ := debugEvents(ctx, t, vm)
+	fromG, fromO := len(grabber.Lines()), len(other.Lines())
+	for i := 0; i < 5; i++ {
+		q, _ := qcodeKey(i)
+		if err := vm.Tap(ctx, q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	waitKeys(ctx, t, grabber, fromG, 10)
+	time.Sleep(300 * time.Millisecond)
+	if ks := keysFrom(other, fromO); len(ks) != 0 {
+		t.Errorf("second reader got %d key lines while the device was grabbed: %+v", len(ks), ks)
+	}
+	if err := grabber.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	if err := grabber.Wait(ctx); err != nil {
+		t.Fatal(err)
+	}
+	fromO = len(other.Lines())
+	if err := vm.Tap(ctx, "q"); err != nil {
+		t.Fatal(err)
+	}
+	ks := waitKeys(ctx, t, other, fromO, 2)
+	if ks[0].name != "KEY_Q" || ks[1].name != "KEY_Q" {
+		t.Errorf("after the grab ended the second reader got %+v; want KEY_Q pressed and released", ks)
+	}
+	_ = fmt.Sprint()
+}
