@@ -22,6 +22,8 @@ type compiler struct {
 	load *loader
 	// Action defaults of the compat and symbols sections.
 	compatActions, symbolsActions *actionDefaults
+	// keycodes is the compiled keycodes section, for alias lookups.
+	keycodes *keycodesInfo
 }
 
 func newCompiler(dirs []string, cache *Cache) *compiler {
@@ -116,6 +118,7 @@ func (c *compiler) keymap(secs []*parser.Section, top *parser.Section) (*keymap.
 	if err != nil {
 		return nil, fmt.Errorf("xkb: %w", err)
 	}
+	c.keycodes = kc
 	ti, err := c.typesSection(found[parser.KindTypes], parser.MergeOverride)
 	if err != nil {
 		return nil, fmt.Errorf("xkb: %w", err)

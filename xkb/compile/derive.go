@@ -158,11 +158,22 @@ func (c *compiler) build(kc *keycodesInfo, ti *typesInfo, ci *compatInfo, si *sy
 		for n > 0 && !k.groups[n-1].defined() {
 			n--
 		}
+		// A group left undefined below a defined one takes the first
+		// group's definition (e.g. "pc+us+ru:2+de:3" where only pc and
+		// de define <LVL3>), as libxkbcommon does.
+		for g := 1; g < n; g++ {
+			if !k.groups[g].defined() {
+				k.groups[g] = k.groups[0]
+			}
+		}
 		key.Groups = make([]keymap.Group, n)
 		explicitActs := false
 		for g := 0; g < n; g++ {
 			gi := &k.groups[g]
 			var t *keymap.KeyType
+			if !gi.hasType && k.hasDflt {
+				gi.typeName, gi.hasType = k.dfltType, true
+			}
 			if gi.hasType {
 				t = typeByName[gi.typeName]
 			} else if name := autoType(gi.levels); name != "" {
@@ -211,30 +222,33 @@ func (c *compiler) build(kc *keycodesInfo, ti *typesInfo, ci *compatInfo, si *sy
 	// recompute from a final copy so every view shares one array.
 	c.compactSyms(keys, len(storage))
 
-	// Modifier map: one real modifier per key, later entries win unless
-	// they were augmented.
-	modOf := map[string]int{}
+	// Modifier map: an entry names a key or a keysym; each key (and each
+	// keysym) has one modifier, later entries win unless augmenting. A key
+	// gets the modifiers of both kinds of entries.
+	modOfKey := map[string]int{}
+	modOfSym := map[keysym.Keysym]int{}
 	for _, e := range si.modmap {
-		name := e.key
-		if name != "" {
-			name = realName(name)
-		} else {
-			name = findKeyBySym(keys, e.sym)
-		}
-		if name == "" {
+		if e.key != "" {
+			if _, ok := modOfKey[e.key]; ok && e.mode == parser.MergeAugment {
+				continue
+			}
+			modOfKey[e.key] = e.mod
 			continue
 		}
-		if _, ok := modOf[name]; ok && e.mode == parser.MergeAugment {
+		if _, ok := modOfSym[e.sym]; ok && e.mode == parser.MergeAugment {
 			continue
 		}
-		if e.remove {
-			delete(modOf, name)
-			continue
-		}
-		modOf[name] = e.mod
+		modOfSym[e.sym] = e.mod
 	}
-	for name, m := range modOf {
-		keys[name].ModMap = 1 << uint(m)
+	for name, m := range modOfKey {
+		if rn := realName(name); rn != "" && m >= 0 {
+			keys[rn].ModMap |= 1 << uint(m)
+		}
+	}
+	for sym, m := range modOfSym {
+		if name := findKeyBySym(keys, sym); name != "" && m >= 0 {
+			keys[name].ModMap |= 1 << uint(m)
+		}
 	}
 
 	// Group names.

@@ -110,6 +110,11 @@ func mergeKey(into, from *keyInfo, mode parser.MergeMode) {
 			tg.typeName, tg.hasType = fg.typeName, true
 		}
 	}
+	// `type = "X"` without a group is a key-wide default: it never
+	// overrides a group's own type, at any merge step.
+	if from.hasDflt && (clob || !into.hasDflt) {
+		into.dfltType, into.hasDflt = from.dfltType, true
+	}
 	if from.hasRepeat && (clob || !into.hasRepeat) {
 		into.repeat, into.hasRepeat = from.repeat, true
 	}
@@ -208,7 +213,7 @@ func (c *compiler) symbolsSection(sec *parser.Section, merge parser.MergeMode) (
 				e := modMapEntry{mod: mod, mode: mode, remove: mod < 0}
 				switch x := ke.(type) {
 				case *parser.KeyName:
-					e.key = x.Name
+					e.key = c.keyName(x.Name)
 				case *parser.Ident:
 					ks, err := resolveKeysym(f, parser.Keysym{Pos: x.Pos, Name: x.Name})
 					if err != nil {
@@ -283,7 +288,7 @@ func (c *compiler) keyDef(f *parser.File, def *parser.KeyDef, info *symbolsInfo)
 		g.levels = nil
 		k.groups = append(k.groups, g)
 	}
-	k.name = def.Name
+	k.name = c.keyName(def.Name)
 	for _, vd := range def.Body {
 		if vd.Name == nil {
 			switch v := vd.Value.(type) {
@@ -316,14 +321,22 @@ func (c *compiler) keyDef(f *parser.File, def *parser.KeyDef, info *symbolsInfo)
 			return nil, err
 		}
 	}
-	if k.hasDflt {
-		for g := range k.groups {
-			if !k.groups[g].hasType && k.groups[g].defined() {
-				k.groups[g].typeName, k.groups[g].hasType = k.dfltType, true
-			}
-		}
-	}
 	return &k, nil
+}
+
+// keyName resolves an alias to the real key name, so that definitions
+// through an alias merge with those of the key itself.
+func (c *compiler) keyName(name string) string {
+	if c.keycodes == nil {
+		return name
+	}
+	if _, ok := c.keycodes.codeOf[name]; ok {
+		return name
+	}
+	if i, ok := c.keycodes.aliasIndex[name]; ok {
+		return c.keycodes.aliases[i].real
+	}
+	return name
 }
 
 func (k *keyInfo) group(g int) *groupInfo {

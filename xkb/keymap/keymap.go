@@ -190,6 +190,45 @@ func (km *Keymap) Key(kc Keycode) *Key {
 // keymap's own: do not modify it. Use Key for lookups.
 func (km *Keymap) Keys() []Key { return km.keys }
 
+// KeyForKeysym returns the key a modifier_map keysym entry names: of the
+// keys that have sym, the one where it appears in the lowest group, then
+// the lowest level, then the lowest keycode. It returns nil when no key
+// has sym.
+func (km *Keymap) KeyForKeysym(sym keysym.Keysym) *Key {
+	var best *Key
+	bestGL := 0
+	for i := range km.keys {
+		k := &km.keys[i]
+		for g := range k.Groups {
+			for l := range k.Groups[g].Levels {
+				for _, s := range k.Groups[g].Levels[l].Syms {
+					if s != sym {
+						continue
+					}
+					if gl := g<<16 | l; best == nil || gl < bestGL {
+						best, bestGL = k, gl
+					}
+				}
+			}
+		}
+	}
+	return best
+}
+
+// keysymFor returns a keysym of k that KeyForKeysym maps back to k.
+func (km *Keymap) keysymFor(k *Key) (keysym.Keysym, bool) {
+	for g := range k.Groups {
+		for l := range k.Groups[g].Levels {
+			for _, s := range k.Groups[g].Levels[l].Syms {
+				if km.KeyForKeysym(s) == k {
+					return s, true
+				}
+			}
+		}
+	}
+	return 0, false
+}
+
 // ModIndex returns the index of the named modifier, or -1.
 func (km *Keymap) ModIndex(name string) int {
 	for i := range km.Mods {

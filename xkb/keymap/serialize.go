@@ -516,13 +516,35 @@ func (km *Keymap) writeSymbols(b *strings.Builder) {
 		}
 		km.writeKey(b, k)
 	}
-	for m := 0; m < NumRealMods; m++ {
+	// A key-name entry binds a key to one modifier only when the text is
+	// loaded (a later entry for the same key replaces it), so a key with
+	// several modifiers gets its other ones through keysym entries that
+	// resolve back to it.
+	bySym := make([][]keysym.Keysym, NumRealMods)
+	byName := make([]ModMask, len(km.keys))
+	for i := range km.keys {
+		k := &km.keys[i]
+		if k.Name == "" || k.ModMap == 0 {
+			continue
+		}
 		first := true
-		for i := range km.keys {
-			k := &km.keys[i]
-			if k.Name == "" || k.ModMap&(1<<uint(m)) == 0 {
+		for m := 0; m < NumRealMods; m++ {
+			if k.ModMap&(1<<uint(m)) == 0 {
 				continue
 			}
+			if !first {
+				if s, ok := km.keysymFor(k); ok {
+					bySym[m] = append(bySym[m], s)
+					continue
+				}
+			}
+			first = false
+			byName[i] |= 1 << uint(m)
+		}
+	}
+	for m := 0; m < NumRealMods; m++ {
+		first := true
+		sep := func() {
 			if first {
 				b.WriteString("\tmodifier_map ")
 				b.WriteString(RealModNames[m])
@@ -531,7 +553,17 @@ func (km *Keymap) writeSymbols(b *strings.Builder) {
 			} else {
 				b.WriteString(", ")
 			}
-			b.WriteString("<" + k.Name + ">")
+		}
+		for i := range km.keys {
+			if byName[i]&(1<<uint(m)) == 0 {
+				continue
+			}
+			sep()
+			b.WriteString("<" + km.keys[i].Name + ">")
+		}
+		for _, s := range bySym[m] {
+			sep()
+			b.WriteString(keysym.Name(s))
 		}
 		if !first {
 			b.WriteString(" };\n")

@@ -1,0 +1,204 @@
+package compile
+
+import (
+	"encoding/xml"
+	"fmt"
+	"os"
+	"runtime"
+	"sort"
+	"strings"
+	"sync"
+	"testing"
+
+	"gocomp/xkb/internal/oracle"
+	"gocomp/xkb/rules"
+)
+
+var xkbDirs = []string{"/usr/share/X11/xkb"}
+
+// registryEntries lists every layout and layout(variant) of evdev.xml.
+func registryEntries(t testing.TB) []rules.Names {
+	data, err := os.ReadFile("/usr/share/X11/xkb/rules/evdev.xml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var reg struct {
+		Layouts []struct {
+			Name     string   `xml:"configItem>name"`
+			Variants []string `xml:"variantList>variant>configItem>name"`
+		} `xml:"layoutList>layout"`
+	}
+	if err := xml.Unmarshal(data, &reg); err != nil {
+		t.Fatal(err)
+	}
+	var out []rules.Names
+	for _, l := range reg.Layouts {
+		out = append(out, rules.Names{Rules: "evdev", Model: "pc105", Layout: l.Name})
+		for _, v := range l.Variants {
+			out = append(out, rules.Names{Rules: "evdev", Model: "pc105", Layout: l.Name, Variant: v})
+		}
+	}
+	return out
+}
+
+// compileNames compiles n with our compiler.
+func compileNames(o *oracle.Oracle, n rules.Names) (string, error) {
+	comps, err := o.Components([]rules.Names{n})
+	if err != nil {
+		return "", err
+	}
+	km, err := FromComponents(xkbDirs, comps[0])
+	if err != nil {
+		return "", err
+	}
+	return km.Text(), nil
+}
+
+type result struct {
+	names rules.Names
+	err   string
+}
+
+// compareAll compiles every entry with both compilers and compares them,
+// on a bounded worker pool; it returns the mismatches.
+func compareAll(t *testing.T, o *oracle.Oracle, all []rules.Names) (matched int, bad []result) {
+	jobs := make(chan rules.Names)
+	res := make(chan result)
+	var wg sync.WaitGroup
+	for w := 0; w < runtime.GOMAXPROCS(0)+1; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for n := range jobs {
+				res <- compareOne(o, n)
+			}
+		}()
+	}
+	go func() {
+		for _, n := range all {
+			jobs <- n
+		}
+		close(jobs)
+		wg.Wait()
+		close(res)
+	}()
+	for r := range res {
+		if r.err == "" {
+			matched++
+		} else {
+			bad = append(bad, r)
+		}
+	}
+	return matched, bad
+}
+
+func compareOne(o *oracle.Oracle, n rules.Names) result {
+	_, refErr := o.CompileNames(n)
+	text, err := compileNames(o, n)
+	switch {
+	case refErr != nil && err != nil:
+		return result{names: n}
+	case refErr != nil:
+		return result{n, "libxkbcommon fails but we compile: " + refErr.Error()}
+	case err != nil:
+		return result{n, "we fail where libxkbcommon compiles: " + err.Error()}
+	}
+	d, err := o.CompareNamesWithText(n, text)
+	if err != nil {
+		return result{n, err.Error()}
+	}
+	if !d.Empty() {
+		return result{n, d.String()}
+	}
+	return result{names: n}
+}
+
+func reportBad(t *testing.T, what string, total, matched int, bad []result) {
+	t.Logf("%s: %d of %d match libxkbcommon", what, matched, total)
+	for i, r := range bad {
+		if i == 20 {
+			t.Errorf("... and %d more", len(bad)-20)
+			break
+		}
+		t.Errorf("%s %+v: %s", what, r.names, strings.TrimSpace(r.err))
+	}
+}
+
+func TestRegistryMatchesLibxkbcommon(t *testing.T) {
+	o := oracle.New(t)
+	all := registryEntries(t)
+	if len(all) < 500 {
+		t.Fatalf("registry has %d entries; want the full xkeyboard-config list", len(all))
+	}
+	matched, bad := compareAll(t, o, all)
+	reportBad(t, "registry", len(all), matched, bad)
+}
+
+// optionFamilies returns every option of the registry's families the
+// issue names.
+func optionFamilies(t testing.TB) map[string][]string {
+	data, err := os.ReadFile("/usr/share/X11/xkb/rules/evdev.xml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var reg struct {
+		Groups []struct {
+			Name    string   `xml:"configItem>name"`
+			Options []string `xml:"option>configItem>name"`
+		} `xml:"optionList>group"`
+	}
+	if err := xml.Unmarshal(data, &reg); err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]bool{"grp": true, "lv3": true, "lv5": true, "ctrl": true, "caps": true, "compose": true,
+		"altwin": true, "shift": true, "eurosign": true, "keypad": true, "nbsp": true}
+	out := map[string][]string{}
+	for _, g := range reg.Groups {
+		for _, opt := range g.Options {
+			fam, _, _ := strings.Cut(opt, ":")
+			if want[fam] {
+				out[fam] = append(out[fam], opt)
+			}
+		}
+	}
+	for fam := range want {
+		if len(out[fam]) == 0 {
+			t.Errorf("no %s:* options in the registry", fam)
+		}
+	}
+	return out
+}
+
+func TestOptionsMatchLibxkbcommon(t *testing.T) {
+	o := oracle.New(t)
+	fams := optionFamilies(t)
+	var all []rules.Names
+	layouts := []string{"us,ru", "de,fr", "us,ru,de", "gb,il", "fr,us,ara"}
+	i := 0
+	famNames := make([]string, 0, len(fams))
+	for fam := range fams {
+		famNames = append(famNames, fam)
+	}
+	sort.Strings(famNames)
+	for _, fam := range famNames {
+		opts := fams[fam]
+		if len(opts) == 0 {
+			t.Errorf("option family %s is empty", fam)
+		}
+		for _, opt := range opts {
+			l := layouts[i%len(layouts)]
+			i++
+			all = append(all, rules.Names{Rules: "evdev", Model: "pc105", Layout: l, Options: opt})
+		}
+	}
+	// Combinations of several families at once.
+	all = append(all,
+		rules.Names{Rules: "evdev", Model: "pc105", Layout: "us,ru", Options: "grp:alt_shift_toggle,ctrl:nocaps,compose:ralt"},
+		rules.Names{Rules: "evdev", Model: "pc105", Layout: "de,us", Variant: "neo,", Options: "lv3:ralt_switch_multikey,shift:breaks_caps"},
+		rules.Names{Rules: "evdev", Model: "pc105", Layout: "us,ru,de", Options: "grp:shifts_toggle,caps:shiftlock,lv5:ralt_switch_lock"},
+		rules.Names{Rules: "evdev", Model: "pc105", Layout: "us,ua,by,kz", Options: "grp:lalt_lshift_toggle,eurosign:e,nbsp:level3,keypad:pointerkeys,altwin:swap_alt_win"},
+		rules.Names{Rules: "evdev", Model: "pc105", Layout: "us,ru,de,fr", Variant: "intl,phonetic,nodeadkeys,azerty"},
+	)
+	matched, bad := compareAll(t, o, all)
+	reportBad(t, fmt.Sprintf("options (%d families)", len(fams)), len(all), matched, bad)
+}
