@@ -1,0 +1,221 @@
+package state_test
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"reflect"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+
+	"gocomp/xkb/compile"
+	"gocomp/xkb/includepath"
+	"gocomp/xkb/internal/oracle"
+	"gocomp/xkb/keymap"
+	"gocomp/xkb/rules"
+	"gocomp/xkb/state"
+	"gocomp/xkb/state/eval"
+)
+
+// conformanceNames are the keymaps of the differential test: the layouts
+// and options the issue names, plus more layouts with dead keys, level 3
+// and 5, several groups, latches and every group-switch style.
+var conformanceNames = []rules.Names{
+	{Layout: "us"},
+	{Layout: "de"},
+	{Layout: "fr"},
+	{Layout: "ru"},
+	{Layout: "ch"},
+	{Layout: "jp"},
+	{Layout: "kr"},
+	{Layout: "il"},
+	{Layout: "ara"},
+	{Layout: "us", Variant: "intl"},
+	{Layout: "de", Variant: "neo"},
+	{Layout: "us,ru", Options: "grp:alt_shift_toggle"},
+	{Layout: "us", Options: "lv3:ralt_switch_multikey"},
+	{Layout: "us", Options: "shift:breaks_caps"},
+	{Layout: "us", Options: "caps:shiftlock"},
+	{Layout: "us,de", Options: "grp:shifts_toggle"},
+	{Layout: "us,ru", Options: "grp:lalt_lshift_toggle"},
+	{Layout: "us", Options: "ctrl:nocaps"},
+	{Layout: "us", Options: "compose:ralt"},
+	{Layout: "gb"},
+	{Layout: "es"},
+	{Layout: "it"},
+	{Layout: "pt"},
+	{Layout: "br"},
+	{Layout: "se"},
+	{Layout: "no"},
+	{Layout: "dk"},
+	{Layout: "fi"},
+	{Layout: "pl"},
+	{Layout: "cz"},
+	{Layout: "sk"},
+	{Layout: "hu"},
+	{Layout: "tr"},
+	{Layout: "gr"},
+	{Layout: "ua"},
+	{Layout: "bg"},
+	{Layout: "rs"},
+	{Layout: "lt"},
+	{Layout: "lv", Variant: "apostrophe"},
+	{Layout: "ee"},
+	{Layout: "is"},
+	{Layout: "in"},
+	{Layout: "th"},
+	{Layout: "ir"},
+	{Layout: "ca", Variant: "multix"},
+	{Layout: "fr", Variant: "bepo"},
+	{Layout: "us", Variant: "dvorak"},
+	{Layout: "us", Variant: "colemak"},
+	{Layout: "de", Variant: "nodeadkeys"},
+	{Layout: "ch", Variant: "fr"},
+	{Layout: "be"},
+	{Layout: "latam"},
+	{Layout: "ge"},
+	{Layout: "am"},
+	{Layout: "us,de,fr", Options: "grp:caps_toggle"},
+	{Layout: "us,ru", Options: "grp:switch,grp:lswitch"},
+	{Layout: "us,ru,ua", Options: "grp:alt_caps_toggle"},
+	{Layout: "us,gr", Options: "grp:shift_caps_switch"},
+	{Layout: "us,ru,de", Options: "grp:win_menu_switch"},
+	{Layout: "us,il", Options: "grp:menu_toggle,grp:sclk_toggle"},
+	{Layout: "us,ru", Options: "grp:ctrl_shift_toggle,grp:lwin_toggle"},
+	{Layout: "us", Options: "lv3:ralt_switch,lv3:caps_switch_latch"},
+	{Layout: "de", Options: "lv3:lsgt_switch_latch,lv3:bksl_switch_latch"},
+	{Layout: "us", Options: "caps:swapescape,altwin:swap_alt_win"},
+	{Layout: "us", Options: "ctrl:swapcaps"},
+	{Layout: "us", Options: "caps:ctrl_modifier"},
+	{Layout: "us", Options: "shift:both_capslock,shift:both_capslock_cancel"},
+	{Layout: "us", Options: "shift:both_shiftlock"},
+	{Layout: "de", Options: "lv3:ralt_switch,lv5:ralt_switch_lock"},
+	{Layout: "us", Options: "keypad:pointerkeys"},
+}
+
+// eventsPerKeymap is the length of each random sequence.
+const eventsPerKeymap = 2500
+
+// defaults fills the empty names the way the oracle's libxkbcommon does
+// (built-in defaults, no environment).
+func defaults(n rules.Names) rules.Names {
+	return includepath.FillDefaults(n, func(string) string { return "" })
+}
+
+// groupMaskRE matches the indicator group masks libxkbcommon writes.
+var groupMaskRE = regexp.MustCompile(`groups= (0x[0-9a-f]+);`)
+
+// workaroundGroupMasks rewrites "groups= 0xfe;" in indicator maps into
+// "groups= Group2+Group3+Group4;": libxkbcommon writes (and reads) the mask
+// as a number, which xkb/compile reads as a group index for now (reported
+// to its owner). The text libxkbcommon loads is left as it is.
+func workaroundGroupMasks(text string) string {
+	return groupMaskRE.ReplaceAllStringFunc(text, func(m string) string {
+		v, err := strconv.ParseUint(groupMaskRE.FindStringSubmatch(m)[1], 0, 32)
+		if err != nil || v == 0 {
+			return m
+		}
+		var names []string
+		for g := 0; g < 4; g++ { // no keymap has more than 4 groups
+			if v&(1<<g) != 0 {
+				names = append(names, fmt.Sprintf("Group%d", g+1))
+			}
+		}
+		return "groups= " + strings.Join(names, "+") + ";"
+	})
+}
+
+// run evaluates evs on km with our engine, one JSON line per event.
+func run(km *keymap.Keymap, opts state.Options, evs []event) []string {
+	ev := eval.New(state.New(km, opts))
+	out := make([]string, len(evs))
+	var buf []byte
+	for i, e := range evs {
+		buf = ev.AppendEvent(buf[:0], e.code, e.dir)
+		out[i] = string(buf)
+	}
+	return out
+}
+
+// compareLines compares our eval lines with the oracle's, decoded. It
+// returns the number of differing events and a description of the first
+// few with the events leading up to them.
+func compareLines(evs []event, got, want []string) (int, string) {
+	var b strings.Builder
+	bad := 0
+	if len(got) != len(want) {
+		fmt.Fprintf(&b, "%d lines; libxkbcommon %d\n", len(got), len(want))
+		bad++
+	}
+	for i := 0; i < len(got) && i < len(want); i++ {
+		var g, w any
+		if err := json.Unmarshal([]byte(got[i]), &g); err != nil {
+			fmt.Fprintf(&b, "event %d: our line is not JSON: %v: %s\n", i, err, got[i])
+			bad++
+			continue
+		}
+		if err := json.Unmarshal([]byte(want[i]), &w); err != nil {
+			fmt.Fprintf(&b, "event %d: oracle line is not JSON: %v: %s\n", i, err, want[i])
+			bad++
+			continue
+		}
+		if reflect.DeepEqual(g, w) {
+			continue
+		}
+		bad++
+		if bad <= 3 {
+			from := i - 12
+			if from < 0 {
+				from = 0
+			}
+			var ctx []string
+			for _, e := range evs[from:i] {
+				ctx = append(ctx, e.String())
+			}
+			fmt.Fprintf(&b, "event %d (%s) after [%s]:\n  got  %s\n  want %s\n", i, evs[i], strings.Join(ctx, ", "), got[i], want[i])
+		}
+	}
+	return bad, b.String()
+}
+
+// TestConformanceText is the differential test against libxkbcommon 1.5:
+// for every keymap, libxkbcommon's own keymap text is loaded by our
+// compiler and by libxkbcommon, and a seeded random sequence of events is
+// evaluated by both; every field of every event must agree. Using the same
+// text isolates the state machine from compiler differences.
+func TestConformanceText(t *testing.T) {
+	o := oracle.New(t)
+	dirs := includepath.Dirs(os.Getenv)
+	total, bad := 0, 0
+	t.Cleanup(func() {
+		t.Logf("text route: %d keymaps x %d events: %d events compared, %d mismatches", len(conformanceNames), eventsPerKeymap, total, bad)
+	})
+	for i, n := range conformanceNames {
+		n := defaults(n)
+		seed := int64(1000 + i)
+		t.Run(fmt.Sprintf("%s(%s)+%s", n.Layout, n.Variant, n.Options), func(t *testing.T) {
+			text, err := o.CompileNames(n)
+			if err != nil {
+				t.Fatalf("oracle compile %+v: %v", n, err)
+			}
+			km, err := compile.FromText("oracle.xkb", []byte(workaroundGroupMasks(text)), dirs)
+			if err != nil {
+				t.Fatalf("compile.FromText(libxkbcommon's text for %+v): %v", n, err)
+			}
+			evs := genEvents(seed, km, eventsPerKeymap)
+			want, err := o.Eval(oracle.Source{Keymap: text}, eventText(evs))
+			if err != nil {
+				t.Fatalf("oracle eval: %v", err)
+			}
+			got := run(km, state.Options{}, evs)
+			nbad, msg := compareLines(evs, got, want)
+			total += len(evs)
+			bad += nbad
+			if nbad > 0 {
+				t.Errorf("seed %d: %d of %d events differ from libxkbcommon:\n%s", seed, nbad, len(evs), msg)
+			}
+		})
+	}
+}
