@@ -5,23 +5,42 @@ package parser
 // A slab is never reused after Parse returns; the nodes live as long as
 // any of them is referenced.
 
-const slabSize = 128
+// Slabs and chunks start small (most included files are a few hundred
+// bytes) and double up to maxSlab elements.
+const (
+	minSlab = 8
+	maxSlab = 256
+)
+
+func grow(n int) int {
+	if n == 0 {
+		return minSlab
+	}
+	return min(2*n, maxSlab)
+}
 
 // slab hands out pointers into chunks of T.
-type slab[T any] []T
+type slab[T any] struct {
+	buf  []T
+	size int // length of the last chunk
+}
 
 func (s *slab[T]) new() *T {
-	if len(*s) == 0 {
-		*s = make([]T, slabSize)
+	if len(s.buf) == 0 {
+		s.size = grow(s.size)
+		s.buf = make([]T, s.size)
 	}
-	x := &(*s)[0]
-	*s = (*s)[1:]
+	x := &s.buf[0]
+	s.buf = s.buf[1:]
 	return x
 }
 
 // chunk hands out slices carved from larger backing arrays; each slice is
 // capped so that appending to it cannot overwrite its neighbours.
-type chunk[T any] []T
+type chunk[T any] struct {
+	buf  []T
+	size int
+}
 
 // copyOf returns a capped copy of src carved from the chunk (nil when src
 // is empty).
@@ -30,12 +49,13 @@ func (c *chunk[T]) copyOf(src []T) []T {
 	if n == 0 {
 		return nil
 	}
-	if len(*c) < n {
-		*c = make([]T, max(n, slabSize))
+	if len(c.buf) < n {
+		c.size = grow(c.size)
+		c.buf = make([]T, max(n, c.size))
 	}
-	out := (*c)[:n:n]
+	out := c.buf[:n:n]
 	copy(out, src)
-	*c = (*c)[n:]
+	c.buf = c.buf[n:]
 	return out
 }
 

@@ -188,6 +188,8 @@ func TestParseStatements(t *testing.T) {
 		{`x = 1.5;`, "x=1.5"},
 		{`x = 1.;`, "x=1"},
 		{`!foo;`, "foo=false"},
+		{`default = 1;`, "default=1"},
+		{`key <A> { [ a ], !repeat, default.repeat = 1 };`, "key <A> {[a]; repeat=false; default.repeat=1}"},
 		{`bar;`, "bar=true"},
 		{`s = "a\101\n\t\\\e\q\0018";`, `s="aA\n\t\\\x1bq\x018"`},
 		{`s = "a\"; t = 1;`, `s="a"`},

@@ -438,7 +438,7 @@ func (p *parser) parseStmt() Stmt {
 		d.Value = p.parseExpr()
 		p.expectSemi()
 		return d
-	case tIdent, tExclam:
+	case tIdent, tDefault, tExclam:
 		return p.parseVarDef(base)
 	}
 	p.fail("statement")

@@ -46,7 +46,7 @@ func (s *scanner) init(src []byte, errh func(Pos, string)) {
 	s.src = src
 	s.off = 0
 	s.errh = errh
-	s.intern = make(map[string]word, 256)
+	s.intern = make(map[string]word, 64)
 }
 
 // word is an interned spelling and, once scanned as an identifier, its
