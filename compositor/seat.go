@@ -5,61 +5,59 @@ import (
 	"gocomp/protocols/wayland"
 )
 
-// Seat is the wl_seat global. It has no input devices yet: it advertises
-// no capabilities, and asking for a pointer, keyboard or touch is the
-// protocol error the spec prescribes. The keyboard arrives with the seat
-// package, which will take over the Get* requests and the capability mask.
-type Seat struct {
-	name         string
-	capabilities wayland.SeatCapability
-	resources    []*wayland.Seat
+// Seat is what the compositor needs from the seat behind the wl_seat
+// global: the bind function and the toplevels as they are mapped and
+// unmapped (the kiosk focus follows them). *seat.Seat implements it; give
+// it to the server with Config.NewSeat.
+type Seat interface {
+	// Bind runs when a client binds wl_seat; the resource is registered.
+	Bind(r *wayland.Seat) error
+	// MapToplevel runs when a toplevel surface becomes visible.
+	MapToplevel(surface *wayland.Surface)
+	// UnmapToplevel runs when a visible toplevel is hidden or destroyed.
+	UnmapToplevel(surface *wayland.Surface)
 }
 
-// newSeat returns the seat called name.
-func newSeat(name string) *Seat { return &Seat{name: name} }
+// emptySeat is the seat used when Config.NewSeat is nil: a wl_seat with no
+// input devices. It advertises no capabilities, so asking for a pointer,
+// keyboard or touch is the missing_capability protocol error.
+type emptySeat struct {
+	name string
+}
 
-// bind runs when a client binds wl_seat: capabilities, then the name.
-func (st *Seat) bind(r *wayland.Seat) error {
+// Bind sends the capabilities (none), then the name.
+func (st *emptySeat) Bind(r *wayland.Seat) error {
 	r.SetHandler(st)
-	st.resources = append(st.resources, r)
-	r.OnDestroy(func() { st.resources = removeItem(st.resources, r) })
-	r.SendCapabilities(st.capabilities)
+	r.SendCapabilities(0)
 	r.SendName(st.name)
 	return nil
 }
 
+// MapToplevel implements Seat; without a keyboard there is no focus.
+func (st *emptySeat) MapToplevel(*wayland.Surface) {}
+
+// UnmapToplevel implements Seat.
+func (st *emptySeat) UnmapToplevel(*wayland.Surface) {}
+
 // missingCapability is the error for a Get* the seat cannot serve.
-func (st *Seat) missingCapability(r *wayland.Seat, what string) error {
+func (st *emptySeat) missingCapability(r *wayland.Seat, what string) error {
 	return server.Errorf(r, uint32(wayland.SeatErrorMissingCapability), "seat %s has no %s capability", st.name, what)
 }
 
 // GetPointer runs on wl_seat.get_pointer.
-func (st *Seat) GetPointer(r *wayland.Seat, id *wayland.Pointer) error {
+func (st *emptySeat) GetPointer(r *wayland.Seat, _ *wayland.Pointer) error {
 	return st.missingCapability(r, "pointer")
 }
 
 // GetKeyboard runs on wl_seat.get_keyboard.
-func (st *Seat) GetKeyboard(r *wayland.Seat, id *wayland.Keyboard) error {
+func (st *emptySeat) GetKeyboard(r *wayland.Seat, _ *wayland.Keyboard) error {
 	return st.missingCapability(r, "keyboard")
 }
 
 // GetTouch runs on wl_seat.get_touch.
-func (st *Seat) GetTouch(r *wayland.Seat, id *wayland.Touch) error {
+func (st *emptySeat) GetTouch(r *wayland.Seat, _ *wayland.Touch) error {
 	return st.missingCapability(r, "touch")
 }
 
 // Release runs on wl_seat.release.
-func (st *Seat) Release(*wayland.Seat) error { return nil }
-
-// removeItem removes the first occurrence of v from list.
-func removeItem[T comparable](list []T, v T) []T {
-	for i, x := range list {
-		if x == v {
-			copy(list[i:], list[i+1:])
-			var zero T
-			list[len(list)-1] = zero
-			return list[:len(list)-1]
-		}
-	}
-	return list
-}
+func (st *emptySeat) Release(*wayland.Seat) error { return nil }

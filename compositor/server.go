@@ -31,6 +31,10 @@ type Config struct {
 	MaxClientBuffer int
 	// Log receives the server's log records; nil means slog.Default().
 	Log *slog.Logger
+	// NewSeat creates the seat behind the wl_seat global, given the
+	// display (for its serial counter). nil means a seat without input
+	// devices.
+	NewSeat func(d *server.Display) (Seat, error)
 }
 
 // Server is a running compositor. Create it with New; it lives on the loop
@@ -49,7 +53,7 @@ type Server struct {
 	flushHook   *loop.Hook
 	acceptTimer *loop.Timer
 
-	seat    *Seat
+	seat    Seat
 	outputs map[*server.Client][]*wayland.Output
 
 	program    *Program
@@ -87,7 +91,13 @@ func New(l *loop.Loop, out backend.Output, cfg Config) (*Server, error) {
 		s.Close()
 		return nil, err
 	}
-	s.seat = newSeat("seat0")
+	s.seat = &emptySeat{name: "seat0"}
+	if cfg.NewSeat != nil {
+		if s.seat, err = cfg.NewSeat(s.display); err != nil {
+			s.Close()
+			return nil, fmt.Errorf("compositor: create seat: %w", err)
+		}
+	}
 	s.outputs = make(map[*server.Client][]*wayland.Output)
 	if err := s.addGlobals(); err != nil {
 		s.Close()

@@ -134,11 +134,15 @@ func (xs *xdgSurface) committed(sf *surface) {
 		// initial commit.
 		sf.unmap()
 		xs.initialCommit, xs.configured = false, false
+		if xs.toplevel != nil {
+			xs.toplevel.setMapped(false)
+		}
 		return
 	}
 	switch {
 	case xs.toplevel != nil:
 		sf.mapAt(-int(xs.geometry.x), -int(xs.geometry.y))
+		xs.toplevel.setMapped(sf.mapped)
 	case xs.popup != nil:
 		xs.popup.place()
 	}
@@ -160,7 +164,12 @@ func (xs *xdgSurface) sendConfigure() {
 }
 
 // surfaceDestroyed runs when the wl_surface goes before its xdg_surface.
-func (xs *xdgSurface) surfaceDestroyed() { xs.sf = nil }
+func (xs *xdgSurface) surfaceDestroyed() {
+	if xs.toplevel != nil {
+		xs.toplevel.setMapped(false)
+	}
+	xs.sf = nil
+}
 
 // handleDestroyed runs when the xdg_surface goes.
 func (xs *xdgSurface) handleDestroyed() {
@@ -197,6 +206,7 @@ func (xs *xdgSurface) GetToplevel(r *xdgshell.Surface, id *xdgshell.Toplevel) er
 	if xs.sf == nil {
 		return nil
 	}
+	tl.surface = xs.sf.res
 	xs.toplevel = tl
 	id.OnDestroy(tl.handleDestroyed)
 	xs.wb.ping()
@@ -259,6 +269,21 @@ type toplevel struct {
 	appID            string
 	parent           *toplevel
 	sentCapabilities bool
+	surface          *wayland.Surface // for the seat's focus
+	mapped           bool             // the seat was told it is visible
+}
+
+// setMapped tells the seat when the toplevel becomes visible or hidden.
+func (tl *toplevel) setMapped(mapped bool) {
+	if tl.mapped == mapped || tl.surface == nil {
+		return
+	}
+	tl.mapped = mapped
+	if mapped {
+		tl.xs.wb.s.seat.MapToplevel(tl.surface)
+	} else {
+		tl.xs.wb.s.seat.UnmapToplevel(tl.surface)
+	}
 }
 
 // sendConfigure sends the kiosk configure: the output size, fullscreen and
@@ -289,6 +314,7 @@ func (tl *toplevel) handleDestroyed() {
 	if xs.toplevel != tl {
 		return
 	}
+	tl.setMapped(false)
 	xs.toplevel = nil
 	xs.initialCommit, xs.configured, xs.serials = false, false, nil
 	if xs.sf != nil {
