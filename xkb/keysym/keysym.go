@@ -21,9 +21,36 @@ const (
 
 // entry is one keysym of the header: its value and its name in nameData.
 type entry struct {
-	ks  Keysym
-	off uint16
-	n   uint8
+	ks    Keysym
+	off   uint16
+	n     uint8
+	flags uint8 // entryFoldShared
+}
+
+// entryFoldShared marks names that equal another name but for case.
+const entryFoldShared = 1
+
+// hashSize is the slot count of nameHash and foldHash.
+const hashSize = uint32(len(nameHash))
+
+// hashName is FNV-1a over the bytes of s (the generator uses the same).
+func hashName(s string) uint32 {
+	h := uint32(2166136261)
+	for i := 0; i < len(s); i++ {
+		h ^= uint32(s[i])
+		h *= 16777619
+	}
+	return h
+}
+
+// hashFolded is hashName of s with ASCII letters lower-cased.
+func hashFolded(s string) uint32 {
+	h := uint32(2166136261)
+	for i := 0; i < len(s); i++ {
+		h ^= uint32(lowerASCII(s[i]))
+		h *= 16777619
+	}
+	return h
 }
 
 func (e entry) name() string { return nameData[e.off : int(e.off)+int(e.n)] }
@@ -184,20 +211,27 @@ func lookupName2(a, b string, ci bool) (Keysym, bool) {
 // lookupName searches the header names, exactly or ignoring ASCII case.
 func lookupName(name string, ci bool) (Keysym, bool) {
 	if !ci {
-		lo, hi := 0, len(byName)
-		for lo < hi {
-			m := int(uint(lo+hi) >> 1)
-			if entries[byName[m]].name() < name {
-				lo = m + 1
-			} else {
-				hi = m
+		for j := hashName(name) & (hashSize - 1); nameHash[j] != 0; j = (j + 1) & (hashSize - 1) {
+			if e := entries[nameHash[j]-1]; e.name() == name {
+				return e.ks, true
 			}
-		}
-		if lo < len(byName) && entries[byName[lo]].name() == name {
-			return entries[byName[lo]].ks, true
 		}
 		return NoSymbol, false
 	}
+	for j := hashFolded(name) & (hashSize - 1); foldHash[j] != 0; j = (j + 1) & (hashSize - 1) {
+		if e := entries[foldHash[j]-1]; compareFold(name, e.name()) == 0 {
+			if e.flags&entryFoldShared == 0 {
+				return e.ks, true
+			}
+			return lookupFoldShared(name)
+		}
+	}
+	return NoSymbol, false
+}
+
+// lookupFoldShared finds the keysym for a name that several header names
+// equal but for case.
+func lookupFoldShared(name string) (Keysym, bool) {
 	// Bisect the way libxkbcommon does (inclusive bounds, first hit wins),
 	// so that among names equal but for case the same one is found when
 	// none of them is a lower-case keysym.

@@ -334,40 +334,125 @@ func TestNoAllocations(t *testing.T) {
 
 var sink keysym.Keysym
 
+// benchKeysyms are named keysyms the benchmarks cycle through: ASCII and
+// Cyrillic letters, function and keypad keys.
+func benchKeysyms() []keysym.Keysym {
+	var ks []keysym.Keysym
+	for k := keysym.Keysym(0x41); k <= 0x7a; k += 3 {
+		ks = append(ks, k)
+	}
+	for k := keysym.Keysym(0x6c0); k <= 0x6ff; k += 5 {
+		ks = append(ks, k)
+	}
+	return append(ks, 0xff0d, 0xffe1, 0xffb5, 0x20ac, 0xfe03, 0x1008ff12)
+}
+
+// anchor measures libxkbcommon on the same inputs; the returned function
+// reports it as the libxkbcommon-ns/op metric next to ours (call it after
+// the loop: b.Loop's timer reset drops metrics reported before).
+func anchor(b *testing.B, op string, inputs []string) (report func()) {
+	b.Helper()
+	ns, err := oracle.New(b).BenchKeysym(op, inputs, 20000)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return func() { b.ReportMetric(ns, "libxkbcommon-ns/op") }
+}
+
+func hexInputs(ks []keysym.Keysym) []string {
+	in := make([]string, len(ks))
+	for i, k := range ks {
+		in[i] = fmt.Sprintf("%x", uint32(k))
+	}
+	return in
+}
+
+func nameInputsOf(ks []keysym.Keysym, lower bool) []string {
+	in := make([]string, len(ks))
+	for i, k := range ks {
+		in[i] = keysym.Name(k)
+		if lower {
+			in[i] = strings.ToLower(in[i])
+		}
+	}
+	return in
+}
+
 func BenchmarkName(b *testing.B) {
+	ks := benchKeysyms()
+	report := anchor(b, "name", hexInputs(ks))
+	defer report()
 	b.ReportAllocs()
 	n := 0
 	for i := 0; b.Loop(); i++ {
-		n += len(keysym.Name(keysym.Keysym(0x61 + i&0x1f)))
+		n += len(keysym.Name(ks[i%len(ks)]))
 	}
 	_ = n
 }
 
 func BenchmarkAppendUTF8(b *testing.B) {
+	ks := benchKeysyms()
+	report := anchor(b, "utf8", hexInputs(ks))
+	defer report()
 	b.ReportAllocs()
 	buf := make([]byte, 0, 8)
 	for i := 0; b.Loop(); i++ {
-		buf = keysym.AppendUTF8(buf[:0], keysym.Keysym(0x6c0+i&0x3f))
+		buf = keysym.AppendUTF8(buf[:0], ks[i%len(ks)])
 	}
 }
 
 func BenchmarkToUpper(b *testing.B) {
+	ks := benchKeysyms()
+	report := anchor(b, "upper", hexInputs(ks))
+	defer report()
 	b.ReportAllocs()
 	for i := 0; b.Loop(); i++ {
-		sink = keysym.ToUpper(keysym.Keysym(0x61 + i&0x1f))
+		sink = keysym.ToUpper(ks[i%len(ks)])
 	}
 }
 
 func BenchmarkFromName(b *testing.B) {
+	names := nameInputsOf(benchKeysyms(), false)
+	report := anchor(b, "from-name", names)
+	defer report()
 	b.ReportAllocs()
-	for b.Loop() {
-		sink, _ = keysym.FromName("Cyrillic_shcha")
+	for i := 0; b.Loop(); i++ {
+		sink, _ = keysym.FromName(names[i%len(names)])
 	}
 }
 
 func BenchmarkFromNameCaseInsensitive(b *testing.B) {
+	names := nameInputsOf(benchKeysyms(), true)
+	report := anchor(b, "from-name-ci", names)
+	defer report()
 	b.ReportAllocs()
-	for b.Loop() {
-		sink, _ = keysym.FromNameCaseInsensitive("cyrillic_shcha")
+	for i := 0; b.Loop(); i++ {
+		sink, _ = keysym.FromNameCaseInsensitive(names[i%len(names)])
 	}
+}
+
+// FuzzFromName checks that any name either fails or gives a keysym whose
+// own name leads back to it, and that nothing panics.
+func FuzzFromName(f *testing.F) {
+	for _, s := range []string{"a", "Return", "U20AC", "0x1008ff12", "XF86_AudioMute", "u+41", "Cyrillic_A", ""} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, name string) {
+		for _, ci := range []bool{false, true} {
+			get := keysym.FromName
+			if ci {
+				get = keysym.FromNameCaseInsensitive
+			}
+			ks, ok := get(name)
+			if !ok || ks > 0x1fffffff {
+				continue
+			}
+			back, ok := keysym.FromName(keysym.Name(ks))
+			if !ok && ks != keysym.NoSymbol || back != ks {
+				t.Errorf("FromName(Name(%#x) = %q) = %#x, %v; want the keysym back (from %q)", uint32(ks), keysym.Name(ks), uint32(back), ok, name)
+			}
+			_ = keysym.AppendUTF8(nil, ks)
+			_ = keysym.ToUpper(ks)
+		}
+	})
 }

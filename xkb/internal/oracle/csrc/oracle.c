@@ -23,6 +23,9 @@
  *   oracle bench-parse FILE N
  *   oracle bench-serialize RMLVO N
  *   oracle bench-update-key RMLVO N   events ("CODE down|up") on stdin
+ *   oracle bench-keysym OP N    OP as for keysym (name from-name
+ *                               from-name-ci utf8 upper); inputs on stdin;
+ *                               prints ns per call
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -678,6 +681,50 @@ static int cmd_bench_update_key(char **rmlvo, long n)
     return 0;
 }
 
+static int cmd_bench_keysym(const char *op, long n)
+{
+    size_t cap = 64, len = 0;
+    char **in = malloc(cap * sizeof *in);
+    char line[4096];
+    while (fgets(line, sizeof line, stdin)) {
+        chomp(line);
+        if (len == cap)
+            in = realloc(in, (cap *= 2) * sizeof *in);
+        in[len++] = strdup(line);
+    }
+    if (len == 0)
+        die("bench-keysym: no inputs");
+    xkb_keysym_t *ks = malloc(len * sizeof *ks);
+    for (size_t i = 0; i < len; i++)
+        ks[i] = (xkb_keysym_t)strtoul(in[i], NULL, 16);
+    volatile unsigned long sink = 0;
+    char buf[64];
+    double t0 = now_ns();
+    for (long it = 0; it < n; it++) {
+        for (size_t i = 0; i < len; i++) {
+            if (!strcmp(op, "name"))
+                sink += xkb_keysym_get_name(ks[i], buf, sizeof buf);
+            else if (!strcmp(op, "from-name"))
+                sink += xkb_keysym_from_name(in[i], XKB_KEYSYM_NO_FLAGS);
+            else if (!strcmp(op, "from-name-ci"))
+                sink += xkb_keysym_from_name(in[i], XKB_KEYSYM_CASE_INSENSITIVE);
+            else if (!strcmp(op, "utf8"))
+                sink += xkb_keysym_to_utf8(ks[i], buf, sizeof buf);
+            else if (!strcmp(op, "upper"))
+                sink += xkb_keysym_to_upper(ks[i]);
+            else
+                die("bench-keysym: unknown operation %s", op);
+        }
+    }
+    printf("%.2f\n", (now_ns() - t0) / ((double)n * len));
+    (void)sink;
+    for (size_t i = 0; i < len; i++)
+        free(in[i]);
+    free(in);
+    free(ks);
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2)
@@ -711,6 +758,8 @@ int main(int argc, char **argv)
         return cmd_bench_serialize(a, parse_count(a[5]));
     if (!strcmp(cmd, "bench-update-key") && na == 6)
         return cmd_bench_update_key(a, parse_count(a[5]));
+    if (!strcmp(cmd, "bench-keysym") && na == 2)
+        return cmd_bench_keysym(a[0], parse_count(a[1]));
     die("unknown command or wrong argument count: %s", cmd);
     return 2;
 }

@@ -187,11 +187,51 @@ func generate(entries []entry, header string) ([]byte, error) {
 		return nil, fmt.Errorf("tables outgrow uint16 indices: %d bytes of names, %d entries", names.Len(), len(entries))
 	}
 	fmt.Fprintf(&b, "// nameData holds every keysym name of the header, in header order.\nconst nameData = %q\n\n", names.String())
+	// Names equal but for case take the slow path of case-insensitive lookup.
+	folded := map[string]int{}
+	for _, e := range entries {
+		folded[asciiLower(e.name)]++
+	}
 	b.WriteString("// entries lists the header's keysyms in header order.\nvar entries = [...]entry{\n")
 	for i, e := range entries {
-		fmt.Fprintf(&b, "{%#x, %d, %d},\n", e.ks, offs[i], len(e.name))
+		flags := 0
+		if folded[asciiLower(e.name)] > 1 {
+			flags |= 1
+		}
+		fmt.Fprintf(&b, "{%#x, %d, %d, %d},\n", e.ks, offs[i], len(e.name), flags)
 	}
 	b.WriteString("}\n\n")
+
+	// Open-addressing hash tables (linear probing) of entry index + 1.
+	var exact, fold [hashSize]uint16
+	insert := func(table *[hashSize]uint16, h uint32, i int) {
+		for j := h & (hashSize - 1); ; j = (j + 1) & (hashSize - 1) {
+			if table[j] == 0 {
+				table[j] = uint16(i + 1)
+				return
+			}
+		}
+	}
+	seenFold := map[string]bool{}
+	for i, e := range entries {
+		insert(&exact, hashName(e.name), i)
+		if f := asciiLower(e.name); !seenFold[f] {
+			seenFold[f] = true
+			insert(&fold, hashName(f), i)
+		}
+	}
+	writeTable := func(doc, name string, t *[hashSize]uint16) {
+		fmt.Fprintf(&b, "// %s\nvar %s = [%d]uint16{", doc, name, hashSize)
+		for i, x := range t {
+			if i%16 == 0 {
+				b.WriteString("\n")
+			}
+			fmt.Fprintf(&b, "%d, ", x)
+		}
+		b.WriteString("\n}\n\n")
+	}
+	writeTable("nameHash maps hashName(name) to entry index + 1 (0: empty slot),\n// probing linearly.", "nameHash", &exact)
+	writeTable("foldHash maps hashName of an ASCII-lower-cased name to the index + 1\n// of the first entry with that folded name, probing linearly.", "foldHash", &fold)
 
 	idx := make([]int, len(entries))
 	for i := range idx {
@@ -208,15 +248,13 @@ func generate(entries []entry, header string) ([]byte, error) {
 		b.WriteString("\n}\n\n")
 	}
 
-	byName := append([]int(nil), idx...)
-	sort.Slice(byName, func(i, j int) bool { return entries[byName[i]].name < entries[byName[j]].name })
-	for i := 1; i < len(byName); i++ {
-		if entries[byName[i]].name == entries[byName[i-1]].name {
-			return nil, fmt.Errorf("duplicate name %s", entries[byName[i]].name)
+	seenName := map[string]bool{}
+	for _, e := range entries {
+		if seenName[e.name] {
+			return nil, fmt.Errorf("duplicate name %s", e.name)
 		}
+		seenName[e.name] = true
 	}
-	writeIndex("byName indexes entries sorted by name (byte order).", "byName", byName)
-
 	byNameCI := append([]int(nil), idx...)
 	sort.SliceStable(byNameCI, func(i, j int) bool {
 		return asciiLower(entries[byNameCI[i]].name) < asciiLower(entries[byNameCI[j]].name)
@@ -299,6 +337,20 @@ func generate(entries []entry, header string) ([]byte, error) {
 	b.WriteString("}\n")
 
 	return format.Source(b.Bytes())
+}
+
+// hashSize is the slot count of the name hash tables (a power of two,
+// about three times the number of names).
+const hashSize = 1 << 13
+
+// hashName is FNV-1a over the bytes of s; package keysym computes the same.
+func hashName(s string) uint32 {
+	h := uint32(2166136261)
+	for i := 0; i < len(s); i++ {
+		h ^= uint32(s[i])
+		h *= 16777619
+	}
+	return h
 }
 
 // unicodeBase is the keysym of code point 0 in the Unicode keysym range.
