@@ -95,9 +95,10 @@ func (c *Client) Lookup(id uint32) (Object, bool) {
 
 // HandleReadable reads the socket until it is drained (EAGAIN, or a short
 // read that carried no fds, which on a unix stream socket means the queue
-// was empty) and dispatches every complete request, in order. Call it when the loop reports the fd readable
-// (or hung up: reading is how the hang-up is noticed). If the client
-// misbehaved or went away, it is disconnected before HandleReadable returns.
+// was empty) and dispatches every complete request, in order. Call it when
+// the loop reports the fd readable, hung up or in error: reading is how a
+// hang-up is noticed. If the client misbehaved or went away, it is
+// disconnected before HandleReadable returns.
 func (c *Client) HandleReadable() {
 	if c.closed {
 		return
