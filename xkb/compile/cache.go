@@ -84,7 +84,7 @@ func (c *Cache) FromNames(dirs []string, names rules.Names) (*keymap.Keymap, err
 	if ok && fresh(ck.files) {
 		return ck.km, nil
 	}
-	comps, err := resolveRules(dirs, names)
+	comps, err := rules.Resolve(dirs, names)
 	if err != nil {
 		return nil, fmt.Errorf("xkb: rules %q model %q layout %q variant %q options %q: %w",
 			names.Rules, names.Model, names.Layout, names.Variant, names.Options, err)
@@ -96,6 +96,9 @@ func (c *Cache) FromNames(dirs []string, names rules.Names) (*keymap.Keymap, err
 			names.Rules, names.Model, names.Layout, names.Variant, names.Options)
 	}
 	files := map[string]fileStamp{}
+	if path, err := rules.Find(dirs, names.Rules); err == nil {
+		comp.load.files[path] = nil
+	}
 	for path := range comp.load.files {
 		if s, ok := stamp(path); ok {
 			files[path] = s
