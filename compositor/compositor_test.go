@@ -296,3 +296,33 @@ func TestSlowClientIsDisconnected(t *testing.T) {
 		t.Errorf("%d clients connected; want only B", n)
 	}
 }
+
+func TestDestroyedSurfaceDropsItsFrameCallbacks(t *testing.T) {
+	h := startServer(t, Config{}, testMode)
+	c := h.dial("client")
+	w := newWindow(c)
+	buf, _ := w.buffer(4, 4, 0)
+	pending, committed := c.newID(), c.newID()
+	// One write, so the refresh cannot run between the requests.
+	c.hold = true
+	c.send(w.surface, wayland.SurfaceRequestAttach, buf, int32(0), int32(0))
+	c.send(w.surface, wayland.SurfaceRequestFrame, committed)
+	c.send(w.surface, wayland.SurfaceRequestCommit)
+	c.send(w.surface, wayland.SurfaceRequestFrame, pending)
+	c.send(w.topLevel, xdgshell.ToplevelRequestDestroy)
+	c.send(w.xdgSurface, xdgshell.SurfaceRequestDestroy)
+	c.send(w.surface, wayland.SurfaceRequestDestroy)
+	c.hold = false
+	c.flush()
+	c.roundtrip()
+	deleted := map[uint32]bool{}
+	for _, e := range c.take(func(e event) bool { return e.sender == 1 && e.opcode == wayland.DisplayEventDeleteID }) {
+		deleted[e.uint(0)] = true
+	}
+	if !deleted[pending] || !deleted[committed] {
+		t.Errorf("deleted ids %v; want both frame callbacks (%d, %d) deleted with the surface", deleted, pending, committed)
+	}
+	if done := c.take(func(e event) bool { return e.sender == pending || e.sender == committed }); len(done) != 0 {
+		t.Errorf("callbacks of a destroyed surface got events: %v", done)
+	}
+}

@@ -168,6 +168,7 @@ type tclient struct {
 	err     error
 
 	registry uint32
+	hold     bool // queue requests until flush (one write for a batch)
 }
 
 // fdArg marks an int request argument as a file descriptor; the caller
@@ -258,7 +259,9 @@ func (c *tclient) send(obj uint32, opcode uint16, args ...any) {
 	if err := e.End(); err != nil {
 		c.t.Fatal(err)
 	}
-	c.flush()
+	if !c.hold {
+		c.flush()
+	}
 }
 
 // flush writes queued requests, waiting for the socket when full.

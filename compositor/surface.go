@@ -1,6 +1,8 @@
 package compositor
 
 import (
+	"slices"
+
 	"gocomp/compositor/backend"
 	"gocomp/protocols/server"
 	"gocomp/protocols/wayland"
@@ -55,6 +57,8 @@ type surface struct {
 	pix    backend.Pixels
 	mapped bool
 	x, y   int // output position of the surface's top-left corner
+
+	inflight []*wayland.Callback // committed frame callbacks not yet done
 
 	sub      *subsurface   // set when the surface is a subsurface
 	children []*subsurface // subsurfaces of this surface, bottom to top
@@ -147,7 +151,10 @@ func (sf *surface) handleDestroyed() {
 	for _, cb := range sf.pending.frames {
 		cb.Destroy()
 	}
-	sf.pending.frames = nil
+	for _, cb := range sf.inflight {
+		cb.Destroy()
+	}
+	sf.pending.frames, sf.inflight = nil, nil
 	if sf.sub != nil {
 		sf.sub.surfaceGone()
 	}
@@ -274,7 +281,8 @@ func (sf *surface) apply(next *surfaceState) error {
 		}
 	}
 	for _, cb := range next.frames {
-		sf.view.Frame(func(msec uint32) { cb.SendDone(msec) })
+		sf.inflight = append(sf.inflight, cb)
+		sf.view.Frame(func(msec uint32) { sf.frameDone(cb, msec) })
 	}
 	next.frames = next.frames[:0]
 	c := &sf.current
@@ -295,6 +303,15 @@ func (sf *surface) apply(next *surfaceState) error {
 		}
 	}
 	return nil
+}
+
+// frameDone answers a committed frame callback after the refresh that
+// showed the commit.
+func (sf *surface) frameDone(cb *wayland.Callback, msec uint32) {
+	if i := slices.Index(sf.inflight, cb); i >= 0 {
+		sf.inflight = slices.Delete(sf.inflight, i, i+1)
+	}
+	cb.SendDone(msec)
 }
 
 // copyBuffer snapshots the buffer's pixels into the surface's own memory
