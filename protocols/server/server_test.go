@@ -200,6 +200,7 @@ func TestHostile(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			fdsBefore := openFDs(t)
 			tc := newTestClient(t, td.d)
 			tt.do(tc)
 			evs := tc.pump()
@@ -219,6 +220,10 @@ func TestHostile(t *testing.T) {
 			}
 			if !tc.srv.Closed() || tc.srv.Fd() != -1 {
 				t.Errorf("client not torn down")
+			}
+			tc.conn.Close()
+			if after := openFDs(t); after != fdsBefore {
+				t.Errorf("open fds %d -> %d: the disconnected client leaked fds", fdsBefore, after)
 			}
 			bystander.sync(3)
 		})
@@ -300,5 +305,36 @@ func TestSlowClient(t *testing.T) {
 	}
 	if !a.eof() {
 		t.Errorf("A's connection not closed")
+	}
+}
+
+// TestFixesDestroyRegistry: wl_fixes.destroy_registry destroys the
+// registry (delete_id follows) and later globals are not announced to it.
+func TestFixesDestroyRegistry(t *testing.T) {
+	td := newTestDisplay(t, server.Options{})
+	if _, err := td.d.AddFixesGlobal(); err != nil {
+		t.Fatal(err)
+	}
+	tc := newTestClient(t, td.d)
+	tc.send(1, 1, func(e *wire.Encoder) { e.PutUint(2) })
+	g := globals(tc.pump(), 2)
+	if g["wl_fixes"] != [2]uint32{3, 1} {
+		t.Fatalf("globals %v; want wl_fixes 3 v1", g)
+	}
+	tc.bind(2, 3, "wl_fixes", 1, 3)
+	tc.send(3, 1, func(e *wire.Encoder) { e.PutUint(2) }) // destroy_registry(2)
+	evs := tc.pump()
+	if len(evs) != 1 || evs[0].sender != 1 || evs[0].opcode != 1 || evs[0].uint(0) != 2 {
+		t.Fatalf("destroy_registry answered %+v; want delete_id(2)", evs)
+	}
+	if _, err := wayland.AddOutputGlobal(td.d, 4, func(*wayland.Output) error { return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if evs := tc.pump(); len(evs) != 0 {
+		t.Errorf("destroyed registry still got %+v", evs)
+	}
+	tc.send(3, 1, func(e *wire.Encoder) { e.PutUint(3) }) // not a registry
+	if _, code, _, ok := displayError(tc.pump()); !ok || code != server.ErrorInvalidObject {
+		t.Errorf("destroy_registry(wl_fixes) code %d ok=%v; want invalid_object", code, ok)
 	}
 }
