@@ -31,6 +31,10 @@ type Config struct {
 	// Terminate is called when the terminate binding (Ctrl+Alt+BackSpace)
 	// fires; nil disables that binding.
 	Terminate func()
+	// Settings are the settings Keymap and the repeat values come from
+	// (see Settings.SeatConfig); ApplySettings compares new settings with
+	// them.
+	Settings Settings
 	// Log receives the seat's records; nil means slog.Default().
 	Log *slog.Logger
 }
@@ -52,6 +56,7 @@ type Seat struct {
 	foc focus
 
 	bindings []binding
+	settings Settings
 	closed   bool
 }
 
@@ -64,7 +69,7 @@ func New(cfg Config) (*Seat, error) {
 	if cfg.Name == "" {
 		cfg.Name = "seat0"
 	}
-	s := &Seat{name: cfg.Name, serial: cfg.Serial, log: cfg.Log}
+	s := &Seat{name: cfg.Name, serial: cfg.Serial, log: cfg.Log, settings: cfg.Settings}
 	if s.log == nil {
 		s.log = slog.Default()
 	}

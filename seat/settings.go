@@ -1,0 +1,263 @@
+package seat
+
+import (
+	"bufio"
+	"bytes"
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+
+	"gocomp/xkb/compile"
+	"gocomp/xkb/includepath"
+	"gocomp/xkb/rules"
+	"gocomp/xkb/state"
+)
+
+// Default keyboard repeat: 25 keys per second after 600 ms.
+const (
+	DefaultRepeatRate  = 25
+	DefaultRepeatDelay = 600
+)
+
+// Settings are the keyboard settings of the seat.
+type Settings struct {
+	// Names are the RMLVO names of the keymap; empty fields take the
+	// XKB_DEFAULT_* variables, then evdev/pc105/us.
+	Names rules.Names
+	// RepeatRate is in keys per second (0: clients do not repeat);
+	// RepeatDelay in milliseconds.
+	RepeatRate, RepeatDelay int32
+	// CapsLock says when Caps Lock unlocks: on release (classic XKB) or on
+	// press.
+	CapsLock state.CapsLockPolicy
+}
+
+// settingNames are the keys of a config file, the same as the flag names.
+var settingNames = []string{"xkb-rules", "xkb-model", "xkb-layout", "xkb-variant", "xkb-options",
+	"repeat-rate", "repeat-delay", "caps-lock"}
+
+// set applies one setting given as text.
+func (s *Settings) set(name, value string) error {
+	switch name {
+	case "xkb-rules":
+		s.Names.Rules = value
+	case "xkb-model":
+		s.Names.Model = value
+	case "xkb-layout":
+		s.Names.Layout = value
+	case "xkb-variant":
+		s.Names.Variant = value
+	case "xkb-options":
+		s.Names.Options = value
+	case "repeat-rate", "repeat-delay":
+		n, err := strconv.ParseInt(value, 10, 32)
+		if err != nil || n < 0 || n > 10000 {
+			return fmt.Errorf("invalid %s %q (want 0..10000)", name, value)
+		}
+		if name == "repeat-rate" {
+			s.RepeatRate = int32(n)
+		} else {
+			s.RepeatDelay = int32(n)
+		}
+	case "caps-lock":
+		switch value {
+		case "release":
+			s.CapsLock = state.CapsLockRelease
+		case "press":
+			s.CapsLock = state.CapsLockPress
+		default:
+			return fmt.Errorf("invalid caps-lock %q (want press or release)", value)
+		}
+	default:
+		return fmt.Errorf("unknown setting %q (known: %s)", name, strings.Join(settingNames, ", "))
+	}
+	return nil
+}
+
+// Options gathers the keyboard settings from the command line, a config
+// file and the environment. Explicit flags win over the file, the file
+// over XKB_DEFAULT_* and the built-in defaults. Load may be called again
+// (on SIGHUP) to re-read the file.
+type Options struct {
+	// ConfigPath is the config file; "" means none.
+	ConfigPath string
+	// NoTerminate disables the Ctrl+Alt+BackSpace binding.
+	NoTerminate bool
+	// V10 advertises wl_seat version 10 instead of 9.
+	V10 bool
+
+	flags flagValues
+}
+
+// flagValues are the settings given on the command line.
+type flagValues struct {
+	values map[string]string // only the flags that were set
+}
+
+type settingFlag struct {
+	name string
+	fv   *flagValues
+}
+
+func (f settingFlag) String() string {
+	if f.fv == nil {
+		return ""
+	}
+	return f.fv.values[f.name]
+}
+
+func (f settingFlag) Set(v string) error {
+	if err := new(Settings).set(f.name, v); err != nil {
+		return errors.New(strings.TrimPrefix(err.Error(), "invalid "+f.name+" "))
+	}
+	f.fv.values[f.name] = v
+	return nil
+}
+
+// RegisterFlags adds the seat's flags to fs.
+func (o *Options) RegisterFlags(fs *flag.FlagSet) {
+	o.flags.values = map[string]string{}
+	usage := map[string]string{
+		"xkb-rules":    "XKB rules `NAME` (default $XKB_DEFAULT_RULES or evdev)",
+		"xkb-model":    "XKB keyboard `MODEL` (default $XKB_DEFAULT_MODEL or pc105)",
+		"xkb-layout":   "XKB `LAYOUTS`, comma-separated (default $XKB_DEFAULT_LAYOUT or us)",
+		"xkb-variant":  "XKB `VARIANTS`, comma-separated (default $XKB_DEFAULT_VARIANT with the default layout)",
+		"xkb-options":  "XKB `OPTIONS`, comma-separated (default $XKB_DEFAULT_OPTIONS)",
+		"repeat-rate":  fmt.Sprintf("key repeat rate in `keys/s`, 0 for none (default %d)", DefaultRepeatRate),
+		"repeat-delay": fmt.Sprintf("key repeat delay in `ms` (default %d)", DefaultRepeatDelay),
+		"caps-lock":    "when Caps Lock unlocks: `press` or release (default release, as XKB)",
+	}
+	for _, name := range settingNames {
+		fs.Var(settingFlag{name, &o.flags}, name, usage[name])
+	}
+	fs.StringVar(&o.ConfigPath, "config", "", "keyboard settings `FILE` (lines `name = value` with the flag names above); re-read on SIGHUP")
+	fs.BoolVar(&o.NoTerminate, "no-terminate-binding", false, "do not end gocomp on Ctrl+Alt+BackSpace")
+	fs.BoolVar(&o.V10, "seat-v10", false, "advertise wl_seat and wl_keyboard version 10 (default 9: some clients mishandle 10)")
+}
+
+// SeatVersion returns the wl_seat version to advertise.
+func (o *Options) SeatVersion() uint32 {
+	if o.V10 {
+		return MaxVersion
+	}
+	return DefaultVersion
+}
+
+// Load returns the settings: built-in defaults, then the config file (if
+// any), then the flags given, then XKB_DEFAULT_* for RMLVO fields still
+// empty. getenv is os.Getenv outside tests.
+func (o *Options) Load(getenv func(string) string) (Settings, error) {
+	s := Settings{RepeatRate: DefaultRepeatRate, RepeatDelay: DefaultRepeatDelay, CapsLock: state.CapsLockRelease}
+	if o.ConfigPath != "" {
+		data, err := os.ReadFile(o.ConfigPath)
+		if err != nil {
+			return Settings{}, fmt.Errorf("seat: read config: %w", err)
+		}
+		if err := parseConfig(&s, o.ConfigPath, data); err != nil {
+			return Settings{}, err
+		}
+	}
+	for _, name := range settingNames {
+		if v, ok := o.flags.values[name]; ok {
+			if err := s.set(name, v); err != nil {
+				return Settings{}, fmt.Errorf("seat: -%s: %w", name, err)
+			}
+		}
+	}
+	s.Names = includepath.FillDefaults(s.Names, getenv)
+	return s, nil
+}
+
+// parseConfig applies a config file: one `name = value` per line, blank
+// lines and lines starting with # ignored. Any error rejects the file.
+func parseConfig(s *Settings, path string, data []byte) error {
+	sc := bufio.NewScanner(bytes.NewReader(data))
+	for line := 1; sc.Scan(); line++ {
+		text := strings.TrimSpace(sc.Text())
+		if text == "" || text[0] == '#' {
+			continue
+		}
+		name, value, ok := strings.Cut(text, "=")
+		if !ok {
+			return fmt.Errorf("seat: %s:%d: expected name = value, found %q", path, line, text)
+		}
+		name, value = strings.TrimSpace(name), strings.TrimSpace(value)
+		if len(value) >= 2 && value[0] == '"' && value[len(value)-1] == '"' {
+			value = value[1 : len(value)-1]
+		}
+		if err := s.set(name, value); err != nil {
+			return fmt.Errorf("seat: %s:%d: %w", path, line, err)
+		}
+	}
+	if err := sc.Err(); err != nil {
+		return fmt.Errorf("seat: read %s: %w", path, err)
+	}
+	return nil
+}
+
+// CompileKeymap compiles the settings' keymap from the include path of
+// getenv (includepath.Dirs).
+func (s Settings) CompileKeymap(getenv func(string) string) (*XKBKeymap, error) {
+	km, err := compile.FromNames(includepath.Dirs(getenv), s.Names)
+	if err != nil {
+		return nil, fmt.Errorf("seat: compile keymap %s: %w", s.describe(), err)
+	}
+	return NewXKBKeymap(km, s.CapsLock), nil
+}
+
+// describe names the keymap in messages.
+func (s Settings) describe() string {
+	n := s.Names
+	return fmt.Sprintf("rules=%q model=%q layout=%q variant=%q options=%q", n.Rules, n.Model, n.Layout, n.Variant, n.Options)
+}
+
+// SeatConfig compiles the keymap and returns a Config holding it and the
+// repeat values; the caller adds Serial, Terminate and Log.
+func (s Settings) SeatConfig(getenv func(string) string) (Config, error) {
+	km, err := s.CompileKeymap(getenv)
+	if err != nil {
+		return Config{}, err
+	}
+	return Config{Keymap: km, RepeatRate: s.RepeatRate, RepeatDelay: s.RepeatDelay, Settings: s}, nil
+}
+
+// Settings returns the settings in effect.
+func (s *Seat) Settings() Settings { return s.settings }
+
+// ApplySettings makes st the seat's settings: a keymap compiled anew when
+// the names or the caps-lock policy changed (every wl_keyboard gets it,
+// then modifiers), repeat_info when the repeat values changed. When the
+// keymap does not compile, nothing changes and the error says why.
+func (s *Seat) ApplySettings(st Settings, getenv func(string) string) error {
+	if st.Names != s.settings.Names || st.CapsLock != s.settings.CapsLock {
+		km, err := st.CompileKeymap(getenv)
+		if err != nil {
+			return err
+		}
+		if err := s.SetKeymap(km); err != nil {
+			return err
+		}
+	}
+	s.SetRepeat(st.RepeatRate, st.RepeatDelay)
+	s.settings = st
+	return nil
+}
+
+// Reload re-reads the options (the config file on SIGHUP) and applies
+// them. A broken file or keymap is logged and ignored: the old settings
+// stay.
+func (s *Seat) Reload(o *Options, getenv func(string) string) error {
+	st, err := o.Load(getenv)
+	if err == nil {
+		err = s.ApplySettings(st, getenv)
+	}
+	if err != nil {
+		s.log.Error("seat: keyboard settings not reloaded; keeping the old ones", "err", err)
+		return err
+	}
+	s.log.Info("seat: keyboard settings reloaded", "keymap", st.describe(), "repeat_rate", st.RepeatRate, "repeat_delay", st.RepeatDelay)
+	return nil
+}
