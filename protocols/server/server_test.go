@@ -186,6 +186,18 @@ func TestHostile(t *testing.T) {
 			tc.bind(2, 2, "wl_shm", 1, 3)
 			tc.send(3, wayland.ShmRequestCreatePool, func(e *wire.Encoder) { e.PutUint(4); e.PutUint(4096) })
 		}, 3, server.ErrorInvalidMethod, "fd argument without a file descriptor"},
+		{"unclaimed fds, then an unknown object", func(tc *testClient) {
+			fds, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_STREAM, 0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			msg := append(words(1, 12<<16|0, 9), words(56, 8<<16)...) // sync(9), then object 56
+			if err := unix.Sendmsg(tc.conn.Fd(), msg, unix.UnixRights(fds[:]...), nil, 0); err != nil {
+				t.Fatal(err)
+			}
+			unix.Close(fds[0])
+			unix.Close(fds[1])
+		}, 1, server.ErrorInvalidObject, "invalid object 56"},
 		{"truncated arguments", func(tc *testClient) { tc.send(1, 0, nil) }, 1, server.ErrorInvalidMethod, "past end"},
 		{"string without its NUL", func(tc *testClient) {
 			getRegistry(tc)
