@@ -219,3 +219,31 @@ func TestConformanceText(t *testing.T) {
 		})
 	}
 }
+
+// TestConformanceActions runs the differential test on testdata/actions.xkb,
+// a keymap with every action kind and flag (on keys the registry keymaps
+// seldom or never bind): both engines load the same file.
+func TestConformanceActions(t *testing.T) {
+	o := oracle.New(t)
+	text, err := os.ReadFile("testdata/actions.xkb")
+	if err != nil {
+		t.Fatal(err)
+	}
+	km, err := compile.FromText("testdata/actions.xkb", text, includepath.Dirs(os.Getenv))
+	if err != nil {
+		t.Fatalf("compile.FromText: %v", err)
+	}
+	const seeds, n = 8, 3000
+	for seed := int64(1); seed <= seeds; seed++ {
+		evs := genEvents(seed, km, n)
+		want, err := o.Eval(oracle.Source{Keymap: string(text)}, eventText(evs))
+		if err != nil {
+			t.Fatalf("oracle eval: %v", err)
+		}
+		got := run(km, state.Options{}, evs)
+		if nbad, msg := compareLines(evs, got, want); nbad > 0 {
+			t.Errorf("seed %d: %d of %d events differ from libxkbcommon:\n%s", seed, nbad, len(evs), msg)
+		}
+	}
+	t.Logf("actions.xkb: %d seeds x %d events compared", seeds, n)
+}

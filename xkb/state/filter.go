@@ -31,7 +31,6 @@ const (
 	filterLatchMods
 	filterLockMods
 	filterSetGroup
-	filterLatchGroup
 	filterLockGroup
 	// filterInert swallows its key's release and does nothing else: a
 	// Caps Lock press that unlocked under CapsLockPress.
@@ -84,7 +83,9 @@ func (s *State) applyFilters(key *keymap.Key, dir Direction) {
 	case keymap.ActSetGroup:
 		kind = filterSetGroup
 	case keymap.ActLatchGroup:
-		kind = filterLatchGroup
+		// libxkbcommon 1.5 keeps LatchGroup actions but they change
+		// nothing; so here.
+		return
 	case keymap.ActLockGroup:
 		kind = filterLockGroup
 	default:
@@ -102,9 +103,6 @@ func (s *State) applyFilters(key *keymap.Key, dir Direction) {
 		s.lockModsPress(f)
 	case filterSetGroup:
 		f.saved = s.c.baseGroup
-		s.c.baseGroup = shiftGroup(s.c.baseGroup, act)
-	case filterLatchGroup:
-		f.saved = latchKeyDown
 		s.c.baseGroup = shiftGroup(s.c.baseGroup, act)
 	case filterLockGroup:
 		if s.opts.GroupSwitch == GroupSwitchRelease {
@@ -177,8 +175,6 @@ func (s *State) runFilter(f *filter, key *keymap.Key, dir Direction) bool {
 		return s.lockModsFilter(f, key, dir)
 	case filterSetGroup:
 		return s.setGroupFilter(f, key, dir)
-	case filterLatchGroup:
-		return s.latchGroupFilter(f, key, dir)
 	case filterLockGroup:
 		return s.lockGroupFilter(f, key, dir)
 	case filterLockGroupDeferred:
@@ -336,56 +332,6 @@ func (s *State) setGroupFilter(f *filter, key *keymap.Key, dir Direction) bool {
 	}
 	f.kind = filterFree
 	return swallow
-}
-
-// latchGroupFilter is latchModsFilter for the group.
-func (s *State) latchGroupFilter(f *filter, key *keymap.Key, dir Direction) bool {
-	switch {
-	case dir == Down && f.saved == latchPending:
-		act := s.keyAction(key)
-		if act != nil && act.Kind == keymap.ActLatchGroup && act.Flags == f.act.Flags && act.Group == f.act.Group {
-			f.act = *act
-			f.key = key
-			f.presses = 1
-			if f.act.Flags&keymap.ActLatchToLock != 0 && f.act.Group != 0 {
-				f.act.Kind = keymap.ActLockGroup
-				f.kind = filterLockGroup
-				s.c.lockedGroup = shiftGroup(s.c.lockedGroup, &f.act)
-			} else {
-				f.act.Kind = keymap.ActSetGroup
-				f.kind = filterSetGroup
-				f.saved = s.c.baseGroup
-				s.c.baseGroup = shiftGroup(s.c.baseGroup, &f.act)
-			}
-			s.c.latchedGroup -= f.act.Group
-			return swallow
-		}
-		if breaksLatch(act) {
-			s.c.latchedGroup -= f.act.Group
-			f.kind = filterFree
-			return pass
-		}
-	case dir == Up && key == f.key:
-		if f.saved == latchCancelled ||
-			(f.act.Flags&keymap.ActClearLocks != 0 && s.c.lockedGroup != 0) {
-			if f.saved == latchPending {
-				s.c.latchedGroup -= f.act.Group
-			} else {
-				s.c.baseGroup -= f.act.Group
-			}
-			if f.act.Flags&keymap.ActClearLocks != 0 {
-				s.c.lockedGroup = 0
-			}
-			f.kind = filterFree
-		} else {
-			f.saved = latchPending
-			s.c.baseGroup -= f.act.Group
-			s.c.latchedGroup += f.act.Group
-		}
-	case dir == Down && f.saved == latchKeyDown:
-		f.saved = latchCancelled
-	}
-	return pass
 }
 
 // lockGroupFilter: the press locked the group; the filter only swallows

@@ -63,8 +63,8 @@ func keyPools(km *keymap.Keymap) (special, plain []uint16) {
 // genEvents returns n events on km from a seeded generator biased toward
 // modifier, latch and lock keys: keys are pressed while not held and
 // released while held, several are held at once (overlapping modifiers),
-// the same special keys come back again and again, and some plain keys are
-// tapped with "both".
+// the same special keys come back again and again, some plain keys are
+// tapped with "both", and now and then a held key is pressed again.
 func genEvents(seed int64, km *keymap.Keymap, n int) []event {
 	rng := rand.New(rand.NewSource(seed))
 	special, plain := keyPools(km)
@@ -100,6 +100,12 @@ func genEvents(seed int64, km *keymap.Keymap, n int) []event {
 		}
 		c := pool[rng.Intn(len(pool))]
 		if i := isHeld(c); i >= 0 {
+			if rng.Intn(100) < 3 {
+				// A second press without a release (a lost event,
+				// or a second device with the same key).
+				evs = append(evs, event{c, eval.DirDown})
+				continue
+			}
 			evs = append(evs, event{c, eval.DirUp})
 			held = append(held[:i], held[i+1:]...)
 			continue

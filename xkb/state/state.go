@@ -6,8 +6,9 @@
 // depressed (base), latched and locked modifiers and groups, their
 // effective union — and the indicators (LEDs) they light. UpdateKey feeds
 // one key event through the actions of the keys held down (one small
-// filter per action kind: SetMods, LatchMods, LockMods, SetGroup,
-// LatchGroup, LockGroup) and returns which components changed. The Key*
+// filter per action kind: SetMods, LatchMods, LockMods, SetGroup and
+// LockGroup; LatchGroup changes nothing, as in libxkbcommon 1.5) and returns
+// which components changed. The Key*
 // methods answer, for the current state, what a key produces: its layout
 // and shift level, keysyms, Unicode text and the modifiers it consumes.
 //
@@ -216,17 +217,18 @@ func changed(a, b *components) Component {
 	return c
 }
 
-// wrapGroup brings g into 0..n-1 by wrapping; 0 when there are no groups.
+// wrapGroup brings g into the n groups of a keymap by wrapping, as
+// libxkbcommon 1.5 does: a negative g becomes n + g%n, which is n itself
+// (out of range, until each key's own rule maps it) for multiples of n.
+// It returns 0 when there are no groups.
 func wrapGroup(g, n int32) int32 {
-	if n <= 0 {
+	switch {
+	case n <= 0:
 		return 0
-	}
-	if g >= 0 && g < n {
-		return g
-	}
-	g %= n
-	if g < 0 {
-		g += n
+	case g < 0:
+		return n + g%n
+	case g >= n:
+		return g % n
 	}
 	return g
 }
