@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // maxLayouts is the number of layouts (groups) a keymap can hold; rules
@@ -59,13 +60,31 @@ type ruleSet struct {
 type rule struct {
 	patterns []string
 	value    string
-	pos      string // file:line, for messages
+	file     string // for messages
+	line     int
 }
 
 // File is a parsed rules file, with its includes read in place.
 type File struct {
 	groups map[string][]string
 	sets   []*ruleSet
+	read   []fileStamp // files read by Load, to tell when they change
+}
+
+// fileStamp identifies the version of a file that was read.
+type fileStamp struct {
+	path    string
+	size    int64
+	modTime time.Time
+}
+
+// stamp returns the current fileStamp of path.
+func stamp(path string) (fileStamp, error) {
+	fi, err := os.Stat(path)
+	if err != nil {
+		return fileStamp{}, err
+	}
+	return fileStamp{path, fi.Size(), fi.ModTime()}, nil
 }
 
 // Env expands the "%H", "%S" and "%E" of include statements: the home
@@ -88,10 +107,15 @@ func (f *File) load(path string, env Env, depth int) error {
 	if depth > maxIncludeDepth {
 		return fmt.Errorf("rules: %s: includes nested more than %d deep (a loop?)", path, maxIncludeDepth)
 	}
+	st, err := stamp(path)
+	if err != nil {
+		return fmt.Errorf("rules: %w", err)
+	}
 	src, err := os.ReadFile(path)
 	if err != nil {
 		return fmt.Errorf("rules: %w", err)
 	}
+	f.read = append(f.read, st)
 	return f.parse(path, string(src), env, depth)
 }
 
@@ -107,46 +131,72 @@ func Parse(name string, src []byte, env Env) (*File, error) {
 
 // logicalLines splits src into lines without comments, joining lines that
 // end in a backslash; each comes with the number of its first line.
+// Lines are substrings of src unless they were joined.
 func logicalLines(src string) (lines []string, nums []int) {
-	var cur strings.Builder
+	var joined []string // pieces of a continued line
 	start := 0
-	for i, line := range strings.Split(src, "\n") {
-		if cur.Len() == 0 {
-			start = i + 1
+	for n := 1; len(src) > 0; n++ {
+		line := src
+		if i := strings.IndexByte(src, '\n'); i >= 0 {
+			line, src = src[:i], src[i+1:]
+		} else {
+			src = ""
+		}
+		if len(joined) == 0 {
+			start = n
 		}
 		if c := strings.Index(line, "//"); c >= 0 {
 			line = line[:c]
 		}
 		line = strings.TrimRight(line, " \t\r")
 		if strings.HasSuffix(line, "\\") {
-			cur.WriteString(line[:len(line)-1])
-			cur.WriteByte(' ')
+			joined = append(joined, line[:len(line)-1])
 			continue
 		}
-		cur.WriteString(line)
-		if s := strings.TrimSpace(cur.String()); s != "" {
-			lines = append(lines, s)
+		if len(joined) > 0 {
+			line = strings.Join(append(joined, line), " ")
+			joined = joined[:0]
+		}
+		if line = strings.TrimSpace(line); line != "" {
+			lines = append(lines, line)
 			nums = append(nums, start)
 		}
-		cur.Reset()
 	}
-	if s := strings.TrimSpace(cur.String()); s != "" {
-		lines = append(lines, s)
+	if line := strings.TrimSpace(strings.Join(joined, " ")); line != "" {
+		lines = append(lines, line)
 		nums = append(nums, start)
 	}
 	return lines, nums
 }
 
-// fields splits a line into words, making "=" a word of its own.
+// fields splits a line into blank-separated words, making each "=" a word
+// of its own. The words are substrings of s.
 func fields(s string) []string {
-	return strings.Fields(strings.ReplaceAll(s, "=", " = "))
+	words := make([]string, 0, 6)
+	for i := 0; i < len(s); {
+		switch c := s[i]; {
+		case c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f':
+			i++
+		case c == '=':
+			words = append(words, "=")
+			i++
+		default:
+			j := i
+			for j < len(s) && s[j] != ' ' && s[j] != '\t' && s[j] != '\r' && s[j] != '\v' && s[j] != '\f' && s[j] != '=' {
+				j++
+			}
+			words = append(words, s[i:j])
+			i = j
+		}
+	}
+	return words
 }
 
 func (f *File) parse(name, src string, env Env, depth int) error {
 	lines, nums := logicalLines(src)
 	var cur *ruleSet
 	for i, line := range lines {
-		pos := fmt.Sprintf("%s:%d", name, nums[i])
+		pos := position{name, nums[i]}
 		if strings.HasPrefix(line, "!") {
 			words := fields(line[1:])
 			switch {
@@ -188,10 +238,18 @@ func (f *File) parse(name, src string, env Env, depth int) error {
 		if len(words) != n+2 || words[n] != "=" {
 			return fmt.Errorf("rules: %s: want %d values, \"=\" and a result", pos, n)
 		}
-		cur.rules = append(cur.rules, rule{patterns: words[:n], value: words[n+1], pos: pos})
+		cur.rules = append(cur.rules, rule{patterns: words[:n:n], value: words[n+1], file: name, line: nums[i]})
 	}
 	return nil
 }
+
+// position is a file and line, printed as "file:line".
+type position struct {
+	file string
+	line int
+}
+
+func (p position) String() string { return fmt.Sprintf("%s:%d", p.file, p.line) }
 
 // parseHeader parses the words of "! model layout[1] = symbols".
 func parseHeader(words []string) (*ruleSet, error) {

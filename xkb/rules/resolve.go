@@ -266,7 +266,7 @@ func (f *File) Apply(n Names) (Components, error) {
 			}
 			v, err := expand(r.value, s, in)
 			if err != nil {
-				return Components{}, fmt.Errorf("rules: %s: %w", r.pos, err)
+				return Components{}, fmt.Errorf("rules: %s:%d: %w", r.file, r.line, err)
 			}
 			out[s.target] = merge(out[s.target], v)
 			if !s.options {
@@ -311,12 +311,15 @@ func Resolve(dirs []string, names Names) (Components, error) {
 	if err != nil {
 		return Components{}, err
 	}
-	f, err := Load(path, EnvFrom(os.Getenv))
+	f, err := Load(path, EnvFrom(osGetenv))
 	if err != nil {
 		return Components{}, err
 	}
 	return f.Apply(names)
 }
+
+// osGetenv is os.Getenv; Resolve and Cache.Resolve read the environment.
+var osGetenv = os.Getenv
 
 // EnvFrom returns the include expansions for an environment.
 func EnvFrom(getenv func(string) string) Env {

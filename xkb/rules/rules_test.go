@@ -123,3 +123,34 @@ func TestBadExpansions(t *testing.T) {
 		}
 	}
 }
+
+func TestCacheReloadsChangedFiles(t *testing.T) {
+	root := t.TempDir()
+	if err := os.Mkdir(filepath.Join(root, "rules"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(root, "rules", "r")
+	write := func(symbols string) {
+		src := "! model = keycodes\n * = k\n! model = types\n * = t\n! model = compat\n * = c\n! model = symbols\n * = " + symbols + "\n"
+		if err := os.WriteFile(path, []byte(src), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var c rules.Cache
+	n := rules.Names{Rules: "r", Model: "m", Layout: "us"}
+	write("pc+us")
+	got, err := c.Resolve([]string{root}, n)
+	if err != nil || got.Symbols != "pc+us" {
+		t.Fatalf("first Resolve = %+v, %v", got, err)
+	}
+	f1, _ := c.Load(path, rules.EnvFrom(os.Getenv))
+	f2, _ := c.Load(path, rules.EnvFrom(os.Getenv))
+	if f1 != f2 {
+		t.Error("unchanged file parsed again")
+	}
+	write("pc+de+longer") // another size: a change even within the mtime granularity
+	got, err = c.Resolve([]string{root}, n)
+	if err != nil || got.Symbols != "pc+de+longer" {
+		t.Errorf("Resolve after the file changed = %+v, %v; want the new symbols", got, err)
+	}
+}
