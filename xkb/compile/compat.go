@@ -341,10 +341,11 @@ func evalGroupMask(f *parser.File, e parser.Expr) (uint32, error) {
 		}
 		return 1 << uint(g), nil
 	case *parser.Int:
-		if x.Value < 1 || x.Value > 8 {
-			return 0, errorf(f, x.Pos, "group %d out of range", x.Value)
+		// A number is the mask itself (groups= 0xfe).
+		if x.Value < 0 || x.Value > 0xffffffff {
+			return 0, errorf(f, x.Pos, "group mask %d out of range", x.Value)
 		}
-		return 1 << uint(x.Value-1), nil
+		return uint32(x.Value), nil
 	case *parser.Binary:
 		a, err := evalGroupMask(f, x.X)
 		if err != nil {

@@ -73,7 +73,8 @@ func (c *compiler) components(comps rules.Components) (*keymap.Keymap, error) {
 		if err != nil {
 			return nil, err
 		}
-		f := &parser.File{Name: "(rules)"}
+		f := &parser.File{} // no name: errors say "symbols \"pc+us\": ..."
+
 		return &parser.Section{File: f, Kind: kind, Stmts: []parser.Stmt{&parser.Include{Spec: spec, Steps: steps}}}, nil
 	}
 	var secs []*parser.Section

@@ -151,5 +151,9 @@ func includeErr(sec *parser.Section, inc *parser.Include, err error) error {
 	if _, ok := err.(parser.ErrorList); ok {
 		return err
 	}
+	if sec.File.Name == "" {
+		// The include string came from the rules, not from a file.
+		return fmt.Errorf("%s %q: %v", sec.Kind.Dir(), inc.Spec, err)
+	}
 	return errorf(sec.File, inc.Pos, "include %q: %v", inc.Spec, err)
 }
