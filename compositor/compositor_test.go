@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"image/color"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -324,5 +325,44 @@ func TestDestroyedSurfaceDropsItsFrameCallbacks(t *testing.T) {
 	}
 	if done := c.take(func(e event) bool { return e.sender == pending || e.sender == committed }); len(done) != 0 {
 		t.Errorf("callbacks of a destroyed surface got events: %v", done)
+	}
+}
+
+func TestSurfaceEntersAndLeavesOutput(t *testing.T) {
+	h := startServer(t, Config{}, testMode)
+	c := h.dial("client")
+	out1 := c.bind("wl_output", 4)
+	w := newWindow(c)
+	buf, _ := w.buffer(4, 4, 0)
+	commit := func(b uint32) {
+		c.send(w.surface, wayland.SurfaceRequestAttach, b, int32(0), int32(0))
+		c.send(w.surface, wayland.SurfaceRequestCommit)
+		c.roundtrip()
+	}
+	surfaceEvents := func() []string {
+		var out []string
+		for _, e := range c.take(func(e event) bool { return e.sender == w.surface }) {
+			out = append(out, fmt.Sprintf("%d:%d", e.opcode, e.uint(0)))
+		}
+		return out
+	}
+	commit(buf)
+	enter, leave := int(wayland.SurfaceEventEnter), int(wayland.SurfaceEventLeave)
+	if got, want := surfaceEvents(), []string{fmt.Sprintf("%d:%d", enter, out1)}; !slices.Equal(got, want) {
+		t.Errorf("after mapping: surface events %v; want enter(output %d)", got, out1)
+	}
+	commit(0)
+	if got, want := surfaceEvents(), []string{fmt.Sprintf("%d:%d", leave, out1)}; !slices.Equal(got, want) {
+		t.Errorf("after unmapping: surface events %v; want leave(output %d)", got, out1)
+	}
+	c.send(w.surface, wayland.SurfaceRequestCommit)
+	cfg, _ := c.waitFor("configure", func(e event) bool { return e.sender == w.xdgSurface && e.opcode == xdgshell.SurfaceEventConfigure })
+	c.send(w.xdgSurface, xdgshell.SurfaceRequestAckConfigure, cfg.uint(0))
+	commit(buf)
+	out2 := c.bind("wl_output", 4)
+	c.roundtrip()
+	want := []string{fmt.Sprintf("%d:%d", enter, out1), fmt.Sprintf("%d:%d", enter, out2)}
+	if got := surfaceEvents(); !slices.Equal(got, want) {
+		t.Errorf("after remapping and binding a second wl_output: surface events %v; want %v", got, want)
 	}
 }

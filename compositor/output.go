@@ -33,6 +33,12 @@ func (s *Server) bindOutput(r *wayland.Output) error {
 	r.SendName(o.Name())
 	r.SendDescription(o.Description())
 	r.SendDone()
+	// Surfaces of this client already on the output enter the new object.
+	for sf := range s.entered {
+		if sf.res.Client() == c {
+			sf.res.SendEnter(r)
+		}
+	}
 	return nil
 }
 

@@ -55,6 +55,7 @@ type Server struct {
 
 	seat    Seat
 	outputs map[*server.Client][]*wayland.Output
+	entered map[*surface]struct{} // surfaces shown on the output
 
 	program    *Program
 	exitStatus int
@@ -99,6 +100,7 @@ func New(l *loop.Loop, out backend.Output, cfg Config) (*Server, error) {
 		}
 	}
 	s.outputs = make(map[*server.Client][]*wayland.Output)
+	s.entered = make(map[*surface]struct{})
 	if err := s.addGlobals(); err != nil {
 		s.Close()
 		return nil, err

@@ -62,7 +62,7 @@ type surface struct {
 
 	sub      *subsurface   // set when the surface is a subsurface
 	children []*subsurface // subsurfaces of this surface, bottom to top
-	entered  bool          // wl_surface.enter sent for the output
+	entered  bool          // on the output: wl_surface.enter was sent
 }
 
 // newSurface gives a freshly created wl_surface its handler and its
@@ -119,14 +119,30 @@ func (sf *surface) mapAt(x, y int) {
 	}
 	sf.x, sf.y, sf.mapped = x, y, true
 	sf.view.Present(sf.pix, x, y)
-	if !sf.entered {
-		sf.entered = true
-		for _, o := range sf.s.outputsOf(sf.res.Client()) {
-			sf.res.SendEnter(o)
-		}
-	}
+	sf.setEntered(true)
 	for _, c := range sf.children {
 		c.place()
+	}
+}
+
+// setEntered sends wl_surface.enter (or leave) for every wl_output the
+// client bound when the surface appears on (or leaves) the output.
+func (sf *surface) setEntered(on bool) {
+	if sf.entered == on {
+		return
+	}
+	sf.entered = on
+	if on {
+		sf.s.entered[sf] = struct{}{}
+	} else {
+		delete(sf.s.entered, sf)
+	}
+	for _, o := range sf.s.outputsOf(sf.res.Client()) {
+		if on {
+			sf.res.SendEnter(o)
+		} else {
+			sf.res.SendLeave(o)
+		}
 	}
 }
 
@@ -137,6 +153,7 @@ func (sf *surface) unmap() {
 	}
 	sf.mapped = false
 	sf.view.Unmap()
+	sf.setEntered(false)
 	for _, c := range sf.children {
 		c.sf.unmap()
 	}
@@ -147,6 +164,7 @@ func (sf *surface) unmap() {
 // are dropped, and role and subsurface links are cut.
 func (sf *surface) handleDestroyed() {
 	sf.unmap()
+	delete(sf.s.entered, sf)
 	sf.view.Destroy()
 	for _, cb := range sf.pending.frames {
 		cb.Destroy()
