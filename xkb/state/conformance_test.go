@@ -247,3 +247,41 @@ func TestConformanceActions(t *testing.T) {
 	}
 	t.Logf("actions.xkb: %d seeds x %d events compared", seeds, n)
 }
+
+// TestConformanceNames is the differential test from RMLVO names: our rules
+// resolution and compiler against libxkbcommon's, then the same events
+// through both engines, as `gocomp xkb eval --layout ...` runs.
+func TestConformanceNames(t *testing.T) {
+	o := oracle.New(t)
+	dirs := includepath.Dirs(os.Getenv)
+	total, bad := 0, 0
+	t.Cleanup(func() {
+		t.Logf("names route: %d keymaps x %d events: %d events compared, %d mismatches", len(conformanceNames), eventsPerKeymap, total, bad)
+	})
+	for i, n := range conformanceNames {
+		n := defaults(n)
+		seed := int64(2000 + i)
+		t.Run(fmt.Sprintf("%s(%s)+%s", n.Layout, n.Variant, n.Options), func(t *testing.T) {
+			comps, err := rules.Resolve(dirs, n)
+			if err != nil {
+				t.Fatalf("rules.Resolve(%+v): %v", n, err)
+			}
+			km, err := compile.FromComponents(dirs, comps)
+			if err != nil {
+				t.Fatalf("compile.FromComponents(%+v): %v", comps, err)
+			}
+			evs := genEvents(seed, km, eventsPerKeymap)
+			want, err := o.Eval(oracle.Source{Names: n}, eventText(evs))
+			if err != nil {
+				t.Fatalf("oracle eval: %v", err)
+			}
+			got := run(km, state.Options{}, evs)
+			nbad, msg := compareLines(evs, got, want)
+			total += len(evs)
+			bad += nbad
+			if nbad > 0 {
+				t.Errorf("seed %d: %d of %d events differ from libxkbcommon:\n%s", seed, nbad, len(evs), msg)
+			}
+		})
+	}
+}
