@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"slices"
+	"strconv"
 
 	"gocomp/protocols/wire"
 
@@ -154,6 +155,9 @@ func (c *Client) dispatch(h wire.Header, args []byte) {
 	if s.obj == nil {
 		// The server destroyed this object; the client has not caught up.
 		// Ignore the request but do not leak the fds it carried.
+		if c.display.opts.Trace != nil && int(h.Opcode) < len(s.zombie.Requests) {
+			c.traceRequest(s.zombie.Name+"@"+strconv.FormatUint(uint64(h.Sender), 10), &s.zombie.Requests[h.Opcode], args, " (ignored: object destroyed)")
+		}
 		if int(h.Opcode) < len(s.zombie.Requests) {
 			for range s.zombie.Requests[h.Opcode].FDs {
 				if fd, ok := c.conn.PopFD(); ok {
@@ -174,6 +178,9 @@ func (c *Client) dispatch(h wire.Header, args []byte) {
 		c.postError(&ProtocolError{ObjectID: r.id, Interface: r.iface.Name, Code: ErrorInvalidMethod,
 			Message: fmt.Sprintf("%s.%s needs version %d, object has %d", r, m.Name, m.Since, r.version)})
 		return
+	}
+	if c.display.opts.Trace != nil {
+		c.traceRequest(r.String(), m, args, "")
 	}
 	c.dec.Reset(args, c.conn)
 	err := r.iface.Dispatch(s.obj, h.Opcode, &c.dec)
@@ -319,7 +326,9 @@ func (c *Client) postError(e *ProtocolError) {
 	out.PutObject(e.ObjectID)
 	out.PutUint(e.Code)
 	out.PutString(msg)
-	_ = out.End() // if it does not fit, the client only misses the explanation
+	if out.End() == nil && c.display.opts.Trace != nil { // if it does not fit, the client only misses the explanation
+		c.traceEvent(nil)
+	}
 	c.fail(e)
 }
 
@@ -355,7 +364,11 @@ func (c *Client) markDirty() {
 }
 
 // endMessage commits the message being encoded.
-func (c *Client) endMessage() {
+func (c *Client) endMessage() { c.endMessageFor(nil) }
+
+// endMessageFor commits the message being encoded; iface names the sender's
+// interface for tracing when the sender is not in the object map.
+func (c *Client) endMessageFor(iface *Interface) {
 	if err := c.conn.Out().End(); err != nil {
 		var oe *wire.OverflowError
 		if errors.As(err, &oe) {
@@ -364,6 +377,9 @@ func (c *Client) endMessage() {
 			c.fail(fmt.Errorf("server: encode event: %w", err))
 		}
 		return
+	}
+	if c.display.opts.Trace != nil {
+		c.traceEvent(iface)
 	}
 	c.markDirty()
 }

@@ -26,12 +26,12 @@ var displayInterface = &Interface{
 	Name:    "wl_display",
 	Version: 1,
 	Requests: []Message{
-		{Name: "sync", Since: 1},
-		{Name: "get_registry", Since: 1},
+		{Name: "sync", Since: 1, Signature: "n"},
+		{Name: "get_registry", Since: 1, Signature: "n"},
 	},
 	Events: []Message{
-		{Name: "error", Since: 1},
-		{Name: "delete_id", Since: 1},
+		{Name: "error", Since: 1, Signature: "ous"},
+		{Name: "delete_id", Since: 1, Signature: "u"},
 	},
 	Dispatch: dispatchDisplay,
 }
@@ -39,10 +39,10 @@ var displayInterface = &Interface{
 var registryInterface = &Interface{
 	Name:     "wl_registry",
 	Version:  1,
-	Requests: []Message{{Name: "bind", Since: 1}},
+	Requests: []Message{{Name: "bind", Since: 1, Signature: "usun"}},
 	Events: []Message{
-		{Name: "global", Since: 1},
-		{Name: "global_remove", Since: 1},
+		{Name: "global", Since: 1, Signature: "usu"},
+		{Name: "global_remove", Since: 1, Signature: "u"},
 	},
 	Dispatch: dispatchRegistry,
 }
@@ -50,7 +50,7 @@ var registryInterface = &Interface{
 var callbackInterface = &Interface{
 	Name:     "wl_callback",
 	Version:  1,
-	Events:   []Message{{Name: "done", Since: 1}},
+	Events:   []Message{{Name: "done", Since: 1, Signature: "u"}},
 	Dispatch: func(Object, uint16, *wire.Decoder) error { return nil },
 }
 
@@ -79,7 +79,7 @@ func dispatchDisplay(obj Object, opcode uint16, d *wire.Decoder) error {
 		e := c.conn.Out()
 		e.Begin(id, callbackEventDone)
 		e.PutUint(c.display.NextSerial())
-		c.endMessage()
+		c.endMessageFor(callbackInterface)
 		c.sendDeleteID(id)
 		return nil
 	case displayRequestGetRegistry:

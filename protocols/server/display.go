@@ -16,6 +16,9 @@ type Options struct {
 	// MaxObjects bounds each client's object map (default 1<<20); beyond
 	// it the client gets wl_display.error no_memory.
 	MaxObjects int
+	// Trace, when set, receives one line per request and event, like
+	// libwayland's WAYLAND_DEBUG (for debugging; it allocates).
+	Trace func(c *Client, line string)
 }
 
 // Display is the server side of a Wayland display: the globals, and the

@@ -77,4 +77,9 @@
 // still sends to an id the server destroyed are ignored (their fds are
 // closed) until the client reuses the id. When a client disconnects, all
 // its resources are destroyed and their hooks run.
+//
+// # Debugging
+//
+// Options.Trace receives one line per request and event, in the style of
+// libwayland's WAYLAND_DEBUG ("-> wl_surface@5.attach(wl_buffer@7, 0, 0)").
 package server

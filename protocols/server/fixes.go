@@ -19,7 +19,7 @@ var fixesInterface = &Interface{
 	Version: 1,
 	Requests: []Message{
 		{Name: "destroy", Since: 1},
-		{Name: "destroy_registry", Since: 1},
+		{Name: "destroy_registry", Since: 1, Signature: "o"},
 	},
 	Dispatch: dispatchFixes,
 }

@@ -18,7 +18,11 @@ const (
 type Message struct {
 	Name  string
 	Since uint32 // first interface version that has the message
-	FDs   int    // number of fd arguments
+	// Signature has one letter per argument: i int, u uint, f fixed,
+	// s string, o object, n new_id, a array, h fd; '?' precedes a nullable
+	// argument. An untyped new_id (wl_registry.bind) is "sun".
+	Signature string
+	FDs       int // number of fd arguments
 }
 
 // Interface describes a protocol interface. Generated packages declare one

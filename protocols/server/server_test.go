@@ -350,3 +350,31 @@ func TestFixesDestroyRegistry(t *testing.T) {
 		t.Errorf("destroy_registry(wl_fixes) code %d ok=%v; want invalid_object", code, ok)
 	}
 }
+
+// TestTrace checks the WAYLAND_DEBUG-style lines for requests and events.
+func TestTrace(t *testing.T) {
+	var lines []string
+	td := newTestDisplay(t, server.Options{Trace: func(_ *server.Client, line string) { lines = append(lines, line) }})
+	tc := newTestClient(t, td.d)
+	tc.send(1, 1, func(e *wire.Encoder) { e.PutUint(2) })
+	tc.bind(2, 1, "wl_compositor", 6, 3)
+	tc.send(3, wayland.CompositorRequestCreateSurface, func(e *wire.Encoder) { e.PutUint(4) })
+	tc.send(1, 0, func(e *wire.Encoder) { e.PutUint(5) })
+	tc.send(4, wayland.SurfaceRequestAttach, func(e *wire.Encoder) { e.PutUint(0); e.PutInt(-1); e.PutInt(2) })
+	tc.pump()
+	want := []string{
+		`-> wl_display@1.get_registry(new id 2)`,
+		`<- wl_registry@2.global(1, "wl_compositor", 6)`,
+		`<- wl_registry@2.global(2, "wl_shm", 1)`,
+		`-> wl_registry@2.bind(1, "wl_compositor", 6, new id 3)`,
+		`-> wl_compositor@3.create_surface(new id 4)`,
+		`-> wl_display@1.sync(new id 5)`,
+		`<- wl_callback@5.done(1)`,
+		`<- wl_display@1.delete_id(5)`,
+		`-> wl_surface@4.attach(nil, -1, 2)`,
+		`<- wl_display@1.error(wl_surface@4, 3, "wl_surface@4.attach: server: wl_surface@4 has no handler")`,
+	}
+	if strings.Join(lines, "\n") != strings.Join(want, "\n") {
+		t.Errorf("trace:\n%s\nwant:\n%s", strings.Join(lines, "\n"), strings.Join(want, "\n"))
+	}
+}

@@ -31,6 +31,7 @@ type Encoder struct {
 	fdHead int
 
 	start  int // offset of the message being built, -1 when none
+	last   int // offset of the last committed message, -1 when none
 	msgFDs int
 	err    error
 }
@@ -48,7 +49,7 @@ func (e *Encoder) init(limit int) {
 		limit = DefaultOutputLimit
 	}
 	e.limit = limit
-	e.start = -1
+	e.start, e.last = -1, -1
 }
 
 // Limit returns the output limit in bytes.
@@ -175,8 +176,17 @@ func (e *Encoder) End() error {
 	}
 	op := binary.NativeEndian.Uint32(e.buf[e.start+4:]) & 0xffff
 	binary.NativeEndian.PutUint32(e.buf[e.start+4:], uint32(size)<<16|op)
-	e.start = -1
+	e.start, e.last = -1, e.start
 	return nil
+}
+
+// Last returns the message committed by the last successful End, while it
+// is still queued (for tracing); nil otherwise.
+func (e *Encoder) Last() []byte {
+	if e.last < e.head || e.last >= len(e.buf) {
+		return nil
+	}
+	return e.buf[e.last:]
 }
 
 // rollback drops the message being built and closes its fds.
@@ -201,6 +211,7 @@ func (e *Encoder) compact() {
 	for i := range e.fds {
 		e.fds[i].msg -= e.head
 	}
+	e.last -= e.head
 	e.head, e.fdHead = 0, 0
 }
 
@@ -211,5 +222,5 @@ func (e *Encoder) discard() {
 	}
 	e.fds, e.fdHead = e.fds[:0], 0
 	e.buf, e.head = e.buf[:0], 0
-	e.start = -1
+	e.start, e.last = -1, -1
 }

@@ -241,6 +241,39 @@ func (g *generator) args(in *xmlIface, m *message) []goArg {
 	return out
 }
 
+// signatureCode is the wire signature of m, one letter per argument (i u f
+// s o n a h, '?' before a nullable one; an untyped new_id is "sun").
+func signatureCode(m *message) string {
+	var b strings.Builder
+	for _, a := range m.Args {
+		if a.AllowNull == "true" {
+			b.WriteByte('?')
+		}
+		switch a.Type {
+		case "int":
+			b.WriteByte('i')
+		case "uint":
+			b.WriteByte('u')
+		case "fixed":
+			b.WriteByte('f')
+		case "string":
+			b.WriteByte('s')
+		case "object":
+			b.WriteByte('o')
+		case "new_id":
+			if a.Interface == "" {
+				b.WriteString("su")
+			}
+			b.WriteByte('n')
+		case "array":
+			b.WriteByte('a')
+		case "fd":
+			b.WriteByte('h')
+		}
+	}
+	return b.String()
+}
+
 // signature renders a parameter list; an untyped new_id (wl_registry.bind)
 // becomes interface name, version and id.
 func signature(args []goArg) string {
@@ -293,7 +326,7 @@ func (g *generator) iface(in *xmlIface) {
 					fds++
 				}
 			}
-			g.printf("\t\t{Name: %q, Since: %d, FDs: %d},\n", m.Name, m.since, fds)
+			g.printf("\t\t{Name: %q, Since: %d, Signature: %q, FDs: %d},\n", m.Name, m.since, signatureCode(m), fds)
 		}
 		g.printf("\t},\n")
 	}
