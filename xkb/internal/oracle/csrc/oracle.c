@@ -284,7 +284,8 @@ static void syms_string(const xkb_keysym_t *syms, int n, char *out, size_t size)
     size_t len = snprintf(out, size, "[");
     char name[64];
     for (int i = 0; i < n; i++) {
-        xkb_keysym_get_name(syms[i], name, sizeof name);
+        if (xkb_keysym_get_name(syms[i], name, sizeof name) < 0)
+            snprintf(name, sizeof name, "0x%08x", syms[i]);
         len += snprintf(out + len, size > len ? size - len : 0, "%s%s", i ? " " : "", name);
     }
     snprintf(out + len, size > len ? size - len : 0, "]");
@@ -525,7 +526,8 @@ static int cmd_eval(struct xkb_keymap *km)
         const xkb_keysym_t *syms;
         int n = xkb_state_key_get_syms(st, kc, &syms);
         for (int i = 0; i < n; i++) {
-            xkb_keysym_get_name(syms[i], buf, sizeof buf);
+            if (xkb_keysym_get_name(syms[i], buf, sizeof buf) < 0)
+                snprintf(buf, sizeof buf, "0x%08x", syms[i]);
             if (i)
                 putchar(',');
             json_string(buf);
