@@ -107,7 +107,7 @@ type Section struct {
 	HasName bool   // whether a name string was given (it may be "")
 
 	Sections []*Section // KindKeymap only: the component sections, in order
-	Stmts    []Stmt     // component kinds: the statements, in order (nil for geometry)
+	Stmts    []Stmt     // component kinds: the statements, in order (nil for geometry; geometry declarations in other sections are dropped)
 }
 
 // Stmt is a statement of a component section. The concrete types are

@@ -186,9 +186,14 @@ func TestParseStatements(t *testing.T) {
 		{`x = 1 + 2 * 3 - -4 / (5 + 6);`, "x=((1 + (2 * 3)) - ((-4) / (5 + 6)))"},
 		{`x = ~Shift + !a.b[c];`, "x=((~Shift) + (!a.b[c]))"},
 		{`x = 1.5;`, "x=1.5"},
+		{`x = a + b.c = d * e;`, "x=(a + b.c:=(d * e))"},
+		{`x = f(a = b = c, (d));`, "x=f(a:=b:=c, d)"},
 		{`x = 1.;`, "x=1"},
 		{`!foo;`, "foo=false"},
 		{`default = 1;`, "default=1"},
+		{`section "Alpha" { top = 1; row { keys { <A>, <B> }; }; };`, ""},
+		{`shape "NORM" { { [ 18, 18 ] }, { [ 2, 1 ], [ 16, 16 ] } };`, ""},
+		{`solid "x" { color = "red"; };`, ""},
 		{`key <A> { [ a ], !repeat, default.repeat = 1 };`, "key <A> {[a]; repeat=false; default.repeat=1}"},
 		{`bar;`, "bar=true"},
 		{`s = "a\101\n\t\\\e\q\0018";`, `s="aA\n\t\\\x1bq\x018"`},
@@ -205,6 +210,12 @@ func TestParseStatements(t *testing.T) {
 			continue
 		}
 		stmts := f.Sections[0].Stmts
+		if tt.want == "" {
+			if len(stmts) != 0 {
+				t.Errorf("Parse(%q) = %s; want no statement", tt.src, dumpStmt(stmts[0]))
+			}
+			continue
+		}
 		if len(stmts) == 0 {
 			t.Errorf("Parse(%q): no statements", tt.src)
 			continue

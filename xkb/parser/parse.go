@@ -286,7 +286,7 @@ func (p *parser) skipBody() {
 
 func (p *parser) parseStmts(s *Section) {
 	for p.tok.tok != tRBrace && p.tok.tok != tEOF {
-		if st := p.parseStmtOrSync(); st != nil {
+		if st := p.parseStmtOrSync(); st != nil { // nil: error or geometry
 			s.Stmts = append(s.Stmts, st)
 		}
 	}
@@ -440,6 +440,16 @@ func (p *parser) parseStmt() Stmt {
 		return d
 	case tIdent, tDefault, tExclam:
 		return p.parseVarDef(base)
+	case tShape, tSection, tText, tOutline, tSolid, tLogo:
+		// Geometry declarations are accepted in every section, as
+		// libxkbcommon does, and ignored: no statement.
+		p.next()
+		p.str()
+		p.expect(tLBrace)
+		p.skipBody()
+		p.expect(tRBrace)
+		p.expectSemi()
+		return nil
 	}
 	p.fail("statement")
 	return nil
@@ -631,11 +641,11 @@ func (p *parser) parseValue() Expr {
 // parseList parses `[ keysyms ]` or `[ actions ]`.
 func (p *parser) parseList() Expr {
 	pos := p.expect(tLBracket)
-	if p.tok.tok == tIdent && p.peek() == tLParen {
+	if p.startsLhs() && p.peek() == tLParen {
 		l := &ActionList{Pos: pos}
 		for {
 			callPos := p.tok.pos
-			name := p.ident()
+			name := p.fieldSpec()
 			l.Actions = append(l.Actions, p.parseCall(callPos, name))
 			if p.tok.tok != tComma {
 				break
@@ -733,17 +743,38 @@ func (p *parser) enter() {
 func (p *parser) parseExpr() Expr {
 	p.enter()
 	x := p.parseBinary(1)
-	if p.tok.tok == tEquals {
-		switch x.(type) {
-		case *Ident, *FieldRef, *ArrayRef:
-			p.next()
-			a := p.a.assigns.new()
-			*a = Assign{Pos: x.Position(), Name: x, Value: p.parseExpr()}
-			x = a
-		}
-	}
 	p.depth--
 	return x
+}
+
+// parseOperand parses an operand of a binary operator (or a whole
+// expression): as in libxkbcommon's grammar, wherever an expression may
+// stand, `lhs = expr` may too, binding loosest and to the right, so
+// `a + b = c + d` is a + (b = (c + d)). After a unary operator or inside
+// a parenthesised term the left side is not an lhs.
+func (p *parser) parseOperand() Expr {
+	if !p.startsLhs() {
+		return p.parseUnary()
+	}
+	pos := p.tok.pos
+	name := p.fieldSpec()
+	if p.tok.tok == tLParen {
+		return p.parseCall(pos, name)
+	}
+	x := p.parseLhsRest(pos, name)
+	if p.tok.tok != tEquals {
+		return x
+	}
+	p.next()
+	a := p.a.assigns.new()
+	*a = Assign{Pos: pos, Name: x, Value: p.parseExpr()}
+	return a
+}
+
+// startsLhs reports whether the current token can begin an lhs.
+func (p *parser) startsLhs() bool {
+	t := p.tok.tok
+	return t == tIdent || t == tDefault || isElement(t)
 }
 
 var binaryOps = map[token]BinaryOp{tPlus: OpAdd, tMinus: OpSub, tTimes: OpMul, tDivide: OpDiv}
@@ -759,7 +790,7 @@ func precedence(t token) int {
 }
 
 func (p *parser) parseBinary(prec int) Expr {
-	x := p.parseUnary()
+	x := p.parseOperand()
 	for {
 		op := p.tok.tok
 		q := precedence(op)
@@ -767,7 +798,9 @@ func (p *parser) parseBinary(prec int) Expr {
 			return x
 		}
 		p.next()
+		p.enter()
 		y := p.parseBinary(q + 1)
+		p.depth--
 		b := p.a.binaries.new()
 		*b = Binary{Pos: x.Position(), Op: binaryOps[op], X: x, Y: y}
 		x = b
