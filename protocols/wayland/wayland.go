@@ -4478,7 +4478,7 @@ func dispatchOutput(obj server.Object, opcode uint16, d *wire.Decoder) error {
 }
 
 // SendGeometry sends wl_output.geometry (since 1).
-func (r *Output) SendGeometry(x int32, y int32, physicalWidth int32, physicalHeight int32, subpixel OutputSubpixel, make string, model string, transform OutputTransform) {
+func (r *Output) SendGeometry(x int32, y int32, physicalWidth int32, physicalHeight int32, subpixel OutputSubpixel, makeArg string, model string, transform OutputTransform) {
 	enc := r.BeginEvent(OutputEventGeometry)
 	if enc == nil {
 		return
@@ -4488,7 +4488,7 @@ func (r *Output) SendGeometry(x int32, y int32, physicalWidth int32, physicalHei
 	enc.PutInt(int32(physicalWidth))
 	enc.PutInt(int32(physicalHeight))
 	enc.PutInt(int32(subpixel))
-	enc.PutString(make)
+	enc.PutString(makeArg)
 	enc.PutString(model)
 	enc.PutInt(int32(transform))
 	r.EndEvent()

@@ -114,6 +114,11 @@ var goKeywords = map[string]string{
 	"defer": "", "else": "", "fallthrough": "", "for": "", "func": "fn", "go": "",
 	"goto": "", "if": "", "import": "", "interface": "iface", "map": "", "package": "pkg",
 	"range": "", "return": "", "select": "", "struct": "", "switch": "", "type": "typ", "var": "",
+	// predeclared identifiers, not to be shadowed
+	"append": "", "cap": "", "clear": "", "close": "", "copy": "", "delete": "", "len": "",
+	"make": "", "max": "", "min": "", "new": "", "panic": "", "print": "", "recover": "",
+	"string": "", "error": "", "byte": "", "rune": "", "bool": "", "int": "", "uint": "",
+	"true": "", "false": "", "nil": "", "iota": "",
 	// names the generated code itself uses
 	"r": "", "enc": "", "c": "", "d": "", "obj": "", "err": "", "opcode": "",
 }

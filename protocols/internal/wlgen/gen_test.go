@@ -105,6 +105,7 @@ func TestNames(t *testing.T) {
 		{"paramName", "object_id", "objectID"},
 		{"paramName", "fd", "fd"},
 		{"paramName", "d", "dArg"},
+		{"paramName", "make", "makeArg"},
 		{"paramName", "mods_depressed", "modsDepressed"},
 	}
 	for _, tt := range tests {
