@@ -34,7 +34,13 @@ func (s *Server) addGlobals() error {
 		}},
 		{"wl_shm", func() (*server.Global, error) { return wayland.AddShmGlobal(d, shmVersion, s.bindShm) }},
 		{"wl_output", func() (*server.Global, error) { return wayland.AddOutputGlobal(d, outputVersion, s.bindOutput) }},
-		{"wl_seat", func() (*server.Global, error) { return wayland.AddSeatGlobal(d, seatVersion, s.seat.Bind) }},
+		{"wl_seat", func() (*server.Global, error) {
+			v := uint32(seatVersion)
+			if sv, ok := s.seat.(interface{ GlobalVersion() uint32 }); ok { // the seat package's --seat-v10
+				v = sv.GlobalVersion()
+			}
+			return wayland.AddSeatGlobal(d, v, s.seat.Bind)
+		}},
 		{"wl_data_device_manager", func() (*server.Global, error) {
 			return wayland.AddDataDeviceManagerGlobal(d, dataDeviceManagerVersion, s.bindDataDeviceManager)
 		}},
