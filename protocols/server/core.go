@@ -78,7 +78,7 @@ func dispatchDisplay(obj Object, opcode uint16, d *wire.Decoder) error {
 		delete(c.objects, id) // a zombie under id, if any, is reused now
 		e := c.conn.Out()
 		e.Begin(id, callbackEventDone)
-		e.PutUint(c.display.NextSerial())
+		e.PutUint(c.display.Serial()) // like libwayland: the current serial, not a new one
 		c.endMessageFor(callbackInterface)
 		c.sendDeleteID(id)
 		return nil

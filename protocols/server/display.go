@@ -53,6 +53,9 @@ func (d *Display) NextSerial() uint32 {
 	return d.serial
 }
 
+// Serial returns the last serial NextSerial handed out.
+func (d *Display) Serial() uint32 { return d.serial }
+
 // Clients returns the connected clients (a copy).
 func (d *Display) Clients() []*Client { return slices.Clone(d.clients) }
 

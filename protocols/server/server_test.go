@@ -369,7 +369,7 @@ func TestTrace(t *testing.T) {
 		`-> wl_registry@2.bind(1, "wl_compositor", 6, new id 3)`,
 		`-> wl_compositor@3.create_surface(new id 4)`,
 		`-> wl_display@1.sync(new id 5)`,
-		`<- wl_callback@5.done(1)`,
+		`<- wl_callback@5.done(0)`,
 		`<- wl_display@1.delete_id(5)`,
 		`-> wl_surface@4.attach(nil, -1, 2)`,
 		`<- wl_display@1.error(wl_surface@4, 3, "wl_surface@4.attach: server: wl_surface@4 has no handler")`,
