@@ -59,9 +59,9 @@ func FuzzParse(f *testing.F) {
 	})
 }
 
-// FuzzParseIncludeSpec checks that include strings never make
+// FuzzIncludeSpec checks that include strings never make
 // ParseIncludeSpec panic and that the steps it returns are well formed.
-func FuzzParseIncludeSpec(f *testing.F) {
+func FuzzIncludeSpec(f *testing.F) {
 	for _, s := range []string{"pc+us(intl):2+inet(evdev)|group(shifts_toggle)", "us", "a(b", "+", "a:0", "a:99999999999999999999", "x(y)z"} {
 		f.Add(s)
 	}
