@@ -2,6 +2,7 @@ package loop
 
 import (
 	"os"
+	"os/signal"
 	"runtime"
 	"slices"
 	"sync"
@@ -325,6 +326,10 @@ func TestIdleLoopDoesNotSpin(t *testing.T) {
 }
 
 func TestCloseStopsSignalGoroutines(t *testing.T) {
+	// os/signal starts one watcher goroutine for good on first use.
+	warm := make(chan os.Signal, 1)
+	signal.Notify(warm, syscall.SIGUSR2)
+	signal.Stop(warm)
 	before := runtime.NumGoroutine()
 	l, err := New()
 	if err != nil {

@@ -1,0 +1,85 @@
+package compositor
+
+import (
+	"log/slog"
+	"os"
+	"os/exec"
+	"os/signal"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"gocomp/compositor/headless"
+	"gocomp/compositor/loop"
+)
+
+// TestRunRealClientInProcess runs Server.Run with a real Debian client
+// (wayland-info, its output captured through a shell redirect) and checks
+// its exit status, what it saw, and that the whole server left no fd or
+// goroutine behind.
+func TestRunRealClientInProcess(t *testing.T) {
+	if _, err := exec.LookPath("wayland-info"); err != nil {
+		t.Fatal("wayland-info is required (make deps installs wayland-utils):", err)
+	}
+	dir := runtimeDir(t)
+	// Start what the runtime keeps for good once used (the poller's fds,
+	// os/signal's watcher goroutine) before taking the baseline.
+	if r, w, err := os.Pipe(); err == nil {
+		r.Close()
+		w.Close()
+	}
+	sigs := make(chan os.Signal, 1)
+	signal.Notify(sigs, syscall.SIGUSR2)
+	signal.Stop(sigs)
+	fds, goroutines := openFDs(t), runtime.NumGoroutine()
+	out := filepath.Join(t.TempDir(), "info.txt")
+
+	l, err := loop.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	o, err := headless.New(l, testMode)
+	if err != nil {
+		t.Fatal(err)
+	}
+	log := &syncBuffer{}
+	srv, err := New(l, o, Config{Socket: "in-process", Log: slog.New(slog.NewTextHandler(log, nil))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	status, err := srv.Run([]string{"sh", "-c", `wayland-info > "$0"; status=$?; exit $((status + 40))`, out})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if status != 40 {
+		t.Errorf("Run returned %d; want 40 (wayland-info's 0 + 40, passed through)\n%s", status, log.String())
+	}
+	srv.Close()
+	o.Close()
+	l.Close()
+
+	info, _ := os.ReadFile(out)
+	for _, want := range []string{"'wl_compositor'", "'xdg_wm_base'", "width: 320 px, height: 240 px, refresh: 120.000 Hz"} {
+		if !strings.Contains(string(info), want) {
+			t.Errorf("wayland-info output lacks %q:\n%s", want, info)
+		}
+	}
+	if left, _ := filepath.Glob(filepath.Join(dir, "in-process*")); len(left) != 0 {
+		t.Errorf("socket files left behind: %v", left)
+	}
+	deadline := time.Now().Add(2 * time.Second)
+	for {
+		nf, ng := openFDs(t), runtime.NumGoroutine()
+		if nf <= fds && ng <= goroutines {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Errorf("leak: %d fds (was %d), %d goroutines (was %d)\nfds: %s", nf, fds, ng, goroutines, fdTargets())
+			break
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
