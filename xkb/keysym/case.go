@@ -91,10 +91,18 @@ func ToLower(ks Keysym) Keysym {
 	return l
 }
 
-// IsUpper reports whether ks is an upper-case keysym: one with a distinct
+// IsUpper reports whether ks is an upper-case keysym, as libxkbcommon
+// decides when it picks a key type: ks has a lower case and is its own
+// upper case. Title-case letters such as U+01C5 are neither upper nor
 // lower case.
-func IsUpper(ks Keysym) bool { return ToLower(ks) != ks }
+func IsUpper(ks Keysym) bool {
+	u, l := convertCase(ks)
+	return u != l && ks == u
+}
 
-// IsLower reports whether ks is a lower-case keysym: one with a distinct
-// upper case.
-func IsLower(ks Keysym) bool { return ToUpper(ks) != ks }
+// IsLower reports whether ks is a lower-case keysym: ks has an upper case
+// and is its own lower case.
+func IsLower(ks Keysym) bool {
+	u, l := convertCase(ks)
+	return u != l && ks == l
+}

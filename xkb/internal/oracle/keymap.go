@@ -97,6 +97,17 @@ func (o *Oracle) CompileNames(n rules.Names) (string, error) {
 	return string(out), nil
 }
 
+// CompileText loads keymap text with libxkbcommon and returns the text
+// libxkbcommon serializes from it, or an error (with libxkbcommon's
+// messages) when it rejects the text.
+func (o *Oracle) CompileText(text string) (string, error) {
+	out, err := o.run([]byte(text), "compile-text", "-")
+	if err != nil {
+		return "", err
+	}
+	return string(out), nil
+}
+
 // Diff is what CompareNamesWithText found.
 type Diff struct {
 	// Lines describe the first differences (at most 30), each as

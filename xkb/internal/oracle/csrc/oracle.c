@@ -15,6 +15,7 @@
  *                               rules/ makes the keymap compile stop right
  *                               after the rules, which is much faster)
  *   oracle compile RMLVO        keymap text on stdout
+ *   oracle compile-text FILE    load keymap text, print libxkbcommon's text
  *   oracle compare RMLVO FILE   compare RMLVO's keymap with FILE's keymap
  *                               (FILE "-" is stdin, also for --keymap and
  *                               bench-parse)
@@ -237,6 +238,20 @@ static int cmd_compile(char **rmlvo)
     if (!km)
         die("libxkbcommon cannot compile rules=%s model=%s layout=%s variant=%s options=%s",
             rmlvo[0], rmlvo[1], rmlvo[2], rmlvo[3], rmlvo[4]);
+    char *s = xkb_keymap_get_as_string(km, XKB_KEYMAP_FORMAT_TEXT_V1);
+    fputs(s, stdout);
+    free(s);
+    xkb_keymap_unref(km);
+    xkb_context_unref(ctx);
+    return 0;
+}
+
+static int cmd_compile_text(const char *path)
+{
+    struct xkb_context *ctx = new_context();
+    struct xkb_keymap *km = keymap_from_file(ctx, path);
+    if (!km)
+        die("libxkbcommon rejects the keymap text");
     char *s = xkb_keymap_get_as_string(km, XKB_KEYMAP_FORMAT_TEXT_V1);
     fputs(s, stdout);
     free(s);
@@ -740,6 +755,8 @@ int main(int argc, char **argv)
         return cmd_kccgst(a, na);
     if (!strcmp(cmd, "compile") && na == 5)
         return cmd_compile(a);
+    if (!strcmp(cmd, "compile-text") && na == 1)
+        return cmd_compile_text(a[0]);
     if (!strcmp(cmd, "compare") && na == 6)
         return cmd_compare(a, a[5]);
     if (!strcmp(cmd, "eval") && (na == 5 || (na == 2 && !strcmp(a[0], "--keymap")))) {
