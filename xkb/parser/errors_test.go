@@ -82,3 +82,27 @@ func TestParseErrors(t *testing.T) {
 		checkErrors(t, file, expectedErrors(t, src), err)
 	}
 }
+
+// TestErrorText pins whole error texts, columns included (columns count
+// bytes from 1; tabs count as one).
+func TestErrorText(t *testing.T) {
+	tests := []struct{ src, want string }{
+		{"xkb_symbols {\n  key <A> { [ a, ] };\n};", "f:2:18: expected keysym, found ']'"},
+		{"xkb_symbols {\n\tkey <A> { [ a ] }\n};", "f:2:19: expected ';', found '}'"},
+		{"xkb_keycodes {\n  <A> = 0x;\n};", "f:2:9: malformed number literal"},
+		{"xkb_types {\n  type \"T\" { x = \"é\n};", "f:2:18: unterminated string literal\nf:3:3: expected '}', found end of file"},
+		{"", "f:1:1: expected section, found end of file"},
+		{"xkb_symbols { key <A> { [ a ] }; ", "f:1:34: expected '}', found end of file"},
+		{"x", "f:1:1: expected section keyword (xkb_keymap, xkb_keycodes, xkb_types, xkb_compatibility, xkb_symbols, xkb_geometry), found identifier x"}, // one error per line
+	}
+	for _, tt := range tests {
+		_, err := Parse("f", []byte(tt.src))
+		got := "<nil>"
+		if err != nil {
+			got = err.Error()
+		}
+		if got != tt.want {
+			t.Errorf("Parse(%q) error:\n%s\nwant:\n%s", tt.src, got, tt.want)
+		}
+	}
+}
