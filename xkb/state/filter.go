@@ -93,6 +93,7 @@ func (s *State) applyFilters(key *keymap.Key, dir Direction) {
 	}
 	f := s.newFilter()
 	*f = filter{kind: kind, key: key, act: *act, presses: 1}
+	s.active++
 	switch kind {
 	case filterSetMods:
 		s.setMods |= act.Mods.Mask
@@ -111,6 +112,24 @@ func (s *State) applyFilters(key *keymap.Key, dir Direction) {
 		}
 		s.c.lockedGroup = shiftGroup(s.c.lockedGroup, act)
 	}
+}
+
+// startsFilter reports whether pressing a key with act starts a filter.
+func startsFilter(act *keymap.Action) bool {
+	if act == nil {
+		return false
+	}
+	switch act.Kind {
+	case keymap.ActSetMods, keymap.ActLatchMods, keymap.ActLockMods, keymap.ActSetGroup, keymap.ActLockGroup:
+		return true
+	}
+	return false
+}
+
+// free releases f's slot.
+func (s *State) free(f *filter) {
+	f.kind = filterFree
+	s.active--
 }
 
 // newFilter returns the first free filter slot, growing the slice when
@@ -211,7 +230,7 @@ func (s *State) setModsFilter(f *filter, key *keymap.Key, dir Direction) bool {
 	if f.act.Flags&keymap.ActClearLocks != 0 {
 		s.c.lockedMods &^= f.act.Mods.Mask
 	}
-	f.kind = filterFree
+	s.free(f)
 	return swallow
 }
 
@@ -247,7 +266,7 @@ func (s *State) lockModsFilter(f *filter, key *keymap.Key, dir Direction) bool {
 	if f.act.Flags&keymap.ActLockNoUnlock == 0 {
 		s.c.lockedMods &^= keymap.ModMask(uint32(f.saved))
 	}
-	f.kind = filterFree
+	s.free(f)
 	return swallow
 }
 
@@ -257,7 +276,7 @@ func (s *State) inertFilter(f *filter, key *keymap.Key, dir Direction) bool {
 		return pass
 	}
 	if ownEvent(f, dir) {
-		f.kind = filterFree
+		s.free(f)
 	}
 	return swallow
 }
@@ -292,7 +311,7 @@ func (s *State) latchModsFilter(f *filter, key *keymap.Key, dir Direction) bool 
 		}
 		if breaksLatch(act) {
 			s.c.latchedMods &^= mask
-			f.kind = filterFree
+			s.free(f)
 			return pass
 		}
 	case dir == Up && key == f.key:
@@ -304,7 +323,7 @@ func (s *State) latchModsFilter(f *filter, key *keymap.Key, dir Direction) bool 
 				s.clearMods |= mask
 			}
 			s.c.lockedMods &^= mask
-			f.kind = filterFree
+			s.free(f)
 		} else {
 			f.saved = latchPending
 			s.clearMods |= mask
@@ -330,7 +349,7 @@ func (s *State) setGroupFilter(f *filter, key *keymap.Key, dir Direction) bool {
 	if f.act.Flags&keymap.ActClearLocks != 0 {
 		s.c.lockedGroup = 0
 	}
-	f.kind = filterFree
+	s.free(f)
 	return swallow
 }
 
@@ -341,7 +360,7 @@ func (s *State) lockGroupFilter(f *filter, key *keymap.Key, dir Direction) bool 
 		return pass
 	}
 	if ownEvent(f, dir) {
-		f.kind = filterFree
+		s.free(f)
 	}
 	return swallow
 }
@@ -361,6 +380,6 @@ func (s *State) lockGroupDeferredFilter(f *filter, key *keymap.Key, dir Directio
 	if !f.otherKey {
 		s.c.lockedGroup = shiftGroup(s.c.lockedGroup, &f.act)
 	}
-	f.kind = filterFree
+	s.free(f)
 	return swallow
 }

@@ -117,14 +117,18 @@ type State struct {
 	// modifiers during one update.
 	setMods, clearMods keymap.ModMask
 	filters            []filter
+	// active counts the filters in use.
+	active int
 	// numGroups is the keymap's layout count, for wrapping.
 	numGroups int32
+	ledMaps   []ledMap
 }
 
 // New returns a State over km with every component cleared. km must not be
 // nil; the State keeps it and never changes it.
 func New(km *keymap.Keymap, opts Options) *State {
-	s := &State{km: km, opts: opts, filters: make([]filter, 0, initialFilters), numGroups: int32(km.NumGroups)}
+	s := &State{km: km, opts: opts, filters: make([]filter, 0, initialFilters), numGroups: int32(km.NumGroups),
+		ledMaps: compileLEDs(km)}
 	s.updateDerived()
 	return s
 }
@@ -144,6 +148,11 @@ func (s *State) UpdateKey(kc keymap.Keycode, dir Direction) Component {
 	if key == nil {
 		return 0
 	}
+	if s.active == 0 && !startsFilter(s.keyAction(key)) {
+		// Nothing is held and the key does nothing to the state: the
+		// common case of typing.
+		return 0
+	}
 	prev := s.c
 	s.setMods, s.clearMods = 0, 0
 	s.applyFilters(key, dir)
@@ -159,6 +168,10 @@ func (s *State) UpdateKey(kc keymap.Keycode, dir Direction) Component {
 			s.c.baseMods &^= 1 << uint(i)
 			s.modKeyCount[i] = 0
 		}
+	}
+	if s.c.baseMods == prev.baseMods && s.c.latchedMods == prev.latchedMods && s.c.lockedMods == prev.lockedMods &&
+		s.c.baseGroup == prev.baseGroup && s.c.latchedGroup == prev.latchedGroup && s.c.lockedGroup == prev.lockedGroup {
+		return 0
 	}
 	s.updateDerived()
 	return changed(&prev, &s.c)
@@ -243,51 +256,74 @@ func (s *State) updateDerived() {
 	c.leds = s.computeLEDs()
 }
 
+// ledMap is an indicator map reduced to what computeLEDs needs.
+type ledMap struct {
+	bit                    uint32 // 1 << LED index
+	whichMods, whichGroups keymap.StateComponents
+	mods                   keymap.ModMask
+	groups                 uint32
+}
+
+// compileLEDs keeps the named LEDs whose maps can light them, in keymap
+// order; LEDs lit by a control are never lit (libxkbcommon 1.5 enables no
+// control).
+func compileLEDs(km *keymap.Keymap) []ledMap {
+	var out []ledMap
+	for i := range km.LEDs {
+		led := &km.LEDs[i]
+		if led.Name == "" || i >= 32 {
+			continue
+		}
+		m := ledMap{bit: 1 << uint(i), whichMods: led.WhichMods, whichGroups: led.WhichGroups, mods: led.Mods.Mask, groups: led.Groups}
+		if m.whichMods&(keymap.StateEffective|keymap.StateCompat) != 0 {
+			m.whichMods |= keymap.StateBase | keymap.StateLatched | keymap.StateLocked
+		}
+		if (m.mods == 0 || m.whichMods == 0) && (m.groups == 0 || m.whichGroups == 0) {
+			continue
+		}
+		out = append(out, m)
+	}
+	return out
+}
+
 // computeLEDs returns the lit LEDs for the current components.
 func (s *State) computeLEDs() uint32 {
 	c := &s.c
 	var lit uint32
-	for i := range s.km.LEDs {
-		led := &s.km.LEDs[i]
-		if led.Name == "" || i >= 32 {
-			continue
-		}
+	for i := range s.ledMaps {
+		led := &s.ledMaps[i]
 		var mods keymap.ModMask
-		if led.WhichMods&(keymap.StateEffective|keymap.StateCompat) != 0 {
-			mods |= c.mods
-		}
-		if led.WhichMods&keymap.StateBase != 0 {
+		if led.whichMods&keymap.StateBase != 0 {
 			mods |= c.baseMods
 		}
-		if led.WhichMods&keymap.StateLatched != 0 {
+		if led.whichMods&keymap.StateLatched != 0 {
 			mods |= c.latchedMods
 		}
-		if led.WhichMods&keymap.StateLocked != 0 {
+		if led.whichMods&keymap.StateLocked != 0 {
 			mods |= c.lockedMods
 		}
-		if led.Mods.Mask&mods != 0 {
-			lit |= 1 << uint(i)
+		if led.mods&mods != 0 {
+			lit |= led.bit
+			continue
+		}
+		if led.groups == 0 {
 			continue
 		}
 		var groups uint32
-		if led.WhichGroups&(keymap.StateEffective|keymap.StateCompat) != 0 {
+		if led.whichGroups&(keymap.StateEffective|keymap.StateCompat) != 0 {
 			groups |= groupBit(c.group)
 		}
-		if led.WhichGroups&keymap.StateBase != 0 {
+		if led.whichGroups&keymap.StateBase != 0 {
 			groups |= groupBit(c.baseGroup)
 		}
-		if led.WhichGroups&keymap.StateLatched != 0 {
+		if led.whichGroups&keymap.StateLatched != 0 {
 			groups |= groupBit(c.latchedGroup)
 		}
-		if led.WhichGroups&keymap.StateLocked != 0 {
+		if led.whichGroups&keymap.StateLocked != 0 {
 			groups |= groupBit(c.lockedGroup)
 		}
-		if led.Groups&groups != 0 {
-			lit |= 1 << uint(i)
-			continue
-		}
-		if led.Ctrls&s.enabledCtrls() != 0 {
-			lit |= 1 << uint(i)
+		if led.groups&groups != 0 {
+			lit |= led.bit
 		}
 	}
 	return lit
@@ -296,10 +332,6 @@ func (s *State) computeLEDs() uint32 {
 // groupBit is the bit of group g in an LED's group mask; like a 32-bit
 // shift on common hardware, the count is taken modulo 32.
 func groupBit(g int32) uint32 { return 1 << (uint32(g) & 31) }
-
-// enabledCtrls are the keyboard controls libxkbcommon reports enabled: it
-// keeps no control state, so none.
-func (s *State) enabledCtrls() keymap.Controls { return 0 }
 
 // SerializeMods returns the union of the modifier components selected by
 // which (ModsDepressed, ModsLatched, ModsLocked, ModsEffective).
