@@ -20,6 +20,9 @@ const (
 type Config struct {
 	// Name is the seat name sent with wl_seat.name; "" means "seat0".
 	Name string
+	// Version is the wl_seat version to advertise (GlobalVersion); 0
+	// means DefaultVersion.
+	Version uint32
 	// Keymap is the initial keymap. Required.
 	Keymap Keymap
 	// RepeatRate (keys per second, 0 disables) and RepeatDelay (ms) are
@@ -43,9 +46,10 @@ type Config struct {
 // state, focus and wl_keyboard resources. Create it with New; all methods
 // run on the loop goroutine.
 type Seat struct {
-	name   string
-	serial func() uint32
-	log    *slog.Logger
+	name    string
+	version uint32
+	serial  func() uint32
+	log     *slog.Logger
 
 	resources []*wayland.Seat
 	// everHad is every capability the seat has had: get_keyboard is an
@@ -69,7 +73,13 @@ func New(cfg Config) (*Seat, error) {
 	if cfg.Name == "" {
 		cfg.Name = "seat0"
 	}
-	s := &Seat{name: cfg.Name, serial: cfg.Serial, log: cfg.Log, settings: cfg.Settings}
+	if cfg.Version == 0 {
+		cfg.Version = DefaultVersion
+	}
+	if cfg.Version > MaxVersion {
+		return nil, fmt.Errorf("seat: version %d above the highest implemented, %d", cfg.Version, MaxVersion)
+	}
+	s := &Seat{name: cfg.Name, version: cfg.Version, serial: cfg.Serial, log: cfg.Log, settings: cfg.Settings}
 	if s.log == nil {
 		s.log = slog.Default()
 	}
@@ -81,6 +91,9 @@ func New(cfg Config) (*Seat, error) {
 	}
 	return s, nil
 }
+
+// GlobalVersion returns the wl_seat version to advertise.
+func (s *Seat) GlobalVersion() uint32 { return s.version }
 
 // Name returns the seat's name.
 func (s *Seat) Name() string { return s.name }

@@ -9,11 +9,14 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"syscall"
 
 	"gocomp/compositor"
 	"gocomp/compositor/backend"
 	"gocomp/compositor/headless"
 	"gocomp/compositor/loop"
+	"gocomp/protocols/server"
+	"gocomp/seat"
 )
 
 // runOptions are the compositor's command-line settings.
@@ -25,6 +28,7 @@ type runOptions struct {
 	logLevel        slog.Level
 	maxClientBuffer int
 	program         []string
+	seat            seat.Options // keyboard: XKB names, repeat, caps lock, --config
 }
 
 // parseRunFlags parses `gocomp [flags] [-- program args...]`. Usage and
@@ -42,6 +46,7 @@ func parseRunFlags(args []string, stderr io.Writer) (*runOptions, error) {
 	fs.StringVar(&opts.screenshot, "screenshot-on-exit", "", "write the output framebuffer to `FILE.png` when gocomp exits")
 	logLevel := fs.String("log-level", "info", "log `level` on stderr: debug, info, warn or error")
 	fs.IntVar(&opts.maxClientBuffer, "max-client-buffer", compositor.DefaultMaxClientBuffer, "`bytes` of output queued for one client before it is disconnected")
+	opts.seat.RegisterFlags(fs)
 	usage := func() {
 		fs.SetOutput(stderr)
 		fmt.Fprint(stderr, "Usage: gocomp [flags] [-- program [args...]]\n\n"+
@@ -151,10 +156,23 @@ func serve(opts *runOptions, log *slog.Logger) (int, error) {
 		return 1, err
 	}
 	defer out.Close()
+	// The keymap is compiled before the socket exists; the seat and its
+	// devices start with the server.
+	input, err := seat.PrepareInput(seat.InputConfig{
+		Loop: l, Options: &opts.seat, Getenv: os.Getenv, Log: log,
+		// Ctrl+Alt+BackSpace shuts down exactly as SIGTERM does (the
+		// launched program is told too).
+		Terminate: func() { _ = syscall.Kill(os.Getpid(), syscall.SIGTERM) },
+	})
+	if err != nil {
+		return 1, err
+	}
+	defer input.Close()
 	srv, err := compositor.New(l, out, compositor.Config{
 		Socket:          opts.socket,
 		MaxClientBuffer: opts.maxClientBuffer,
 		Log:             log,
+		NewSeat:         func(d *server.Display) (compositor.Seat, error) { return input.Start(d) },
 	})
 	if err != nil {
 		return 1, err
