@@ -318,8 +318,8 @@ func Resolve(dirs []string, names Names) (Components, error) {
 	return f.Apply(names)
 }
 
-// osGetenv is os.Getenv; Resolve and Cache.Resolve read the environment.
-var osGetenv = os.Getenv
+// osGetenv reads the process environment for Resolve and Cache.Resolve.
+func osGetenv(key string) string { return os.Getenv(key) }
 
 // EnvFrom returns the include expansions for an environment.
 func EnvFrom(getenv func(string) string) Env {
