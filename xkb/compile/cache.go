@@ -18,6 +18,7 @@ type Cache struct {
 	mu      sync.Mutex
 	files   map[string]cachedFile
 	keymaps map[string]cachedKeymap
+	rules   rules.Cache
 }
 
 type fileStamp struct {
@@ -84,7 +85,7 @@ func (c *Cache) FromNames(dirs []string, names rules.Names) (*keymap.Keymap, err
 	if ok && fresh(ck.files) {
 		return ck.km, nil
 	}
-	comps, err := rules.Resolve(dirs, names)
+	comps, err := c.rules.Resolve(dirs, names)
 	if err != nil {
 		return nil, fmt.Errorf("xkb: rules %q model %q layout %q variant %q options %q: %w",
 			names.Rules, names.Model, names.Layout, names.Variant, names.Options, err)

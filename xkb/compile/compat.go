@@ -109,6 +109,10 @@ func (ci *compatInfo) addLED(l *ledInfo, mode parser.MergeMode) {
 }
 
 func (ci *compatInfo) merge(from *compatInfo, mode parser.MergeMode) {
+	if len(ci.interps) == 0 && len(ci.leds) == 0 {
+		ci.interps, ci.leds = from.interps, from.leds
+		return
+	}
 	for _, in := range from.interps {
 		cp := *in
 		ci.addInterp(&cp, mode)

@@ -141,9 +141,15 @@ func (c *compiler) build(kc *keycodesInfo, ti *typesInfo, ci *compatInfo, si *sy
 	}
 
 	// Keys from symbols.
-	keys := make(map[string]*keymap.Key, len(kc.codeOf))
-	for name, code := range kc.codeOf {
-		keys[name] = &keymap.Key{Keycode: keymap.Keycode(code), Name: name, Repeats: true, RedirectGroup: 0}
+	// The keys, in keycode order, and by name.
+	list := make([]keymap.Key, 0, len(kc.codeOf))
+	for code, name := range kc.nameOf {
+		list = append(list, keymap.Key{Keycode: keymap.Keycode(code), Name: name, Repeats: true})
+	}
+	sort.Slice(list, func(i, j int) bool { return list[i].Keycode < list[j].Keycode })
+	keys := make(map[string]*keymap.Key, len(list))
+	for i := range list {
+		keys[list[i].Name] = &list[i]
 	}
 	var storage []keysym.Keysym
 	for _, k := range si.keys {
@@ -218,9 +224,9 @@ func (c *compiler) build(kc *keycodesInfo, ti *typesInfo, ci *compatInfo, si *sy
 			km.NumGroups = n
 		}
 	}
-	// Re-slice storage views after appends may have moved the array:
-	// recompute from a final copy so every view shares one array.
-	c.compactSyms(keys, len(storage))
+	// Earlier views into storage may point at arrays append has since
+	// left behind: copy them all into one array in keycode order.
+	compactSyms(list, len(storage))
 
 	// Modifier map: an entry names a key or a keysym; each key (and each
 	// keysym) has one modifier, later entries win unless augmenting. A key
@@ -245,9 +251,12 @@ func (c *compiler) build(kc *keycodesInfo, ti *typesInfo, ci *compatInfo, si *sy
 			keys[rn].ModMap |= 1 << uint(m)
 		}
 	}
-	for sym, m := range modOfSym {
-		if name := findKeyBySym(keys, sym); name != "" && m >= 0 {
-			keys[name].ModMap |= 1 << uint(m)
+	if len(modOfSym) > 0 {
+		owner := keysForSyms(list, modOfSym)
+		for sym, m := range modOfSym {
+			if k := owner[sym]; k != nil && m >= 0 {
+				k.ModMap |= 1 << uint(m)
+			}
 		}
 	}
 
@@ -266,8 +275,8 @@ func (c *compiler) build(kc *keycodesInfo, ti *typesInfo, ci *compatInfo, si *sy
 	sortInterprets(km.Interprets)
 
 	// Apply interprets to keys without explicit actions.
-	for _, key := range keys {
-		applyInterprets(km.Interprets, key)
+	for i := range list {
+		applyInterprets(km.Interprets, &list[i])
 	}
 
 	// Virtual -> real modifier mapping.
@@ -275,7 +284,8 @@ func (c *compiler) build(kc *keycodesInfo, ti *typesInfo, ci *compatInfo, si *sy
 	for i := keymap.NumRealMods; i < len(mods); i++ {
 		mods[i].Mapping = c.declared[i]
 	}
-	for _, key := range keys {
+	for k := range list {
+		key := &list[k]
 		for i := keymap.NumRealMods; i < len(mods); i++ {
 			if key.VModMap&(1<<uint(i)) != 0 {
 				mods[i].Mapping |= key.ModMap
@@ -303,14 +313,13 @@ func (c *compiler) build(kc *keycodesInfo, ti *typesInfo, ci *compatInfo, si *sy
 	for i := range km.Interprets {
 		resolveAction(&km.Interprets[i].Action, 0)
 	}
-	list := make([]keymap.Key, 0, len(keys))
-	for _, key := range keys {
+	for k := range list {
+		key := &list[k]
 		for g := range key.Groups {
 			for l := range key.Groups[g].Levels {
 				resolveAction(&key.Groups[g].Levels[l].Action, key.ModMap)
 			}
 		}
-		list = append(list, *key)
 	}
 
 	// LEDs: named slots from keycodes, then compat maps by name.
@@ -360,50 +369,55 @@ func (c *compiler) build(kc *keycodesInfo, ti *typesInfo, ci *compatInfo, si *sy
 
 // compactSyms copies every level's keysyms into one array of exactly n
 // entries so that all views share it.
-func (c *compiler) compactSyms(keys map[string]*keymap.Key, n int) {
+func compactSyms(list []keymap.Key, n int) {
 	all := make([]keysym.Keysym, 0, n)
-	names := make([]string, 0, len(keys))
-	for name := range keys {
-		names = append(names, name)
-	}
-	sort.Slice(names, func(i, j int) bool { return keys[names[i]].Keycode < keys[names[j]].Keycode })
-	for _, name := range names {
-		k := keys[name]
-		for g := range k.Groups {
-			for l := range k.Groups[g].Levels {
-				s := k.Groups[g].Levels[l].Syms
+	for k := range list {
+		key := &list[k]
+		for g := range key.Groups {
+			for l := range key.Groups[g].Levels {
+				s := key.Groups[g].Levels[l].Syms
 				if len(s) == 0 {
 					continue
 				}
 				start := len(all)
 				all = append(all, s...)
-				k.Groups[g].Levels[l].Syms = all[start:len(all):len(all)]
+				key.Groups[g].Levels[l].Syms = all[start:len(all):len(all)]
 			}
 		}
 	}
 }
 
-// findKeyBySym returns the key with the lowest keycode whose first
-// group/level holding sym is the lowest, for modifier_map keysym entries.
-func findKeyBySym(keys map[string]*keymap.Key, sym keysym.Keysym) string {
-	best, bestCode := "", keymap.Keycode(0)
-	bestGL := 1 << 30
-	for name, k := range keys {
-		for g := range k.Groups {
-			for l := range k.Groups[g].Levels {
-				for _, s := range k.Groups[g].Levels[l].Syms {
-					if s != sym {
+// keysForSyms returns, for each keysym of want, the key a modifier_map
+// keysym entry names: the one where the keysym appears in the lowest
+// group, then the lowest level, then the lowest keycode (list is in
+// keycode order).
+func keysForSyms(list []keymap.Key, want map[keysym.Keysym]int) map[keysym.Keysym]*keymap.Key {
+	type best struct {
+		key *keymap.Key
+		gl  int
+	}
+	found := make(map[keysym.Keysym]best, len(want))
+	for k := range list {
+		key := &list[k]
+		for g := range key.Groups {
+			for l := range key.Groups[g].Levels {
+				for _, s := range key.Groups[g].Levels[l].Syms {
+					if _, ok := want[s]; !ok {
 						continue
 					}
-					gl := g*256 + l
-					if best == "" || gl < bestGL || (gl == bestGL && k.Keycode < bestCode) {
-						best, bestCode, bestGL = name, k.Keycode, gl
+					gl := g<<16 | l
+					if b, ok := found[s]; !ok || gl < b.gl {
+						found[s] = best{key, gl}
 					}
 				}
 			}
 		}
 	}
-	return best
+	out := make(map[keysym.Keysym]*keymap.Key, len(found))
+	for s, b := range found {
+		out[s] = b.key
+	}
+	return out
 }
 
 func applyInterprets(interps []keymap.Interpret, key *keymap.Key) {

@@ -74,6 +74,13 @@ func (k *keycodesInfo) addLED(idx int, name string, mode parser.MergeMode) {
 
 // merge adds what from defines into k.
 func (k *keycodesInfo) merge(from *keycodesInfo, mode parser.MergeMode) {
+	if len(k.codeOf) == 0 && len(k.aliases) == 0 && len(k.leds) == 0 && k.min < 0 && k.max < 0 {
+		// Nothing to merge with (the usual case for an include step):
+		// take from's tables, which nobody uses afterwards.
+		k.min, k.max, k.codeOf, k.nameOf = from.min, from.max, from.codeOf, from.nameOf
+		k.aliases, k.aliasIndex, k.leds = from.aliases, from.aliasIndex, from.leds
+		return
+	}
 	codes := make([]int64, 0, len(from.nameOf))
 	for c := range from.nameOf {
 		codes = append(codes, c)

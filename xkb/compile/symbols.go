@@ -141,6 +141,15 @@ func (si *symbolsInfo) merge(from *symbolsInfo, mode parser.MergeMode, group int
 	if group > 0 {
 		from.moveToGroup(group - 1)
 	}
+	if !clobber(mode) {
+		for i := range from.modmap {
+			from.modmap[i].mode = parser.MergeAugment
+		}
+	}
+	if len(si.keys) == 0 && len(si.groupNames) == 0 && len(si.modmap) == 0 {
+		si.keys, si.index, si.groupNames, si.modmap = from.keys, from.index, from.groupNames, from.modmap
+		return
+	}
 	for _, k := range from.keys {
 		si.addKey(k, mode)
 	}
@@ -149,12 +158,7 @@ func (si *symbolsInfo) merge(from *symbolsInfo, mode parser.MergeMode, group int
 			si.groupNames[g] = n
 		}
 	}
-	for _, e := range from.modmap {
-		if !clobber(mode) {
-			e.mode = parser.MergeAugment
-		}
-		si.modmap = append(si.modmap, e)
-	}
+	si.modmap = append(si.modmap, from.modmap...)
 }
 
 // moveToGroup keeps only the first group of every key and moves it to

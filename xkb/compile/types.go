@@ -43,6 +43,10 @@ func (t *typesInfo) add(ti *typeInfo, mode parser.MergeMode) {
 }
 
 func (t *typesInfo) merge(from *typesInfo, mode parser.MergeMode) {
+	if len(t.types) == 0 {
+		t.types, t.index = from.types, from.index
+		return
+	}
 	for _, ti := range from.types {
 		t.add(ti, mode)
 	}
