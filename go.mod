@@ -7,3 +7,5 @@ require (
 	github.com/pilebones/go-udev v0.9.1
 	golang.org/x/sys v0.49.0
 )
+
+require github.com/yalue/native_endian v1.0.2 // indirect
