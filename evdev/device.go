@@ -86,7 +86,7 @@ func openError(path string, err error) error {
 	case errors.Is(err, unix.EACCES), errors.Is(err, unix.EPERM):
 		return fmt.Errorf("evdev: open %s: %w (run as root or join the input group)", path, err)
 	case errors.Is(err, unix.ENOENT), errors.Is(err, unix.ENODEV), errors.Is(err, unix.ENXIO):
-		return fmt.Errorf("evdev: open %s: %w: %w", path, ErrRemoved, err)
+		return fmt.Errorf("%w: open %s: %w", ErrRemoved, path, err)
 	}
 	return fmt.Errorf("evdev: open %s: %w", path, err)
 }
@@ -239,7 +239,7 @@ func (d *Device) KeyDown(code uint16) bool { return d.dec.KeyDown(code) }
 // removes the fd from its loop and calls Close.
 func (d *Device) Dispatch() error {
 	if d.gone {
-		return fmt.Errorf("evdev: %s: %w", d.Path, ErrRemoved)
+		return fmt.Errorf("%w: %s", ErrRemoved, d.Path)
 	}
 	for {
 		n, err := unix.Read(d.fd, d.buf[:])
@@ -258,9 +258,9 @@ func (d *Device) Dispatch() error {
 		d.gone = true
 		d.dec.ReleaseAll(monotonicNow(), d.sink)
 		if errors.Is(err, unix.ENODEV) {
-			return fmt.Errorf("evdev: %s: %w", d.Path, ErrRemoved)
+			return fmt.Errorf("%w: %s", ErrRemoved, d.Path)
 		}
-		return fmt.Errorf("evdev: %s: read: %w: %w", d.Path, ErrRemoved, err)
+		return fmt.Errorf("%w: %s: read: %w", ErrRemoved, d.Path, err)
 	}
 }
 

@@ -2,7 +2,6 @@ package evdev_test
 
 import (
 	"context"
-	"fmt"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -103,7 +102,7 @@ func keysFrom(p *guest.Process, from int) []keyEvent {
 }
 
 func TestGuest(t *testing.T) {
-	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 	defer cancel()
 	bin := filepath.Join(t.TempDir(), "gocomp")
 	if err := guest.BuildStatic(ctx, "gocomp/cmd/gocomp", bin); err != nil {
@@ -118,12 +117,19 @@ func TestGuest(t *testing.T) {
 		},
 	})
 
-	t.Run("Devices", func(t *testing.T) { testDevices(ctx, t, vm) })
-	t.Run("Permission", func(t *testing.T) { testPermission(ctx, t, vm) })
-	t.Run("Burst", func(t *testing.T) { testBurst(ctx, t, vm) })
-	t.Run("Hotplug", func(t *testing.T) { testHotplug(ctx, t, vm) })
-	t.Run("Resync", func(t *testing.T) { testResync(ctx, t, vm) })
-	t.Run("Grab", func(t *testing.T) { testGrab(ctx, t, vm) })
+	for _, sub := range []struct {
+		name string
+		fn   func(context.Context, *testing.T, *guest.VM)
+	}{
+		{"Devices", testDevices}, {"Permission", testPermission}, {"Burst", testBurst},
+		{"Hotplug", testHotplug}, {"Resync", testResync}, {"Grab", testGrab},
+	} {
+		t.Run(sub.name, func(t *testing.T) {
+			ctx, cancel := context.WithTimeout(ctx, 90*time.Second)
+			defer cancel()
+			sub.fn(ctx, t, vm)
+		})
+	}
 }
 
 // testDevices: `gocomp devices` lists the virtio and the USB keyboard as
@@ -171,22 +177,70 @@ func testPermission(ctx context.Context, t *testing.T, vm *guest.VM) {
 
 // testBurst: 200 taps sent back to back appear as 200 press/release pairs
 // with the right names, in order, none lost, none doubled.
+//
+// Two things outside gocomp can lose input in a burst: qemu drops an event
+// when the guest has not refilled the virtio queue in time (it says so in
+// its trace), and the guest kernel drops its buffer when the reader falls
+// 64 events behind (gocomp then prints a resync). On a loaded host either
+// can happen, and such a run says nothing about gocomp; it is repeated, the
+// last time in groups of 8 taps paced by the output. Any other difference
+// fails the test.
 func testBurst(ctx context.Context, t *testing.T, vm *guest.VM) {
 	p, _ := debugEvents(ctx, t, vm)
-	from := len(p.Lines())
 	const taps = 200
-	start := time.Now()
-	for i := 0; i < taps; i++ {
-		q, _ := qcodeKey(i)
-		if err := vm.Tap(ctx, q); err != nil {
-			t.Fatal(err)
+	for attempt, group := range []int{taps, taps, 8} {
+		from := len(p.Lines())
+		qemuDrops := vm.InputQueueFull()
+		start := time.Now()
+		for i := 0; i < taps; i++ {
+			q, name := qcodeKey(i)
+			if err := vm.Tap(ctx, q); err != nil {
+				t.Fatal(err)
+			}
+			if (i+1)%group == 0 && group < taps {
+				waitKeysUntil(ctx, t, p, from, func(k keyEvent) bool { return k.name == name && k.state == "released" })
+			}
 		}
+		sent := time.Since(start)
+		got := waitQuiet(ctx, p, from, 2*taps)
+		qemuDrops = vm.InputQueueFull() - qemuDrops
+		resyncs := 0
+		for _, l := range p.Lines()[from:] {
+			if strings.HasSuffix(l, "  resync") {
+				resyncs++
+			}
+		}
+		t.Logf("attempt %d (groups of %d): %d taps sent in %v, %d key lines after %v; qemu dropped %d frames, %d resyncs",
+			attempt+1, group, taps, sent.Round(time.Millisecond), len(got), time.Since(start).Round(time.Millisecond), qemuDrops, resyncs)
+		if qemuDrops > 0 || resyncs > 0 {
+			continue // input lost before gocomp could read it: inconclusive
+		}
+		checkTaps(t, got, taps)
+		return
 	}
-	sent := time.Since(start)
-	got := waitKeys(ctx, t, p, from, 2*taps)
-	t.Logf("%d taps sent in %v, all %d key lines seen after %v", taps, sent.Round(time.Millisecond), 2*taps, time.Since(start).Round(time.Millisecond))
-	time.Sleep(300 * time.Millisecond) // anything extra would show up now
-	got = keysFrom(p, from)
+	t.Fatalf("every attempt lost input in qemu or the guest kernel before gocomp read it (host too loaded?)")
+}
+
+// waitQuiet waits until p has printed n key lines since from, or nothing
+// new for two seconds, and returns the key lines.
+func waitQuiet(ctx context.Context, p *guest.Process, from, n int) []keyEvent {
+	last, lastChange := -1, time.Now()
+	for {
+		ks := keysFrom(p, from)
+		if len(ks) >= n || time.Since(lastChange) > 2*time.Second || ctx.Err() != nil {
+			time.Sleep(300 * time.Millisecond) // anything extra would show up now
+			return keysFrom(p, from)
+		}
+		if len(ks) != last {
+			last, lastChange = len(ks), time.Now()
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// checkTaps checks got against taps press/release pairs from qcodeKey.
+func checkTaps(t *testing.T, got []keyEvent, taps int) {
+	t.Helper()
 	if len(got) != 2*taps {
 		t.Fatalf("%d key lines; want %d", len(got), 2*taps)
 	}
@@ -270,16 +324,24 @@ func testResync(ctx context.Context, t *testing.T, vm *guest.VM) {
 	}
 	// The agent sends the signal asynchronously; give it a moment.
 	time.Sleep(200 * time.Millisecond)
+	qemuDrops := vm.InputQueueFull()
 	for i := 0; i < 120; i++ {
 		q, _ := qcodeKey(i)
 		if err := vm.Tap(ctx, q); err != nil {
 			t.Fatal(err)
 		}
+		if i%8 == 7 {
+			time.Sleep(20 * time.Millisecond) // let the guest refill qemu's queue
+		}
 	}
+	time.Sleep(100 * time.Millisecond)
 	if err := vm.SendKeys(ctx, guest.Key{QCode: "z", Down: true}); err != nil {
 		t.Fatal(err)
 	}
 	time.Sleep(500 * time.Millisecond) // let the guest kernel queue it all
+	if n := vm.InputQueueFull() - qemuDrops; n > 0 {
+		t.Logf("qemu dropped %d frames while the reader was stopped", n)
+	}
 	from := len(p.Lines())
 	if err := p.Signal(syscall.SIGCONT); err != nil {
 		t.Fatal(err)
@@ -350,5 +412,4 @@ func testGrab(ctx context.Context, t *testing.T, vm *guest.VM) {
 	if ks[0].name != "KEY_Q" || ks[1].name != "KEY_Q" {
 		t.Errorf("after the grab ended the second reader got %+v; want KEY_Q pressed and released", ks)
 	}
-	_ = fmt.Sprint()
 }

@@ -260,6 +260,9 @@ func (vm *VM) boot(ctx context.Context, qemu string, k Kernel, cfg Config) error
 		"-device", "virtio-serial-pci,id=vser",
 		"-device", "virtserialport,chardev=agent,name=" + agentproto.PortName,
 		"-device", "qemu-xhci,id=xhci",
+		// Logs each input event qemu drops because the guest has not
+		// refilled the virtio-input queue (see InputQueueFull).
+		"-trace", "virtio_input_queue_full",
 	}
 	for _, d := range cfg.Devices {
 		args = append(args, "-device", d)
@@ -482,6 +485,21 @@ func (vm *VM) Serial() string {
 	return string(b)
 }
 
+// QEMULog returns qemu's own output so far (errors, trace events).
+func (vm *VM) QEMULog() string {
+	b, _ := os.ReadFile(filepath.Join(vm.dir, "qemu.log"))
+	return string(b)
+}
+
+// InputQueueFull returns how many times qemu has dropped a virtio-input
+// event frame so far because the guest had no free buffer in the event
+// queue (the guest's vCPU fell behind, typically on a loaded host). Input
+// lost that way never reached the guest kernel; tests use it to tell
+// qemu's losses from the guest's.
+func (vm *VM) InputQueueFull() int {
+	return strings.Count(vm.QEMULog(), "virtio_input_queue_full")
+}
+
 // diagnostics returns the tails of the console and qemu logs.
 func (vm *VM) diagnostics() string {
 	tail := func(s string) string {
@@ -490,8 +508,7 @@ func (vm *VM) diagnostics() string {
 		}
 		return s
 	}
-	q, _ := os.ReadFile(filepath.Join(vm.dir, "qemu.log"))
-	return "--- guest console ---\n" + tail(vm.Serial()) + "\n--- qemu ---\n" + tail(string(q))
+	return "--- guest console ---\n" + tail(vm.Serial()) + "\n--- qemu ---\n" + tail(vm.QEMULog())
 }
 
 // Diagnostics returns the tails of the guest console and qemu's own
