@@ -7,10 +7,12 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"os/signal"
 	"runtime"
 	"slices"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -66,12 +68,7 @@ func openFDs(t *testing.T) int {
 func startServer(t *testing.T, cfg Config, mode backend.Mode) *harness {
 	t.Helper()
 	runtimeDir(t)
-	// The runtime's poller opens its fds on first use; make that happen
-	// before the baseline is taken.
-	if r, w, err := os.Pipe(); err == nil {
-		r.Close()
-		w.Close()
-	}
+	warmRuntime()
 	fds, goroutines := openFDs(t), runtime.NumGoroutine()
 	h := &harness{t: t, log: &syncBuffer{}, done: make(chan error, 1)}
 	cfg.Log = slog.New(slog.NewTextHandler(h.log, &slog.HandlerOptions{Level: slog.LevelDebug}))
@@ -437,4 +434,17 @@ func fdTargets() string {
 		out = append(out, e.Name()+"->"+target)
 	}
 	return strings.Join(out, " ")
+}
+
+// warmRuntime starts what the Go runtime keeps for good once used (the
+// poller's fds, os/signal's watcher goroutine), so leak checks can take
+// their baseline after it.
+func warmRuntime() {
+	if r, w, err := os.Pipe(); err == nil {
+		r.Close()
+		w.Close()
+	}
+	sigs := make(chan os.Signal, 1)
+	signal.Notify(sigs, syscall.SIGUSR2)
+	signal.Stop(sigs)
 }

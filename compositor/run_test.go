@@ -4,11 +4,9 @@ import (
 	"log/slog"
 	"os"
 	"os/exec"
-	"os/signal"
 	"path/filepath"
 	"runtime"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -25,15 +23,7 @@ func TestRunRealClientInProcess(t *testing.T) {
 		t.Fatal("wayland-info is required (make deps installs wayland-utils):", err)
 	}
 	dir := runtimeDir(t)
-	// Start what the runtime keeps for good once used (the poller's fds,
-	// os/signal's watcher goroutine) before taking the baseline.
-	if r, w, err := os.Pipe(); err == nil {
-		r.Close()
-		w.Close()
-	}
-	sigs := make(chan os.Signal, 1)
-	signal.Notify(sigs, syscall.SIGUSR2)
-	signal.Stop(sigs)
+	warmRuntime()
 	fds, goroutines := openFDs(t), runtime.NumGoroutine()
 	out := filepath.Join(t.TempDir(), "info.txt")
 

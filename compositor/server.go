@@ -48,6 +48,8 @@ type Server struct {
 	socket   *Socket
 	listener *loop.FDSource
 
+	stopSignals func()
+
 	display     *server.Display
 	conns       map[*server.Client]*clientConn
 	flushHook   *loop.Hook
@@ -66,7 +68,8 @@ type Server struct {
 }
 
 // New creates the listening socket and registers it with l. out is the
-// output surfaces are presented on.
+// output surfaces are presented on. From New until Close, SIGTERM, SIGINT
+// and SIGCHLD are handled on the loop (see Run).
 func New(l *loop.Loop, out backend.Output, cfg Config) (*Server, error) {
 	if cfg.MaxClientBuffer == 0 {
 		cfg.MaxClientBuffer = DefaultMaxClientBuffer
@@ -78,14 +81,18 @@ func New(l *loop.Loop, out backend.Output, cfg Config) (*Server, error) {
 	if s.log == nil {
 		s.log = slog.Default()
 	}
+	// Signals are handled from before the socket exists, so a SIGTERM
+	// sent as soon as it appears is a clean shutdown.
+	s.stopSignals = l.HandleSignals(s.handleSignal, syscall.SIGTERM, syscall.SIGINT, syscall.SIGCHLD)
 	sock, err := ListenSocket(cfg.Socket)
 	if err != nil {
+		s.stopSignals()
 		return nil, err
 	}
 	s.socket = sock
 	s.listener, err = l.AddFD(sock.FD(), loop.Readable, s.handleListenerReady)
 	if err != nil {
-		sock.Close()
+		s.Close()
 		return nil, fmt.Errorf("compositor: watch listening socket: %w", err)
 	}
 	if err := s.initClients(); err != nil {
@@ -124,8 +131,6 @@ func (s *Server) Loop() *loop.Loop { return s.loop }
 // status (128+signal when a signal killed it), or 0 when the server was
 // shut down by a signal or stopped otherwise.
 func (s *Server) Run(argv []string) (status int, err error) {
-	stopSignals := s.loop.HandleSignals(s.handleSignal, syscall.SIGTERM, syscall.SIGINT, syscall.SIGCHLD)
-	defer stopSignals()
 	if len(argv) > 0 {
 		p, err := Launch(argv, s.socket.Name)
 		if err != nil {
@@ -201,6 +206,7 @@ func (s *Server) Close() error {
 		return nil
 	}
 	s.closed = true
+	s.stopSignals()
 	s.closeClients()
 	s.listener.Remove()
 	return errors.Join(s.socket.Close())
