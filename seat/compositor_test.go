@@ -1,0 +1,318 @@
+package seat_test
+
+import (
+	"bytes"
+	"flag"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"gocomp/compositor"
+	"gocomp/compositor/headless"
+	"gocomp/compositor/loop"
+	"gocomp/protocols/server"
+	"gocomp/seat"
+	"gocomp/xkb/compile"
+	"gocomp/xkb/keymap"
+	"gocomp/xkb/keysym"
+	"gocomp/xkb/state"
+)
+
+// gocomp is the compositor with the seat, headless, its loop running on
+// its own goroutine; the test reaches the seat through Post.
+type gocomp struct {
+	t      *testing.T
+	l      *loop.Loop
+	srv    *compositor.Server
+	input  *seat.Input
+	kbd    *seat.Keyboard
+	socket string
+	ran    chan error
+	now    time.Duration
+	logs   *logBuffer
+}
+
+// logBuffer collects the compositor's log lines.
+type logBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *logBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+// waitLog waits until the log holds n lines containing s.
+func (g *gocomp) waitLog(s string, n int) {
+	g.t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		g.logs.mu.Lock()
+		text := g.logs.buf.String()
+		g.logs.mu.Unlock()
+		if strings.Count(text, s) >= n {
+			return
+		}
+		if time.Now().After(deadline) {
+			g.t.Fatalf("log never had %d lines with %q:\n%s", n, s, text)
+		}
+		time.Sleep(2 * time.Millisecond)
+	}
+}
+
+// getenvNoXKB is the environment minus XKB_DEFAULT_*.
+func getenvNoXKB(k string) string {
+	if strings.HasPrefix(k, "XKB_DEFAULT_") {
+		return ""
+	}
+	return os.Getenv(k)
+}
+
+// startGocomp runs the compositor with the seat flags args and one
+// keyboard (no evdev devices on the host).
+func startGocomp(t *testing.T, args ...string) *gocomp {
+	t.Helper()
+	dir := t.TempDir()
+	if err := os.Chmod(dir, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("XDG_RUNTIME_DIR", dir)
+	var opts seat.Options
+	fs := flag.NewFlagSet("gocomp", flag.ContinueOnError)
+	opts.RegisterFlags(fs)
+	if err := fs.Parse(args); err != nil {
+		t.Fatal(err)
+	}
+	l, err := loop.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := headless.New(l, headless.DefaultMode)
+	if err != nil {
+		t.Fatal(err)
+	}
+	g := &gocomp{t: t, l: l, ran: make(chan error, 1), logs: &logBuffer{}}
+	log := slog.New(slog.NewTextHandler(g.logs, nil))
+	g.input, err = seat.PrepareInput(seat.InputConfig{Loop: l, Options: &opts, Getenv: getenvNoXKB, NoDevices: true, Log: log})
+	if err != nil {
+		t.Fatal(err)
+	}
+	g.srv, err = compositor.New(l, out, compositor.Config{
+		Log:     log,
+		NewSeat: func(d *server.Display) (compositor.Seat, error) { return g.input.Start(d) },
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	g.socket = g.srv.SocketName()
+	go func() {
+		_, err := g.srv.Run(nil)
+		g.ran <- err
+	}()
+	g.do(func() { g.kbd = g.input.Seat.AddKeyboard("test keyboard", nil) })
+	t.Cleanup(func() {
+		g.l.Post(g.srv.Stop)
+		if err := <-g.ran; err != nil {
+			t.Errorf("server: %v", err)
+		}
+		g.input.Close()
+		g.srv.Close()
+		out.Close()
+		l.Close()
+	})
+	return g
+}
+
+// do runs fn on the loop goroutine and waits for it.
+func (g *gocomp) do(fn func()) {
+	done := make(chan struct{})
+	g.l.Post(func() { fn(); close(done) })
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		g.t.Fatal("loop did not run a posted function")
+	}
+}
+
+// key presses (down) or releases evdev key code on the test keyboard.
+func (g *gocomp) key(code uint16, down bool) {
+	g.do(func() {
+		g.now += time.Millisecond
+		g.kbd.Key(g.now, code, down)
+	})
+}
+
+// focusIs waits until the seat's focus is c's surface.
+func (g *gocomp) focusIs(c *wlClient) {
+	g.t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		var ok bool
+		g.do(func() {
+			f := g.input.Seat.Focus()
+			c.mu.Lock()
+			ok = f != nil && c.surface != nil && f.ID() == uint32(c.surface.Id())
+			c.mu.Unlock()
+		})
+		if ok {
+			return
+		}
+		if time.Now().After(deadline) {
+			g.t.Fatalf("%s never got the focus", c.name)
+		}
+		time.Sleep(2 * time.Millisecond)
+	}
+}
+
+// TestTwoClients: keys go only to the focused client; moving the focus
+// with a key held gives leave to one and enter with the key to the other;
+// neither ever sees an unmatched press or release (the clients check every
+// event as it arrives).
+func TestTwoClients(t *testing.T) {
+	g := startGocomp(t)
+	a := dialClient(t, g.socket, "A")
+	defer a.close()
+	b := dialClient(t, g.socket, "B")
+	defer b.close()
+	for _, c := range []*wlClient{a, b} {
+		c.waitFor(0, "keymap and repeat info", endsWith("keymap", "repeat 25 600"))
+	}
+
+	a.mapWindow()
+	g.focusIs(a)
+	a.waitFor(2, "enter", endsWith("enter", "mods 0 0 0 0"))
+	g.key(30, true)
+	g.key(30, false)
+	a.waitFor(4, "A typed", endsWith("key 30 1", "key 30 0"))
+
+	// B maps: it takes the focus. Q is held across the change.
+	g.key(16, true)
+	a.waitFor(6, "Q down at A", endsWith("key 16 1"))
+	b.mapWindow()
+	g.focusIs(b)
+	a.waitFor(7, "leave", endsWith("leave"))
+	b.waitFor(2, "enter with Q", endsWith("enter 16", "mods 0 0 0 0"))
+	g.key(16, false)
+	g.key(42, true) // Shift
+	g.key(17, true)
+	g.key(17, false)
+	g.key(42, false)
+	b.waitFor(4, "B typed", endsWith("key 16 0", "key 42 1", "mods 1 0 0 0", "key 17 1", "key 17 0", "key 42 0", "mods 0 0 0 0"))
+
+	// B unmaps with W held: the focus returns to A, which gets W in enter.
+	g.key(17, true)
+	b.waitFor(11, "W down at B", endsWith("key 17 1"))
+	b.unmapWindow()
+	g.focusIs(a)
+	b.waitFor(12, "leave", endsWith("leave"))
+	a.waitFor(8, "enter with W", endsWith("enter 17", "mods 0 0 0 0"))
+	g.key(17, false)
+	a.waitFor(10, "W released at A", endsWith("key 17 0"))
+
+	// Everything B saw after its leave: nothing.
+	time.Sleep(20 * time.Millisecond)
+	if evs := b.log(); evs[len(evs)-1] != "leave" {
+		t.Errorf("B got events after losing the focus: %q", evs)
+	}
+	t.Logf("A: %q", a.log())
+	t.Logf("B: %q", b.log())
+}
+
+// groupMaskRE matches an indicator's group mask in keymap text v1.
+var groupMaskRE = regexp.MustCompile(`groups= 0x([0-9a-f]+);`)
+
+// decodeKeymap compiles a received keymap text as a client would. The
+// group masks are rewritten as group names first: xkb/compile's FromText
+// reads "groups= 0xfe" as a group number, where libxkbcommon reads a mask.
+func decodeKeymap(t *testing.T, text string) *keymap.Keymap {
+	t.Helper()
+	text = groupMaskRE.ReplaceAllStringFunc(text, func(m string) string {
+		v, _ := strconv.ParseUint(groupMaskRE.FindStringSubmatch(m)[1], 16, 8)
+		var names []string
+		for g := range 4 {
+			if v&(1<<g) != 0 {
+				names = append(names, "Group"+strconv.Itoa(g+1))
+			}
+		}
+		if len(names) == 0 {
+			return "groups= none;"
+		}
+		return "groups= " + strings.Join(names, "+") + ";"
+	})
+	km, err := compile.FromText("received keymap", []byte(text), nil)
+	if err != nil {
+		t.Fatalf("received keymap does not compile: %v", err)
+	}
+	return km
+}
+
+// TestSIGHUPChangesLayout: gocomp runs with --config naming layout us; the
+// file is changed to de and gocomp gets SIGHUP: the connected client
+// receives a new keymap and then modifiers, and the key y types z with it.
+// A broken file and another SIGHUP change nothing.
+func TestSIGHUPChangesLayout(t *testing.T) {
+	conf := filepath.Join(t.TempDir(), "keyboard.conf")
+	write := func(s string) {
+		if err := os.WriteFile(conf, []byte(s), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("xkb-layout = us\n")
+	g := startGocomp(t, "-config", conf)
+	a := dialClient(t, g.socket, "A")
+	defer a.close()
+	a.mapWindow()
+	g.focusIs(a)
+	a.waitFor(0, "enter", endsWith("enter", "mods 0 0 0 0"))
+
+	g.waitLog("seat: keyboard ready", 1) // SIGHUP is handled from now on
+	write("xkb-layout = de\n")
+	if err := syscall.Kill(os.Getpid(), syscall.SIGHUP); err != nil {
+		t.Fatal(err)
+	}
+	a.waitFor(4, "new keymap then modifiers", endsWith("keymap", "mods 0 0 0 0"))
+	g.key(21, true)
+	g.key(21, false)
+	a.waitFor(6, "y typed", endsWith("key 21 1", "key 21 0"))
+
+	a.mu.Lock()
+	keymaps := slices.Clone(a.keymaps)
+	a.mu.Unlock()
+	if len(keymaps) != 2 {
+		t.Fatalf("%d keymaps; want 2", len(keymaps))
+	}
+	for i, want := range []string{"y", "z"} {
+		km := decodeKeymap(t, keymaps[i])
+		st := state.New(km, state.Options{})
+		if got := keysym.Name(st.KeyOneSym(21 + 8)); got != want {
+			t.Errorf("keymap %d: key y gives %s; want %s", i, got, want)
+		}
+	}
+
+	write("xkb-layout = de\nrepeat-rate = many\n")
+	n := len(a.log())
+	if err := syscall.Kill(os.Getpid(), syscall.SIGHUP); err != nil {
+		t.Fatal(err)
+	}
+	g.waitLog("keyboard settings not reloaded", 1)
+	g.key(21, true)
+	g.key(21, false)
+	if evs := a.waitFor(n, "y typed again", endsWith("key 21 1", "key 21 0")); len(evs) != 2 {
+		t.Errorf("events after a broken config and SIGHUP: %q; want only the key", evs)
+	}
+	var layout string
+	g.do(func() { layout = g.input.Seat.Settings().Names.Layout })
+	if layout != "de" {
+		t.Errorf("layout %q after the broken config; want de", layout)
+	}
+}
