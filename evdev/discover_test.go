@@ -31,7 +31,9 @@ func fakeSysfs(t *testing.T, events map[string][2]int) string {
 	return root
 }
 
-func itoa(i int) string { return string(rune('0'+i/100%10)) + string(rune('0'+i/10%10)) + string(rune('0'+i%10)) }
+func itoa(i int) string {
+	return string(rune('0'+i/100%10)) + string(rune('0'+i/10%10)) + string(rune('0'+i%10))
+}
 
 func TestScan(t *testing.T) {
 	root := fakeSysfs(t, map[string][2]int{"event10": {13, 74}, "event2": {13, 66}})
