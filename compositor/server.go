@@ -62,7 +62,6 @@ type Server struct {
 	program    *Program
 	exitStatus int
 	runErr     error
-	stopping   bool
 	signalled  bool // shut down by SIGTERM/SIGINT: exit status 0
 	closed     bool
 }
@@ -152,7 +151,6 @@ func (s *Server) Run(argv []string) (status int, err error) {
 
 // Stop ends Run after the current iteration. Call it on the loop goroutine.
 func (s *Server) Stop() {
-	s.stopping = true
 	s.loop.Stop()
 }
 

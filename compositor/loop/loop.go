@@ -131,9 +131,10 @@ func (l *Loop) Close() error {
 }
 
 // Run dispatches until Stop is called. It returns nil after Stop, or the
-// first error epoll_wait reports.
+// first error epoll_wait reports. A Stop before Run makes Run return at
+// once.
 func (l *Loop) Run() error {
-	l.stopped.Store(false)
+	defer l.stopped.Store(false)
 	for !l.stopped.Load() {
 		if err := l.Dispatch(-1); err != nil {
 			return err
@@ -142,8 +143,8 @@ func (l *Loop) Run() error {
 	return nil
 }
 
-// Stop makes Run return after the current iteration. It is safe from any
-// goroutine.
+// Stop makes the current (or next) Run return after the current
+// iteration. It is safe from any goroutine.
 func (l *Loop) Stop() {
 	l.stopped.Store(true)
 	l.wake()

@@ -357,3 +357,19 @@ func TestEventsString(t *testing.T) {
 		}
 	}
 }
+
+func TestStopBeforeRun(t *testing.T) {
+	l := newLoop(t)
+	l.Stop()
+	done := make(chan error, 1)
+	go func() { done <- l.Run() }()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(5 * time.Second):
+		l.Stop()
+		t.Fatal("Run did not return after an earlier Stop")
+	}
+}
