@@ -137,8 +137,6 @@ func (s *Server) Run(argv []string) (status int, err error) {
 		}
 		s.program = p
 		s.log.Info("launched program", "argv", argv, "pid", p.Pid())
-		// It may have exited before SIGCHLD was being watched for.
-		s.loop.Post(s.reapProgram)
 	}
 	if err := s.loop.Run(); err != nil {
 		return 1, err
