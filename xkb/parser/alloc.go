@@ -63,20 +63,21 @@ func (c *chunk[T]) copyOf(src []T) []T {
 // lists are collected on before being copied into a chunk (stacks, so that
 // nested lists, e.g. calls in call arguments, do not clobber each other).
 type allocs struct {
-	idents    slab[Ident]
-	varDefs   slab[VarDef]
-	keyDefs   slab[KeyDef]
-	calls     slab[Call]
-	assigns   slab[Assign]
-	ints      slab[Int]
-	keyNames  slab[KeyName]
-	bools     slab[Bool]
-	arrayRefs slab[ArrayRef]
-	fieldRefs slab[FieldRef]
-	binaries  slab[Binary]
-	unaries   slab[Unary]
-	strings   slab[String]
-	symLists  slab[KeysymList]
+	idents      slab[Ident]
+	varDefs     slab[VarDef]
+	keyDefs     slab[KeyDef]
+	keycodeDefs slab[KeycodeDef]
+	calls       slab[Call]
+	assigns     slab[Assign]
+	ints        slab[Int]
+	keyNames    slab[KeyName]
+	bools       slab[Bool]
+	arrayRefs   slab[ArrayRef]
+	fieldRefs   slab[FieldRef]
+	binaries    slab[Binary]
+	unaries     slab[Unary]
+	strings     slab[String]
+	symLists    slab[KeysymList]
 
 	syms     chunk[Keysym]
 	levels   chunk[[]Keysym]
@@ -88,4 +89,5 @@ type allocs struct {
 	levelStack [][]Keysym
 	exprStack  []Expr
 	varStack   []*VarDef
+	stmtStack  []Stmt
 }

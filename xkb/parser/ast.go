@@ -92,7 +92,7 @@ type File struct {
 	Name     string // file name as given to Parse (used in positions)
 	Sections []*Section
 
-	src   []byte // the source; kept to compute line:col for errors
+	src   string // the source; kept to compute line:col for errors
 	lines []int  // offsets of line starts; computed on first use
 }
 

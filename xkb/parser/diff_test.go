@@ -81,7 +81,7 @@ func TestParseAgreesWithLibxkbcommon(t *testing.T) {
 	}
 	var spans [][2]int
 	var sc scanner
-	sc.init([]byte(diffBase), func(Pos, string) {})
+	sc.init(diffBase, func(Pos, string) {})
 	for {
 		var l lexeme
 		sc.next(&l)

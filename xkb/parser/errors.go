@@ -26,11 +26,11 @@ func (f *File) Position(p Pos) Position {
 	return position(f.Name, f.src, &f.lines, p)
 }
 
-func position(name string, src []byte, lines *[]int, p Pos) Position {
+func position(name string, src string, lines *[]int, p Pos) Position {
 	if *lines == nil {
 		ls := []int{0}
-		for i, c := range src {
-			if c == '\n' {
+		for i := 0; i < len(src); i++ {
+			if src[i] == '\n' {
 				ls = append(ls, i+1)
 			}
 		}

@@ -19,11 +19,12 @@ const (
 //
 // On failure Parse returns the part of the file it could parse and an
 // ErrorList (at most ten errors, sorted, one per line) whose entries read
-// "file:line:col: message". The File keeps src to compute positions; the
-// caller must not modify src afterwards.
+// "file:line:col: message". Parse copies src (once: names and strings in
+// the tree are substrings of the copy), so the caller may reuse it.
 func Parse(filename string, src []byte) (*File, error) {
-	p := &parser{file: &File{Name: filename, src: src}}
-	p.sc.init(src, p.scanError)
+	text := string(src)
+	p := &parser{file: &File{Name: filename, src: text}}
+	p.sc.init(text, p.scanError)
 	p.next()
 	func() {
 		defer func() {
@@ -177,6 +178,9 @@ func (p *parser) sync(braces int) {
 	}
 }
 
+var mergeModes = [...]MergeMode{tAugment: MergeAugment, tOverride: MergeOverride,
+	tReplace: MergeReplace, tAlternate: MergeAlternate}
+
 var sectionFlags = map[token]Flags{
 	tPartial:          FlagPartial,
 	tDefault:          FlagDefault,
@@ -285,11 +289,16 @@ func (p *parser) skipBody() {
 }
 
 func (p *parser) parseStmts(s *Section) {
+	stmts := p.a.stmtStack[:0]
 	for p.tok.tok != tRBrace && p.tok.tok != tEOF {
 		if st := p.parseStmtOrSync(); st != nil { // nil: error or geometry
-			s.Stmts = append(s.Stmts, st)
+			stmts = append(stmts, st)
 		}
 	}
+	s.Stmts = make([]Stmt, len(stmts))
+	copy(s.Stmts, stmts)
+	clear(stmts)
+	p.a.stmtStack = stmts
 }
 
 // parseStmtOrSync parses one statement; after an error it skips to the
@@ -337,8 +346,7 @@ func (p *parser) parseStmt() Stmt {
 		}
 		return p.parseInclude(base)
 	case tAugment, tOverride, tReplace, tAlternate:
-		base.Merge = map[token]MergeMode{tAugment: MergeAugment, tOverride: MergeOverride,
-			tReplace: MergeReplace, tAlternate: MergeAlternate}[p.tok.tok]
+		base.Merge = mergeModes[p.tok.tok]
 		p.next()
 		if p.tok.tok == tString {
 			return p.parseInclude(base)
@@ -355,7 +363,8 @@ func (p *parser) parseStmt() Stmt {
 	case tKey:
 		return p.parseKey(base)
 	case tKeyName:
-		d := &KeycodeDef{StmtBase: base, Name: p.tok.lit}
+		d := p.a.keycodeDefs.new()
+		*d = KeycodeDef{StmtBase: base, Name: p.tok.lit}
 		p.next()
 		p.expect(tEquals)
 		if p.tok.tok != tInt {

@@ -34,37 +34,17 @@ type lexeme struct {
 //     byte (literal or \0), as libxkbcommon's C strings do; other bytes,
 //     invalid UTF-8 included, are kept.
 type scanner struct {
-	src  []byte
+	src  string // the source, copied once; literals are substrings of it
 	off  int
 	errh func(pos Pos, msg string)
 
-	intern map[string]word // one copy of every identifier, key name and plain string
-	buf    []byte          // scratch for strings with escapes
+	buf []byte // scratch for strings with escapes
 }
 
-func (s *scanner) init(src []byte, errh func(Pos, string)) {
+func (s *scanner) init(src string, errh func(Pos, string)) {
 	s.src = src
 	s.off = 0
 	s.errh = errh
-	s.intern = make(map[string]word, 64)
-}
-
-// word is an interned spelling and, once scanned as an identifier, its
-// token kind (tIllegal until then).
-type word struct {
-	s   string
-	tok token
-}
-
-// str returns the interned string for b; lookups with string(b) do not
-// allocate, so only the first occurrence costs an allocation.
-func (s *scanner) str(b []byte) string {
-	if w, ok := s.intern[string(b)]; ok {
-		return w.s
-	}
-	v := string(b)
-	s.intern[v] = word{s: v, tok: tIllegal} // not yet classified as an identifier
-	return v
 }
 
 func isLetter(c byte) bool { return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c == '_' }
@@ -168,26 +148,21 @@ func (s *scanner) scanIdent(l *lexeme) {
 	for s.off < len(s.src) && (isLetter(s.src[s.off]) || isDigit(s.src[s.off])) {
 		s.off++
 	}
-	b := s.src[start:s.off]
-	if w, ok := s.intern[string(b)]; ok && w.tok != tIllegal {
-		l.tok, l.lit = w.tok, w.s
-		return
-	}
-	w := word{s: string(b), tok: tIdent}
-	if len(b) <= maxKeywordLen && len(b) >= 3 {
+	word := s.src[start:s.off]
+	l.tok, l.lit = tIdent, word
+	if len(word) <= maxKeywordLen && len(word) >= 3 {
 		var lower [maxKeywordLen]byte
-		for i, c := range b {
+		for i := 0; i < len(word); i++ {
+			c := word[i]
 			if c >= 'A' && c <= 'Z' {
 				c += 'a' - 'A'
 			}
 			lower[i] = c
 		}
-		if kw, ok := keywords[string(lower[:len(b)])]; ok {
-			w.tok = kw
+		if kw, ok := keywords[string(lower[:len(word)])]; ok {
+			l.tok = kw
 		}
 	}
-	s.intern[w.s] = w
-	l.tok, l.lit = w.tok, w.s
 }
 
 func (s *scanner) scanNumber(l *lexeme) {
@@ -203,8 +178,8 @@ func (s *scanner) scanNumber(l *lexeme) {
 			return
 		}
 		var v uint64
-		for _, c := range s.src[digits:s.off] {
-			v = v<<4 | uint64(hexVal(c))
+		for i := digits; i < s.off; i++ {
+			v = v<<4 | uint64(hexVal(s.src[i]))
 		}
 		if v > 1<<63-1 {
 			s.malformedNumber(l, start)
@@ -221,7 +196,7 @@ func (s *scanner) scanNumber(l *lexeme) {
 		for s.off < len(s.src) && isDigit(s.src[s.off]) {
 			s.off++
 		}
-		v, err := strconv.ParseFloat(string(s.src[start:s.off]), 64)
+		v, err := strconv.ParseFloat(s.src[start:s.off], 64)
 		if err != nil {
 			s.malformedNumber(l, start)
 			return
@@ -230,8 +205,8 @@ func (s *scanner) scanNumber(l *lexeme) {
 		return
 	}
 	var v int64
-	for _, c := range s.src[start:s.off] {
-		d := int64(c - '0')
+	for i := start; i < s.off; i++ {
+		d := int64(s.src[i] - '0')
 		if v > (1<<63-1-d)/10 {
 			s.malformedNumber(l, start)
 			return
@@ -242,9 +217,9 @@ func (s *scanner) scanNumber(l *lexeme) {
 }
 
 // leadingZeros reports whether all but the last n digits are '0'.
-func leadingZeros(digits []byte, n int) bool {
-	for _, c := range digits[:len(digits)-n] {
-		if c != '0' {
+func leadingZeros(digits string, n int) bool {
+	for i := 0; i < len(digits)-n; i++ {
+		if digits[i] != '0' {
 			return false
 		}
 	}
@@ -273,7 +248,7 @@ func (s *scanner) scanString(l *lexeme) {
 	for s.off < len(s.src) {
 		c := s.src[s.off]
 		if c == '"' {
-			l.tok, l.lit = tString, s.str(s.src[start:s.off])
+			l.tok, l.lit = tString, s.src[start:s.off]
 			s.off++
 			return
 		}
@@ -350,7 +325,7 @@ func (s *scanner) scanKeyName(l *lexeme) {
 	for s.off < len(s.src) {
 		c := s.src[s.off]
 		if c == '>' {
-			l.tok, l.lit = tKeyName, s.str(s.src[start:s.off])
+			l.tok, l.lit = tKeyName, s.src[start:s.off]
 			s.off++
 			return
 		}
