@@ -143,6 +143,11 @@ func (s *State) Options() Options { return s.opts }
 // components that changed. Keycodes the keymap does not define are
 // ignored. It does not allocate (unless more than 16 keys with actions are
 // held at once, the first time).
+//
+// The caller owns key tracking: it must not press a key that is already
+// down, nor release one that is up (the seat drops such events, and
+// auto-repeat never reaches the state). Like libxkbcommon 1.5, a second
+// press of a held latch key can leave its modifier depressed for good.
 func (s *State) UpdateKey(kc keymap.Keycode, dir Direction) Component {
 	key := s.km.Key(kc)
 	if key == nil {
