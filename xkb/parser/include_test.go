@@ -124,6 +124,20 @@ func TestResolveTree(t *testing.T) {
 			t.Errorf("%s read %d times; want once", path, n)
 		}
 	}
+	// Duplicate names and several default flags: the first wins (as
+	// libxkbcommon 1.5 does; checked with xkbcli).
+	r3, err := l.Resolve(findSection(t, l, "main", "firsts"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, st := range r3.Items[0].Steps {
+		k := st.Section.Items[0].Stmt.(*KeyDef)
+		got = append(got, st.Section.Section.Name+":"+dumpExpr(k.Body[0].Value))
+	}
+	if g := strings.Join(got, " "); g != "s:[w] b:[t]" {
+		t.Errorf("dup(s)+twodef resolved to %s; want s:[w] b:[t]", g)
+	}
 	// A second Resolve is served from the cache.
 	r2, err := l.Resolve(findSection(t, l, "main", "good"))
 	if err != nil || r2 != r {
@@ -151,7 +165,7 @@ func TestResolveErrors(t *testing.T) {
 	}
 	hit := map[string]bool{}
 	l := testLoader(map[string]int{})
-	for _, name := range []string{"loop", "nofile", "nosection", "wrongkind", "syntax", "badspec", "badspec2"} {
+	for _, name := range []string{"loop", "nofile", "nosection", "wrongkind", "syntax", "badspec", "badspec2", "mixed"} {
 		_, err := l.Resolve(findSection(t, l, "main", name))
 		if err == nil {
 			t.Errorf("Resolve(main(%s)) succeeded; want an error", name)
