@@ -21,14 +21,13 @@ const (
 
 // entry is one keysym of the header: its value and its name in nameData.
 type entry struct {
-	ks    Keysym
-	off   uint16
-	n     uint8
-	flags uint8 // entryFoldShared
+	ks  Keysym
+	off uint16
+	n   uint8
 }
 
-// entryFoldShared marks names that equal another name but for case.
-const entryFoldShared = 1
+// foldGroupFlag marks foldHash values that index foldGroups.
+const foldGroupFlag = 1 << 15
 
 // hashSize is the slot count of nameHash and foldHash.
 const hashSize = uint32(len(nameHash))
@@ -219,43 +218,27 @@ func lookupName(name string, ci bool) (Keysym, bool) {
 		return NoSymbol, false
 	}
 	for j := hashFolded(name) & (hashSize - 1); foldHash[j] != 0; j = (j + 1) & (hashSize - 1) {
-		if e := entries[foldHash[j]-1]; compareFold(name, e.name()) == 0 {
-			if e.flags&entryFoldShared == 0 {
+		v := foldHash[j]
+		if v&foldGroupFlag == 0 {
+			if e := entries[v-1]; compareFold(name, e.name()) == 0 {
 				return e.ks, true
 			}
-			return lookupFoldShared(name)
+			continue
 		}
-	}
-	return NoSymbol, false
-}
-
-// lookupFoldShared finds the keysym for a name that several header names
-// equal but for case.
-func lookupFoldShared(name string) (Keysym, bool) {
-	// Bisect the way libxkbcommon does (inclusive bounds, first hit wins),
-	// so that among names equal but for case the same one is found when
-	// none of them is a lower-case keysym.
-	lo, hi := 0, len(byNameCI)-1
-	for lo <= hi {
-		m := (lo + hi) / 2
-		switch c := compareFold(name, entries[byNameCI[m]].name()); {
-		case c < 0:
-			hi = m - 1
-		case c > 0:
-			lo = m + 1
-		default:
-			for i := m; i < len(byNameCI) && compareFold(name, entries[byNameCI[i]].name()) == 0; i++ {
-				if ks := entries[byNameCI[i]].ks; IsLower(ks) {
-					return ks, true
-				}
-			}
-			for i := m - 1; i >= 0 && compareFold(name, entries[byNameCI[i]].name()) == 0; i-- {
-				if ks := entries[byNameCI[i]].ks; IsLower(ks) {
-					return ks, true
-				}
-			}
-			return entries[byNameCI[m]].ks, true
+		run := foldGroups[v&^foldGroupFlag:]
+		n, first := int(run[0]), entries[run[1]]
+		if compareFold(name, first.name()) != 0 {
+			continue
 		}
+		// Names equal but for case: libxkbcommon prefers a lower-case
+		// keysym, checking the candidates in the order the generator
+		// worked out, and otherwise keeps the first.
+		for _, i := range run[1 : 1+n] {
+			if ks := entries[i].ks; IsLower(ks) {
+				return ks, true
+			}
+		}
+		return first.ks, true
 	}
 	return NoSymbol, false
 }

@@ -187,66 +187,11 @@ func generate(entries []entry, header string) ([]byte, error) {
 		return nil, fmt.Errorf("tables outgrow uint16 indices: %d bytes of names, %d entries", names.Len(), len(entries))
 	}
 	fmt.Fprintf(&b, "// nameData holds every keysym name of the header, in header order.\nconst nameData = %q\n\n", names.String())
-	// Names equal but for case take the slow path of case-insensitive lookup.
-	folded := map[string]int{}
-	for _, e := range entries {
-		folded[asciiLower(e.name)]++
-	}
 	b.WriteString("// entries lists the header's keysyms in header order.\nvar entries = [...]entry{\n")
 	for i, e := range entries {
-		flags := 0
-		if folded[asciiLower(e.name)] > 1 {
-			flags |= 1
-		}
-		fmt.Fprintf(&b, "{%#x, %d, %d, %d},\n", e.ks, offs[i], len(e.name), flags)
+		fmt.Fprintf(&b, "{%#x, %d, %d},\n", e.ks, offs[i], len(e.name))
 	}
 	b.WriteString("}\n\n")
-
-	// Open-addressing hash tables (linear probing) of entry index + 1.
-	var exact, fold [hashSize]uint16
-	insert := func(table *[hashSize]uint16, h uint32, i int) {
-		for j := h & (hashSize - 1); ; j = (j + 1) & (hashSize - 1) {
-			if table[j] == 0 {
-				table[j] = uint16(i + 1)
-				return
-			}
-		}
-	}
-	seenFold := map[string]bool{}
-	for i, e := range entries {
-		insert(&exact, hashName(e.name), i)
-		if f := asciiLower(e.name); !seenFold[f] {
-			seenFold[f] = true
-			insert(&fold, hashName(f), i)
-		}
-	}
-	writeTable := func(doc, name string, t *[hashSize]uint16) {
-		fmt.Fprintf(&b, "// %s\nvar %s = [%d]uint16{", doc, name, hashSize)
-		for i, x := range t {
-			if i%16 == 0 {
-				b.WriteString("\n")
-			}
-			fmt.Fprintf(&b, "%d, ", x)
-		}
-		b.WriteString("\n}\n\n")
-	}
-	writeTable("nameHash maps hashName(name) to entry index + 1 (0: empty slot),\n// probing linearly.", "nameHash", &exact)
-	writeTable("foldHash maps hashName of an ASCII-lower-cased name to the index + 1\n// of the first entry with that folded name, probing linearly.", "foldHash", &fold)
-
-	idx := make([]int, len(entries))
-	for i := range idx {
-		idx[i] = i
-	}
-	writeIndex := func(doc, name string, idx []int) {
-		fmt.Fprintf(&b, "// %s\nvar %s = [...]uint16{", doc, name)
-		for i, x := range idx {
-			if i%16 == 0 {
-				b.WriteString("\n")
-			}
-			fmt.Fprintf(&b, "%d, ", x)
-		}
-		b.WriteString("\n}\n\n")
-	}
 
 	seenName := map[string]bool{}
 	for _, e := range entries {
@@ -255,11 +200,98 @@ func generate(entries []entry, header string) ([]byte, error) {
 		}
 		seenName[e.name] = true
 	}
-	byNameCI := append([]int(nil), idx...)
-	sort.SliceStable(byNameCI, func(i, j int) bool {
-		return asciiLower(entries[byNameCI[i]].name) < asciiLower(entries[byNameCI[j]].name)
+
+	// Case-insensitive lookup: libxkbcommon bisects an array sorted by
+	// folded name (stable, so names equal but for case keep header order)
+	// with inclusive bounds; from the entry it lands on it checks that
+	// entry and those after it, then those before it, for a lower-case
+	// keysym, and falls back on the entry it landed on. The landing
+	// depends only on the folded name, so each group of names equal but
+	// for case gets its candidates listed here in that order.
+	byFold := make([]int, len(entries))
+	for i := range byFold {
+		byFold[i] = i
+	}
+	sort.SliceStable(byFold, func(i, j int) bool {
+		return asciiLower(entries[byFold[i]].name) < asciiLower(entries[byFold[j]].name)
 	})
-	writeIndex("byNameCI indexes entries sorted by ASCII-lower-cased name; names equal\n// but for case keep header order.", "byNameCI", byNameCI)
+	foldName := func(k int) string { return asciiLower(entries[byFold[k]].name) }
+	var groups []uint16 // runs: count, then entry indexes in check order
+	groupOf := map[string]int{}
+	for k := 0; k < len(byFold); {
+		f := foldName(k)
+		end := k
+		for end < len(byFold) && foldName(end) == f {
+			end++
+		}
+		if end-k > 1 {
+			lo, hi, m := 0, len(byFold)-1, -1
+			for lo <= hi {
+				mid := (lo + hi) / 2
+				switch c := strings.Compare(f, foldName(mid)); {
+				case c < 0:
+					hi = mid - 1
+				case c > 0:
+					lo = mid + 1
+				default:
+					m = mid
+					lo = hi + 1
+				}
+			}
+			groupOf[f] = len(groups)
+			groups = append(groups, uint16(end-k))
+			for i := m; i < end; i++ {
+				groups = append(groups, uint16(byFold[i]))
+			}
+			for i := m - 1; i >= k; i-- {
+				groups = append(groups, uint16(byFold[i]))
+			}
+		}
+		k = end
+	}
+	if len(groups) >= foldGroupFlag {
+		return nil, fmt.Errorf("fold groups outgrow their index: %d", len(groups))
+	}
+
+	// Open-addressing hash tables (linear probing). nameHash holds entry
+	// index + 1; foldHash the same for folded names held by one entry, and
+	// foldGroupFlag | start in foldGroups for names shared but for case.
+	var exact, fold [hashSize]uint16
+	insert := func(table *[hashSize]uint16, h uint32, v uint16) {
+		for j := h & (hashSize - 1); ; j = (j + 1) & (hashSize - 1) {
+			if table[j] == 0 {
+				table[j] = v
+				return
+			}
+		}
+	}
+	seenFold := map[string]bool{}
+	for i, e := range entries {
+		insert(&exact, hashName(e.name), uint16(i+1))
+		f := asciiLower(e.name)
+		if seenFold[f] {
+			continue
+		}
+		seenFold[f] = true
+		if g, ok := groupOf[f]; ok {
+			insert(&fold, hashName(f), uint16(foldGroupFlag|g))
+		} else {
+			insert(&fold, hashName(f), uint16(i+1))
+		}
+	}
+	writeTable := func(doc, name string, t []uint16) {
+		fmt.Fprintf(&b, "// %s\nvar %s = [...]uint16{", doc, name)
+		for i, x := range t {
+			if i%16 == 0 {
+				b.WriteString("\n")
+			}
+			fmt.Fprintf(&b, "%d, ", x)
+		}
+		b.WriteString("\n}\n\n")
+	}
+	writeTable("nameHash maps hashName(name) to entry index + 1 (0: empty slot),\n// probing linearly.", "nameHash", exact[:])
+	writeTable("foldHash maps hashName of an ASCII-lower-cased name to entry index + 1,\n// or to foldGroupFlag | the start of its run in foldGroups when several\n// names fold to it, probing linearly.", "foldHash", fold[:])
+	writeTable("foldGroups holds runs of a count and entry indexes: the entries whose\n// names are equal but for case, in the order case-insensitive lookup\n// checks them (the first is the fallback).", "foldGroups", groups)
 
 	// Canonical name per value: the first in header order.
 	var byValue []int
@@ -271,7 +303,11 @@ func generate(entries []entry, header string) ([]byte, error) {
 		}
 	}
 	sort.SliceStable(byValue, func(i, j int) bool { return entries[byValue[i]].ks < entries[byValue[j]].ks })
-	writeIndex("byValue indexes the canonical (first listed) entry of every keysym value,\n// sorted by value.", "byValue", byValue)
+	valueIdx := make([]uint16, len(byValue))
+	for i, x := range byValue {
+		valueIdx[i] = uint16(x)
+	}
+	writeTable("byValue indexes the canonical (first listed) entry of every keysym value,\n// sorted by value.", "byValue", valueIdx)
 
 	// Keysym -> code point for keysyms outside the Unicode keysym range.
 	cps := map[uint32]rune{}
@@ -342,6 +378,9 @@ func generate(entries []entry, header string) ([]byte, error) {
 // hashSize is the slot count of the name hash tables (a power of two,
 // about three times the number of names).
 const hashSize = 1 << 13
+
+// foldGroupFlag marks foldHash values that index foldGroups.
+const foldGroupFlag = 1 << 15
 
 // hashName is FNV-1a over the bytes of s; package keysym computes the same.
 func hashName(s string) uint32 {
