@@ -1,7 +1,6 @@
 package compile
 
 import (
-	"sync"
 	"testing"
 
 	"gocomp/xkb/internal/oracle"
@@ -17,27 +16,34 @@ var benchNames = []struct {
 	{"us,ru+grp:alt_shift_toggle", rules.Names{Rules: "evdev", Model: "pc105", Layout: "us,ru", Options: "grp:alt_shift_toggle"}},
 }
 
-// refTimes caches libxkbcommon's ns/op per measurement, taken once per
-// test binary run so that every ratio compares with the same run.
-var refTimes sync.Map
-
-func refTime(b *testing.B, key string, measure func(o *oracle.Oracle) (float64, error)) float64 {
-	if v, ok := refTimes.Load(key); ok {
-		return v.(float64)
-	}
-	ns, err := measure(oracle.New(b))
+// compare runs body b.N times and reports, next to our ns/op,
+// libxkbcommon's ns/op for the same work (measured by the oracle right
+// before and right after our loop, averaged, so that both see the same
+// machine load) and our time as a multiple of it.
+func compare(b *testing.B, measure func(o *oracle.Oracle) (float64, error), body func()) {
+	o := oracle.New(b)
+	before, err := measure(o)
 	if err != nil {
 		b.Fatal(err)
 	}
-	refTimes.Store(key, ns)
-	return ns
-}
-
-// report adds libxkbcommon's time and our ratio to it to the benchmark.
-func report(b *testing.B, ref float64) {
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		body()
+	}
+	b.StopTimer()
+	after, err := measure(o)
+	if err != nil {
+		b.Fatal(err)
+	}
+	ref := (before + after) / 2
 	ours := float64(b.Elapsed().Nanoseconds()) / float64(b.N)
 	b.ReportMetric(ref, "libxkbcommon-ns/op")
 	b.ReportMetric(ours/ref, "x-libxkbcommon")
+}
+
+func compileRef(n rules.Names) func(o *oracle.Oracle) (float64, error) {
+	return func(o *oracle.Oracle) (float64, error) { return o.BenchCompile(n, 20) }
 }
 
 // BenchmarkCompileNames compiles from RMLVO names without any cache, as
@@ -45,16 +51,11 @@ func report(b *testing.B, ref float64) {
 func BenchmarkCompileNames(b *testing.B) {
 	for _, bn := range benchNames {
 		b.Run(bn.name, func(b *testing.B) {
-			ref := refTime(b, "compile "+bn.name, func(o *oracle.Oracle) (float64, error) { return o.BenchCompile(bn.names, 50) })
-			b.ReportAllocs()
-			b.ResetTimer()
-			for i := 0; i < b.N; i++ {
+			compare(b, compileRef(bn.names), func() {
 				if _, err := NewCache().FromNames(xkbDirs, bn.names); err != nil {
 					b.Fatal(err)
 				}
-			}
-			b.StopTimer()
-			report(b, ref)
+			})
 		})
 	}
 }
@@ -64,21 +65,16 @@ func BenchmarkCompileNames(b *testing.B) {
 func BenchmarkCompileNamesFileCache(b *testing.B) {
 	for _, bn := range benchNames {
 		b.Run(bn.name, func(b *testing.B) {
-			ref := refTime(b, "compile "+bn.name, func(o *oracle.Oracle) (float64, error) { return o.BenchCompile(bn.names, 50) })
 			c := NewCache()
 			if _, err := c.FromNames(xkbDirs, bn.names); err != nil {
 				b.Fatal(err)
 			}
-			b.ReportAllocs()
-			b.ResetTimer()
-			for i := 0; i < b.N; i++ {
+			compare(b, compileRef(bn.names), func() {
 				c.keymaps = map[string]cachedKeymap{}
 				if _, err := c.FromNames(xkbDirs, bn.names); err != nil {
 					b.Fatal(err)
 				}
-			}
-			b.StopTimer()
-			report(b, ref)
+			})
 		})
 	}
 }
@@ -88,19 +84,14 @@ func BenchmarkCompileNamesFileCache(b *testing.B) {
 func BenchmarkCompileNamesCached(b *testing.B) {
 	for _, bn := range benchNames {
 		b.Run(bn.name, func(b *testing.B) {
-			ref := refTime(b, "compile "+bn.name, func(o *oracle.Oracle) (float64, error) { return o.BenchCompile(bn.names, 50) })
 			if _, err := FromNames(xkbDirs, bn.names); err != nil {
 				b.Fatal(err)
 			}
-			b.ReportAllocs()
-			b.ResetTimer()
-			for i := 0; i < b.N; i++ {
+			compare(b, compileRef(bn.names), func() {
 				if _, err := FromNames(xkbDirs, bn.names); err != nil {
 					b.Fatal(err)
 				}
-			}
-			b.StopTimer()
-			report(b, ref)
+			})
 		})
 	}
 }
@@ -109,18 +100,13 @@ func BenchmarkCompileNamesCached(b *testing.B) {
 func BenchmarkSerialize(b *testing.B) {
 	for _, bn := range benchNames {
 		b.Run(bn.name, func(b *testing.B) {
-			ref := refTime(b, "serialize "+bn.name, func(o *oracle.Oracle) (float64, error) { return o.BenchSerialize(bn.names, 200) })
 			km, err := FromNames(xkbDirs, bn.names)
 			if err != nil {
 				b.Fatal(err)
 			}
-			b.ReportAllocs()
-			b.ResetTimer()
-			for i := 0; i < b.N; i++ {
+			compare(b, func(o *oracle.Oracle) (float64, error) { return o.BenchSerialize(bn.names, 100) }, func() {
 				_ = km.Text()
-			}
-			b.StopTimer()
-			report(b, ref)
+			})
 		})
 	}
 }
@@ -135,16 +121,11 @@ func BenchmarkFromText(b *testing.B) {
 				b.Fatal(err)
 			}
 			text := km.Text()
-			ref := refTime(b, "parse "+bn.name, func(o *oracle.Oracle) (float64, error) { return o.BenchParse(text, 50) })
-			b.ReportAllocs()
-			b.ResetTimer()
-			for i := 0; i < b.N; i++ {
+			compare(b, func(o *oracle.Oracle) (float64, error) { return o.BenchParse(text, 20) }, func() {
 				if _, err := FromText("bench.xkb", []byte(text), nil); err != nil {
 					b.Fatal(err)
 				}
-			}
-			b.StopTimer()
-			report(b, ref)
+			})
 		})
 	}
 }

@@ -110,6 +110,10 @@ func (k *keycodesInfo) merge(from *keycodesInfo, mode parser.MergeMode) {
 
 func (c *compiler) keycodesSection(sec *parser.Section, merge parser.MergeMode) (*keycodesInfo, error) {
 	info := newKeycodesInfo()
+	if len(sec.Stmts) > 64 {
+		info.codeOf = make(map[string]int64, len(sec.Stmts))
+		info.nameOf = make(map[int64]string, len(sec.Stmts))
+	}
 	info.name = sec.Name
 	f := sec.File
 	for _, st := range sec.Stmts {

@@ -131,10 +131,10 @@ func (si *symbolsInfo) addKey(k *keyInfo, mode parser.MergeMode) {
 		mergeKey(si.keys[i], k, mode)
 		return
 	}
+	// k is fresh from keyDef or from an included info that is dropped
+	// after the merge: keep it without copying.
 	si.index[k.name] = len(si.keys)
-	cp := *k
-	cp.groups = append([]groupInfo(nil), k.groups...)
-	si.keys = append(si.keys, &cp)
+	si.keys = append(si.keys, k)
 }
 
 func (si *symbolsInfo) merge(from *symbolsInfo, mode parser.MergeMode, group int) {
@@ -181,6 +181,8 @@ func (si *symbolsInfo) moveToGroup(g int) {
 
 func (c *compiler) symbolsSection(sec *parser.Section, merge parser.MergeMode) (*symbolsInfo, error) {
 	info := newSymbolsInfo()
+	info.index = make(map[string]int, len(sec.Stmts))
+	info.keys = make([]*keyInfo, 0, len(sec.Stmts))
 	info.name = sec.Name
 	info.actions = c.symbolsActions
 	f := sec.File
@@ -285,12 +287,15 @@ func (c *compiler) symbolsDefault(f *parser.File, vd *parser.VarDef, info *symbo
 }
 
 func (c *compiler) keyDef(f *parser.File, def *parser.KeyDef, info *symbolsInfo) (*keyInfo, error) {
-	k := info.dflt
+	k := new(keyInfo)
+	*k = info.dflt
 	k.groups = nil
-	for i := range info.dflt.groups {
-		g := info.dflt.groups[i]
-		g.levels = nil
-		k.groups = append(k.groups, g)
+	if len(info.dflt.groups) > 0 {
+		k.groups = make([]groupInfo, len(info.dflt.groups))
+		for i := range info.dflt.groups {
+			k.groups[i] = info.dflt.groups[i]
+			k.groups[i].levels = nil
+		}
 	}
 	k.name = c.keyName(def.Name)
 	for _, vd := range def.Body {
@@ -301,7 +306,7 @@ func (c *compiler) keyDef(f *parser.File, def *parser.KeyDef, info *symbolsInfo)
 				for g < len(k.groups) && k.groups[g].symsDefined {
 					g++
 				}
-				if err := c.setSyms(f, &k, g, v); err != nil {
+				if err := c.setSyms(f, k, g, v); err != nil {
 					return nil, err
 				}
 			case *parser.ActionList:
@@ -309,7 +314,7 @@ func (c *compiler) keyDef(f *parser.File, def *parser.KeyDef, info *symbolsInfo)
 				for g < len(k.groups) && k.groups[g].actsDefined {
 					g++
 				}
-				if err := c.setActs(f, &k, g, v, info); err != nil {
+				if err := c.setActs(f, k, g, v, info); err != nil {
 					return nil, err
 				}
 			default:
@@ -321,11 +326,11 @@ func (c *compiler) keyDef(f *parser.File, def *parser.KeyDef, info *symbolsInfo)
 		if !ok || (elem != "" && !strings.EqualFold(elem, "key")) {
 			return nil, errorf(f, vd.Pos, "bad field in key <%s>", def.Name)
 		}
-		if err := c.keyField(f, &k, field, index, vd.Value, info, vd.Pos); err != nil {
+		if err := c.keyField(f, k, field, index, vd.Value, info, vd.Pos); err != nil {
 			return nil, err
 		}
 	}
-	return &k, nil
+	return k, nil
 }
 
 // keyName resolves an alias to the real key name, so that definitions
@@ -364,8 +369,14 @@ func (c *compiler) setSyms(f *parser.File, k *keyInfo, g int, list *parser.Keysy
 		copy(n, grp.levels)
 		grp.levels = n
 	}
+	// One array for the whole list; levels are views into it.
+	n := 0
+	for _, syms := range list.Levels {
+		n += len(syms)
+	}
+	all := make([]keysym.Keysym, 0, n)
 	for l, syms := range list.Levels {
-		var out []keysym.Keysym
+		start := len(all)
 		for _, s := range syms {
 			ks, err := resolveKeysym(f, s)
 			if err != nil {
@@ -378,11 +389,11 @@ func (c *compiler) setSyms(f *parser.File, k *keyInfo, g int, list *parser.Keysy
 				continue
 			}
 			if ks != keysym.NoSymbol {
-				out = append(out, ks)
+				all = append(all, ks)
 			}
 		}
-		if len(out) > 0 {
-			grp.levels[l].syms, grp.levels[l].hasSyms = out, true
+		if len(all) > start {
+			grp.levels[l].syms, grp.levels[l].hasSyms = all[start:len(all):len(all)], true
 		}
 	}
 	return nil
