@@ -24,6 +24,30 @@ func BenchmarkComposite(b *testing.B) {
 	o.NewSurface().Present(solid(250, 250, backend.ARGB8888, 0x80402010), 100, 100)
 	b.SetBytes(int64(len(o.fb)))
 	for b.Loop() {
+		o.addDamage(o.bounds())
+		o.composite()
+	}
+}
+
+// BenchmarkCompositeDamage measures a refresh after a 250x250 client
+// (weston-simple-shm's size) committed a new frame on a 1280x720 output:
+// only its rectangle is redrawn.
+func BenchmarkCompositeDamage(b *testing.B) {
+	l, err := loop.New()
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer l.Close()
+	o, err := New(l, DefaultMode)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer o.Close()
+	s := o.NewSurface()
+	p := solid(250, 250, backend.XRGB8888, 0x336699)
+	b.SetBytes(250 * 250 * 4)
+	for b.Loop() {
+		s.Present(p, 0, 0)
 		o.composite()
 	}
 }

@@ -38,8 +38,9 @@ type Output struct {
 	start  int64 // CLOCK_MONOTONIC of refresh 0
 
 	fb       []byte // XRGB8888, stride 4*width
+	bgRow    []byte // one full row of Background
 	surfaces []*Surface
-	dirty    bool
+	damage   image.Rectangle // what changed since the last composite
 	timer    *loop.Timer
 	firing   []func(uint32)
 
@@ -63,9 +64,13 @@ func New(l *loop.Loop, mode backend.Mode) (*Output, error) {
 		period: int64(1e12) / int64(mode.RefreshMHz),
 		start:  monotonic(),
 		fb:     make([]byte, 4*mode.Width*mode.Height),
+		bgRow:  make([]byte, 4*mode.Width),
+	}
+	for x := 0; x < len(o.bgRow); x += 4 {
+		putPixel(o.bgRow[x:], Background)
 	}
 	o.timer = l.AddTimer(o.handleRefresh)
-	o.clear()
+	o.clear(o.bounds())
 	return o, nil
 }
 
@@ -129,7 +134,7 @@ func (o *Output) schedule() {
 // frame callbacks of every surface.
 func (o *Output) handleRefresh() {
 	o.refreshes++
-	if o.dirty {
+	if !o.damage.Empty() {
 		o.composite()
 	}
 	msec := uint32(monotonic() / int64(time.Millisecond))
@@ -153,52 +158,51 @@ func (o *Output) handleRefresh() {
 	}
 }
 
-// composite redraws the framebuffer from the surfaces, bottom to top.
+// bounds is the output's rectangle.
+func (o *Output) bounds() image.Rectangle { return image.Rect(0, 0, o.mode.Width, o.mode.Height) }
+
+// addDamage marks r (output coordinates) for redrawing.
+func (o *Output) addDamage(r image.Rectangle) {
+	o.damage = o.damage.Union(r.Intersect(o.bounds()))
+}
+
+// composite redraws the damaged part of the framebuffer from the surfaces,
+// bottom to top.
 func (o *Output) composite() {
-	o.dirty = false
-	o.clear()
+	clip := o.damage
+	o.damage = image.Rectangle{}
+	o.clear(clip)
 	for _, s := range o.surfaces {
 		if s.mapped {
-			o.draw(s.pix, s.x, s.y)
+			o.draw(s.pix, s.x, s.y, clip)
 		}
 	}
 }
 
-func (o *Output) clear() {
-	w := o.mode.Width * 4
-	row := o.fb[:w]
-	for x := 0; x < w; x += 4 {
-		putPixel(row[x:], Background)
-	}
-	for y := 1; y < o.mode.Height; y++ {
-		copy(o.fb[y*w:(y+1)*w], row)
+// clear fills r with the background.
+func (o *Output) clear(r image.Rectangle) {
+	stride := o.mode.Width * 4
+	for y := r.Min.Y; y < r.Max.Y; y++ {
+		copy(o.fb[y*stride+r.Min.X*4:y*stride+r.Max.X*4], o.bgRow[r.Min.X*4:r.Max.X*4])
 	}
 }
 
-// draw puts pix at (x0, y0), clipped to the output; ARGB8888 is blended
+// draw puts pix at (x0, y0), clipped to clip; ARGB8888 is blended
 // (premultiplied "over"), XRGB8888 copied.
-func (o *Output) draw(pix backend.Pixels, x0, y0 int) {
+func (o *Output) draw(pix backend.Pixels, x0, y0 int, clip image.Rectangle) {
 	if !pix.Valid() {
 		return
 	}
-	// Clip to the output.
-	sx, sy := 0, 0
-	w, h := pix.Width, pix.Height
-	if x0 < 0 {
-		sx, w, x0 = -x0, w+x0, 0
-	}
-	if y0 < 0 {
-		sy, h, y0 = -y0, h+y0, 0
-	}
-	w = min(w, o.mode.Width-x0)
-	h = min(h, o.mode.Height-y0)
-	if w <= 0 || h <= 0 {
+	r := image.Rect(x0, y0, x0+pix.Width, y0+pix.Height).Intersect(clip)
+	if r.Empty() {
 		return
 	}
+	sx, sy := r.Min.X-x0, r.Min.Y-y0
+	w := r.Dx()
 	fbStride := o.mode.Width * 4
-	for y := 0; y < h; y++ {
+	for y := 0; y < r.Dy(); y++ {
 		src := pix.Data[(sy+y)*pix.Stride+sx*4:][:w*4]
-		dst := o.fb[(y0+y)*fbStride+x0*4:][:w*4]
+		dst := o.fb[(r.Min.Y+y)*fbStride+r.Min.X*4:][:w*4]
 		if pix.Format != backend.ARGB8888 {
 			copy(dst, src)
 			continue
@@ -223,7 +227,7 @@ func (o *Output) draw(pix backend.Pixels, x0, y0 int) {
 // Image returns a copy of the framebuffer as presented by the last
 // refresh, with any contents committed since composited in.
 func (o *Output) Image() *image.RGBA {
-	if o.dirty {
+	if !o.damage.Empty() {
 		o.composite()
 	}
 	img := image.NewRGBA(image.Rect(0, 0, o.mode.Width, o.mode.Height))
@@ -279,8 +283,11 @@ func (s *Surface) Present(pix backend.Pixels, x, y int) {
 	if s.destroyed {
 		return
 	}
+	if s.mapped {
+		s.o.addDamage(s.rect())
+	}
 	s.pix, s.x, s.y, s.mapped = pix, x, y, true
-	s.o.dirty = true
+	s.o.addDamage(s.rect())
 	s.o.schedule()
 }
 
@@ -289,9 +296,9 @@ func (s *Surface) Unmap() {
 	if s.destroyed || !s.mapped {
 		return
 	}
+	s.o.addDamage(s.rect())
 	s.mapped = false
 	s.pix = backend.Pixels{}
-	s.o.dirty = true
 	s.o.schedule()
 }
 
@@ -316,10 +323,15 @@ func (s *Surface) Destroy() {
 		o.surfaces = slices.Delete(o.surfaces, i, i+1)
 	}
 	if s.mapped {
+		o.addDamage(s.rect())
 		s.mapped = false
-		o.dirty = true
 		o.schedule()
 	}
+}
+
+// rect is the surface's rectangle in output coordinates.
+func (s *Surface) rect() image.Rectangle {
+	return image.Rect(s.x, s.y, s.x+s.pix.Width, s.y+s.pix.Height)
 }
 
 func putPixel(b []byte, v uint32) {

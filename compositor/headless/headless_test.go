@@ -169,3 +169,31 @@ func TestWritePNG(t *testing.T) {
 		t.Errorf("png pixel (4,6) = %v; want the background", got)
 	}
 }
+
+func TestCompositeRedrawsOnlyDamage(t *testing.T) {
+	_, o := newOutput(t, backend.Mode{Width: 64, Height: 32, RefreshMHz: 60000})
+	s := o.NewSurface()
+	s.Present(solid(8, 8, backend.XRGB8888, 0xff0000), 0, 0)
+	o.composite()
+	// A marker far from the surface: a full redraw would paint it over.
+	putPixel(o.fb[(20*64+60)*4:], 0x00abcdef)
+	s.Present(solid(8, 8, backend.XRGB8888, 0x00ff00), 10, 0) // moved
+	img := o.Image()
+	bg := color.RGBA{0x20, 0x20, 0x20, 0xff}
+	for _, tc := range []struct {
+		x, y int
+		want color.RGBA
+	}{
+		{0, 0, bg},                                   // the old place is cleared
+		{12, 2, color.RGBA{0, 255, 0, 255}},          // the new place is drawn
+		{60, 20, color.RGBA{0xab, 0xcd, 0xef, 0xff}}, // untouched outside the damage
+	} {
+		if got := img.RGBAAt(tc.x, tc.y); got != tc.want {
+			t.Errorf("pixel (%d,%d) = %v; want %v", tc.x, tc.y, got, tc.want)
+		}
+	}
+	s.Destroy()
+	if got := o.Image().RGBAAt(12, 2); got != bg {
+		t.Errorf("after Destroy: pixel (12,2) = %v; want the background", got)
+	}
+}
