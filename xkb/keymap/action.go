@@ -83,9 +83,9 @@ const (
 	// ActSameServer (SwitchScreen): "same" was given (switch within the
 	// server).
 	ActSameServer
-	// ActScreenAbsolute (SwitchScreen): Screen is absolute.
+	// ActScreenAbsolute (SwitchScreen): the screen in Group is absolute.
 	ActScreenAbsolute
-	// ActButtonDefault (PtrBtn, LockPtrBtn): button=default.
+	// ActValueAbsolute (SetPtrDflt): the button in Group is absolute.
 	ActValueAbsolute
 )
 

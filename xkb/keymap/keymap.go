@@ -186,8 +186,9 @@ func (km *Keymap) Key(kc Keycode) *Key {
 	return k
 }
 
-// Keys returns every key with a name in keycode order. The slice is the
-// keymap's own: do not modify it. Use Key for lookups.
+// Keys returns the dense key table: entry i is keycode MinKeycode+i, and
+// entries with an empty Name are holes (no key has that keycode). The
+// slice is the keymap's own: do not modify it. Use Key for lookups.
 func (km *Keymap) Keys() []Key { return km.keys }
 
 // KeyForKeysym returns the key a modifier_map keysym entry names: of the

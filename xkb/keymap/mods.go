@@ -63,9 +63,8 @@ func ResolveMask(mods []Mod, m ModMask) ModMask {
 	return out
 }
 
-// ModMaskText writes m as modifier names joined by "+", "none" when empty,
-// "all" when it covers every real modifier and nothing else... only when
-// allAllowed is set.
+// modMaskText returns m as modifier names joined by "+" ("none" when
+// empty); bits beyond mods are written as hex masks.
 func modMaskText(mods []Mod, m ModMask) string {
 	if m == 0 {
 		return "none"
