@@ -31,8 +31,8 @@ func testKeymap() *Keymap {
 	syms := []keysym.Keysym{'a', 'A', 0xe6, 0xffe1}
 	km := &Keymap{
 		MinKeycode: 8, MaxKeycode: 255,
-		Mods:       mods,
-		Types:      []*KeyType{one, three},
+		Mods:  mods,
+		Types: []*KeyType{one, three},
 		Interprets: []Interpret{{Sym: 0xffe1, Match: MatchAnyOfOrNone, Mods: RealModsMask, VirtualMod: -1,
 			Action: Action{Kind: ActSetMods, Flags: ActClearLocks | ActUseModMapMods}}},
 		LEDs:       []LED{{Name: "Caps Lock", WhichMods: StateLocked, Mods: Mods{Mods: 1 << ModLock, Mask: 1 << ModLock}}},
