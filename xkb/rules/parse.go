@@ -133,6 +133,8 @@ func Parse(name string, src []byte, env Env) (*File, error) {
 // end in a backslash; each comes with the number of its first line.
 // Lines are substrings of src unless they were joined.
 func logicalLines(src string) (lines []string, nums []int) {
+	n := strings.Count(src, "\n") + 1
+	lines, nums = make([]string, 0, n), make([]int, 0, n)
 	var joined []string // pieces of a continued line
 	start := 0
 	for n := 1; len(src) > 0; n++ {
@@ -169,10 +171,10 @@ func logicalLines(src string) (lines []string, nums []int) {
 	return lines, nums
 }
 
-// fields splits a line into blank-separated words, making each "=" a word
-// of its own. The words are substrings of s.
-func fields(s string) []string {
-	words := make([]string, 0, 6)
+// fields appends the blank-separated words of a line to dst, making each
+// "=" a word of its own. The words are substrings of s.
+func fields(dst []string, s string) []string {
+	words := dst
 	for i := 0; i < len(s); {
 		switch c := s[i]; {
 		case c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f':
@@ -194,11 +196,16 @@ func fields(s string) []string {
 
 func (f *File) parse(name, src string, env Env, depth int) error {
 	lines, nums := logicalLines(src)
+	// Rules and their words are carved out of two slabs, so that a file
+	// costs a few allocations rather than several per line.
+	slab := make([]rule, 0, len(lines))
+	wordSlab := make([]string, 0, 5*len(lines))
 	var cur *ruleSet
+	curStart := 0
 	for i, line := range lines {
 		pos := position{name, nums[i]}
 		if strings.HasPrefix(line, "!") {
-			words := fields(line[1:])
+			words := fields(nil, line[1:])
 			switch {
 			case len(words) == 0:
 				return fmt.Errorf("rules: %s: empty \"!\" line", pos)
@@ -226,19 +233,22 @@ func (f *File) parse(name, src string, env Env, depth int) error {
 					return fmt.Errorf("rules: %s: %w", pos, err)
 				}
 				f.sets = append(f.sets, set)
-				cur = set
+				cur, curStart = set, len(slab)
 			}
 			continue
 		}
 		if cur == nil {
 			return fmt.Errorf("rules: %s: rule line outside a rule set", pos)
 		}
-		words := fields(line)
+		start := len(wordSlab)
+		wordSlab = fields(wordSlab, line)
+		words := wordSlab[start:len(wordSlab):len(wordSlab)]
 		n := len(cur.columns)
 		if len(words) != n+2 || words[n] != "=" {
 			return fmt.Errorf("rules: %s: want %d values, \"=\" and a result", pos, n)
 		}
-		cur.rules = append(cur.rules, rule{patterns: words[:n:n], value: words[n+1], file: name, line: nums[i]})
+		slab = append(slab, rule{patterns: words[:n:n], value: words[n+1], file: name, line: nums[i]})
+		cur.rules = slab[curStart:len(slab):len(slab)]
 	}
 	return nil
 }
