@@ -224,6 +224,21 @@ func (o *Oracle) Eval(src Source, events string) ([]string, error) {
 	return lines(out), nil
 }
 
+// EvalConsumedGTK is Eval with consumed computed in GTK mode
+// (XKB_CONSUMED_MODE_GTK) instead of XKB mode.
+func (o *Oracle) EvalConsumedGTK(src Source, events string) ([]string, error) {
+	args, cleanup, err := src.args(os.TempDir())
+	if err != nil {
+		return nil, err
+	}
+	defer cleanup()
+	out, err := o.run([]byte(events), append([]string{"eval-gtk"}, args...)...)
+	if err != nil {
+		return nil, err
+	}
+	return lines(out), nil
+}
+
 // EvalStderr is Eval that also returns what the helper wrote on stderr
 // (one message per bad line, naming its line number).
 func (o *Oracle) EvalStderr(src Source, events string) (out []string, stderr string, err error) {

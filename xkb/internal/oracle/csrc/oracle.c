@@ -517,6 +517,9 @@ static int parse_event(char *line, long *code, char *dir)
     return 1;
 }
 
+/* eval_consumed_mode is the consumed-modifier mode eval reports ("eval-gtk" selects GTK). */
+static enum xkb_consumed_mode eval_consumed_mode = XKB_CONSUMED_MODE_XKB;
+
 static int cmd_eval(struct xkb_keymap *km)
 {
     struct xkb_state *st = xkb_state_new(km);
@@ -559,7 +562,7 @@ static int cmd_eval(struct xkb_keymap *km)
         }
         printf(",\"layout\":%ld,\"level\":%ld,\"consumed\":",
                layout == XKB_LAYOUT_INVALID ? -1L : (long)layout, level);
-        json_mods(km, xkb_state_key_get_consumed_mods2(st, kc, XKB_CONSUMED_MODE_XKB));
+        json_mods(km, xkb_state_key_get_consumed_mods2(st, kc, eval_consumed_mode));
         if (dir == 'd' || dir == 'b')
             xkb_state_update_key(st, kc, XKB_KEY_DOWN);
         if (dir == 'u' || dir == 'b')
@@ -759,6 +762,10 @@ int main(int argc, char **argv)
         return cmd_compile_text(a[0]);
     if (!strcmp(cmd, "compare") && na == 6)
         return cmd_compare(a, a[5]);
+    if (!strcmp(cmd, "eval-gtk")) {
+        eval_consumed_mode = XKB_CONSUMED_MODE_GTK;
+        cmd = "eval";
+    }
     if (!strcmp(cmd, "eval") && (na == 5 || (na == 2 && !strcmp(a[0], "--keymap")))) {
         struct xkb_context *ctx = new_context();
         struct xkb_keymap *km = na == 5 ? keymap_from_names(ctx, a) : keymap_from_file(ctx, a[1]);
