@@ -129,7 +129,13 @@ func workaroundGroupMasks(text string) string {
 
 // run evaluates evs on km with our engine, one JSON line per event.
 func run(km *keymap.Keymap, opts state.Options, evs []event) []string {
+	return runMode(km, opts, state.ConsumedXKB, evs)
+}
+
+// runMode is run with the consumed field in mode.
+func runMode(km *keymap.Keymap, opts state.Options, mode state.ConsumedMode, evs []event) []string {
 	ev := eval.New(state.New(km, opts))
+	ev.Consumed = mode
 	out := make([]string, len(evs))
 	var buf []byte
 	for i, e := range evs {
@@ -284,4 +290,35 @@ func TestConformanceNames(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestConformanceConsumedGTK runs the differential test with the consumed
+// modifiers in GTK mode, on every keymap with shorter sequences.
+func TestConformanceConsumedGTK(t *testing.T) {
+	o := oracle.New(t)
+	dirs := includepath.Dirs(os.Getenv)
+	const n = 800
+	total := 0
+	for i, names := range conformanceNames {
+		names := defaults(names)
+		text, err := o.CompileNames(names)
+		if err != nil {
+			t.Fatalf("oracle compile %+v: %v", names, err)
+		}
+		km, err := compile.FromText("oracle.xkb", []byte(workaroundGroupMasks(text)), dirs)
+		if err != nil {
+			t.Fatalf("compile.FromText(libxkbcommon's text for %+v): %v", names, err)
+		}
+		evs := genEvents(int64(3000+i), km, n)
+		want, err := o.EvalConsumedGTK(oracle.Source{Keymap: text}, eventText(evs))
+		if err != nil {
+			t.Fatalf("oracle eval-gtk: %v", err)
+		}
+		got := runMode(km, state.Options{}, state.ConsumedGTK, evs)
+		total += len(evs)
+		if nbad, msg := compareLines(evs, got, want); nbad > 0 {
+			t.Errorf("%+v seed %d: %d of %d events differ from libxkbcommon (GTK mode):\n%s", names, 3000+i, nbad, len(evs), msg)
+		}
+	}
+	t.Logf("GTK mode: %d keymaps, %d events compared", len(conformanceNames), total)
 }

@@ -18,7 +18,8 @@ const (
 	ConsumedXKB ConsumedMode = iota
 	// ConsumedGTK: the modifiers of the map entries whose level differs
 	// from the level without modifiers, counting only the matching entry
-	// and single-modifier entries (GTK's rule).
+	// and single-modifier entries, minus what the matching entry
+	// preserves (GTK's rule, as libxkbcommon 1.5 computes it).
 	ConsumedGTK
 )
 
@@ -224,7 +225,8 @@ func (s *State) KeyConsumedMods(kc keymap.Keycode, mode ConsumedMode) keymap.Mod
 			consumed |= e.Mods.Mask &^ e.Preserve.Mask
 		}
 	}
-	return consumed
+	// What the matching entry preserves is never consumed.
+	return consumed &^ t.Preserved(s.c.mods)
 }
 
 // sameSyms reports whether two levels produce the same keysyms.

@@ -73,6 +73,10 @@ func ParseLine(line string) (code uint16, dir Dir, err error) {
 // Evaluator applies events to a State and formats them. Its buffers are
 // reused, so steady use does not allocate.
 type Evaluator struct {
+	// Consumed is the mode of the "consumed" field: ConsumedXKB (the
+	// default, the `gocomp xkb eval` contract) or ConsumedGTK.
+	Consumed state.ConsumedMode
+
 	st  *state.State
 	txt []byte
 }
@@ -114,7 +118,7 @@ func (e *Evaluator) AppendEvent(dst []byte, code uint16, dir Dir) []byte {
 	dst = append(dst, `,"level":`...)
 	dst = strconv.AppendInt(dst, int64(level), 10)
 	dst = append(dst, `,"consumed":`...)
-	dst = appendMods(dst, st.KeyConsumedMods(kc, state.ConsumedXKB))
+	dst = appendMods(dst, st.KeyConsumedMods(kc, e.Consumed))
 	if dir == DirDown || dir == DirBoth {
 		st.UpdateKey(kc, state.Down)
 	}
