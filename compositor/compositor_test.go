@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"image/color"
+	"math"
 	"slices"
 	"strings"
 	"testing"
@@ -12,6 +13,8 @@ import (
 	"gocomp/compositor/backend"
 	"gocomp/protocols/wayland"
 	"gocomp/protocols/xdgshell"
+
+	"golang.org/x/sys/unix"
 )
 
 var testMode = backend.Mode{Width: 320, Height: 240, RefreshMHz: 120000}
@@ -364,5 +367,59 @@ func TestSurfaceEntersAndLeavesOutput(t *testing.T) {
 	want := []string{fmt.Sprintf("%d:%d", enter, out1), fmt.Sprintf("%d:%d", enter, out2)}
 	if got := surfaceEvents(); !slices.Equal(got, want) {
 		t.Errorf("after remapping and binding a second wl_output: surface events %v; want %v", got, want)
+	}
+}
+
+func TestCommitCopiesOnlyDamageOfTheSameBuffer(t *testing.T) {
+	h := startServer(t, Config{}, testMode)
+	c := h.dial("client")
+	w := newWindow(c)
+	buf, fd := w.buffer(16, 16, 0x00ff0000)
+	mem, err := unix.Mmap(fd, 0, 16*16*4, unix.PROT_READ|unix.PROT_WRITE, unix.MAP_SHARED)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer unix.Munmap(mem)
+	fill := func(pixel uint32) {
+		for i := 0; i < len(mem); i += 4 {
+			binary.NativeEndian.PutUint32(mem[i:], pixel)
+		}
+	}
+	commit := func(b uint32, damage func()) {
+		c.send(w.surface, wayland.SurfaceRequestAttach, b, int32(0), int32(0))
+		damage()
+		c.send(w.surface, wayland.SurfaceRequestCommit)
+		c.roundtrip()
+	}
+	red, green, blue := color.RGBA{255, 0, 0, 255}, color.RGBA{0, 255, 0, 255}, color.RGBA{0, 0, 255, 255}
+	commit(buf, func() {})
+	// The client paints everything green but declares only a 2x2 square
+	// at (4,4) (surface damage) and (10,0) (buffer damage) changed.
+	fill(0x0000ff00)
+	commit(buf, func() {
+		c.send(w.surface, wayland.SurfaceRequestDamage, int32(4), int32(4), int32(2), int32(2))
+		c.send(w.surface, wayland.SurfaceRequestDamageBuffer, int32(10), int32(0), int32(2), int32(2))
+	})
+	for _, p := range []struct {
+		x, y int
+		want color.RGBA
+	}{{4, 4, green}, {5, 5, green}, {11, 1, green}, {3, 4, red}, {6, 6, red}, {12, 1, red}} {
+		if got := h.pixel(p.x, p.y); got != p.want {
+			t.Errorf("after damaged commit: pixel (%d,%d) = %v; want %v", p.x, p.y, got, p.want)
+		}
+	}
+	// Damage of "everything" (INT32_MAX sizes) copies the whole buffer.
+	fill(0x000000ff)
+	commit(buf, func() {
+		c.send(w.surface, wayland.SurfaceRequestDamageBuffer, int32(0), int32(0), int32(math.MaxInt32), int32(math.MaxInt32))
+	})
+	if got := h.pixel(15, 15); got != blue {
+		t.Errorf("after full damage: pixel (15,15) = %v; want %v", got, blue)
+	}
+	// Another buffer is copied whole, damage or not.
+	other, _ := w.buffer(16, 16, 0x00ff0000)
+	commit(other, func() {})
+	if got := h.pixel(15, 15); got != red {
+		t.Errorf("after a new buffer: pixel (15,15) = %v; want %v", got, red)
 	}
 }

@@ -116,11 +116,12 @@ func bufferOf(res *wayland.Buffer) *shmBuffer {
 // Destroy runs on wl_buffer.destroy.
 func (b *shmBuffer) Destroy(*wayland.Buffer) error { return nil }
 
-// copyTo copies the buffer's pixels into dst, tightly packed (stride
-// 4*width). A client that truncated the pool file behind the buffer gets a
-// protocol error on the buffer instead of crashing the compositor.
-func (b *shmBuffer) copyTo(dst []byte) error {
-	err := b.pool.mem.CopyRows(dst, 4*b.width, b.offset, b.stride, 4*b.width, b.height)
+// copyRows copies height rows of rowBytes bytes starting at pool offset
+// off (the buffer's stride apart) into dst (dstStride apart). A client that
+// truncated the pool file behind the buffer gets a protocol error on the
+// buffer instead of crashing the compositor.
+func (b *shmBuffer) copyRows(dst []byte, dstStride, off, rowBytes, height int) error {
+	err := b.pool.mem.CopyRows(dst, dstStride, off, b.stride, rowBytes, height)
 	if errors.Is(err, shmem.ErrFault) {
 		return server.Errorf(b.res, uint32(wayland.ShmErrorInvalidFD), "error accessing shm buffer: pool file was truncated")
 	}

@@ -1,6 +1,7 @@
 package compositor
 
 import (
+	"image"
 	"slices"
 
 	"gocomp/compositor/backend"
@@ -28,8 +29,10 @@ type surfaceState struct {
 	attached bool       // attach happened since the last commit
 	buffer   *shmBuffer // the attached buffer; nil detaches
 	dx, dy   int32      // attach or offset: position change of the content
-	damaged  bool       // damage or damage_buffer since the last commit
-	frames   []*wayland.Callback
+	// Damage since the last commit, as bounding boxes: surface-local
+	// (wl_surface.damage) and buffer-local (damage_buffer).
+	surfaceDamage, bufferDamage image.Rectangle
+	frames                      []*wayland.Callback
 
 	opaque, input       regionShape
 	opaqueSet, inputSet bool
@@ -52,11 +55,12 @@ type surface struct {
 
 	// view is the backend's side; it shows data from the moment a role
 	// maps the surface.
-	view   backend.Surface
-	data   []byte // the committed contents, packed XRGB/ARGB rows
-	pix    backend.Pixels
-	mapped bool
-	x, y   int // output position of the surface's top-left corner
+	view       backend.Surface
+	data       []byte // the committed contents, packed XRGB/ARGB rows
+	pix        backend.Pixels
+	lastBuffer *shmBuffer // the buffer data was last copied from
+	mapped     bool
+	x, y       int // output position of the surface's top-left corner
 
 	inflight []*wayland.Callback // committed frame callbacks not yet done
 
@@ -204,17 +208,45 @@ func (sf *surface) Attach(r *wayland.Surface, buffer *wayland.Buffer, x, y int32
 	return nil
 }
 
-// Damage runs on wl_surface.damage. The headless output redraws whole
-// surfaces, so damage only marks the commit as changing content.
+// Damage runs on wl_surface.damage: the part of the surface that
+// changes with the next commit, in surface coordinates.
 func (sf *surface) Damage(_ *wayland.Surface, x, y, w, h int32) error {
-	sf.pending.damaged = true
+	sf.pending.surfaceDamage = sf.pending.surfaceDamage.Union(damageRect(x, y, w, h))
 	return nil
 }
 
-// DamageBuffer runs on wl_surface.damage_buffer.
+// DamageBuffer runs on wl_surface.damage_buffer: the same in buffer
+// coordinates.
 func (sf *surface) DamageBuffer(_ *wayland.Surface, x, y, w, h int32) error {
-	sf.pending.damaged = true
+	sf.pending.bufferDamage = sf.pending.bufferDamage.Union(damageRect(x, y, w, h))
 	return nil
+}
+
+// maxDamage bounds damage coordinates so that scaling cannot overflow;
+// clients commonly damage (0, 0, INT32_MAX, INT32_MAX) to mean everything.
+const maxDamage = 1 << 20
+
+// damageRect turns a damage request into a rectangle, clamped to
+// ±maxDamage; an empty size gives an empty rectangle.
+func damageRect(x, y, w, h int32) image.Rectangle {
+	if w <= 0 || h <= 0 {
+		return image.Rectangle{}
+	}
+	clamp := func(v int64) int { return int(max(-maxDamage, min(maxDamage, v))) }
+	return image.Rect(clamp(int64(x)), clamp(int64(y)), clamp(int64(x)+int64(w)), clamp(int64(y)+int64(h)))
+}
+
+// damageInBuffer returns the damage of st in buffer coordinates, and
+// whether it can be trusted (an untransformed buffer).
+func (st *surfaceState) damageInBuffer() (image.Rectangle, bool) {
+	if st.transform != wayland.OutputTransformNormal {
+		return image.Rectangle{}, false
+	}
+	d := st.surfaceDamage
+	if sc := int(st.scale); sc > 1 && !d.Empty() {
+		d = image.Rect(d.Min.X*sc, d.Min.Y*sc, d.Max.X*sc, d.Max.Y*sc)
+	}
+	return d.Union(st.bufferDamage), true
 }
 
 // Frame runs on wl_surface.frame; callback is registered.
@@ -293,7 +325,7 @@ func (sf *surface) apply(next *surfaceState) error {
 	if next.attached {
 		if b := next.buffer; b == nil {
 			sf.pix = backend.Pixels{}
-		} else if err := sf.copyBuffer(b, next.scale); err != nil {
+		} else if err := sf.copyBuffer(b, next); err != nil {
 			next.reset()
 			return err
 		}
@@ -333,21 +365,37 @@ func (sf *surface) frameDone(cb *wayland.Callback, msec uint32) {
 }
 
 // copyBuffer snapshots the buffer's pixels into the surface's own memory
-// and releases the buffer: the client may reuse it right away.
-func (sf *surface) copyBuffer(b *shmBuffer, scale int32) error {
-	if scale > 1 && (b.width%int(scale) != 0 || b.height%int(scale) != 0) && sf.res.Version() >= 6 {
+// and releases the buffer: the client may reuse it right away. When the
+// same buffer comes back at the same size, only its damaged rectangle is
+// copied (the protocol promises the rest is unchanged); any other buffer is
+// copied whole.
+func (sf *surface) copyBuffer(b *shmBuffer, next *surfaceState) error {
+	if sc := int(next.scale); sc > 1 && (b.width%sc != 0 || b.height%sc != 0) && sf.res.Version() >= 6 {
 		return server.Errorf(sf.res, uint32(wayland.SurfaceErrorInvalidSize),
-			"buffer %dx%d is not a multiple of scale %d", b.width, b.height, scale)
+			"buffer %dx%d is not a multiple of scale %d", b.width, b.height, sc)
+	}
+	full := image.Rect(0, 0, b.width, b.height)
+	region := full
+	if b == sf.lastBuffer && sf.pix.Width == b.width && sf.pix.Height == b.height && sf.pix.Format == b.format {
+		if d, ok := next.damageInBuffer(); ok {
+			region = d.Intersect(full)
+		}
 	}
 	n := 4 * b.width * b.height
-	if cap(sf.data) < n {
+	if region == full && cap(sf.data) < n {
 		sf.data = make([]byte, n)
 	}
 	data := sf.data[:n]
-	if err := b.copyTo(data); err != nil {
-		return err
+	if !region.Empty() {
+		stride := 4 * b.width
+		dst := data[region.Min.Y*stride+region.Min.X*4:]
+		off := b.offset + region.Min.Y*b.stride + region.Min.X*4
+		if err := b.copyRows(dst, stride, off, 4*region.Dx(), region.Dy()); err != nil {
+			return err
+		}
 	}
 	sf.data = data
+	sf.lastBuffer = b
 	sf.pix = backend.Pixels{Width: b.width, Height: b.height, Stride: 4 * b.width, Format: b.format, Data: data}
 	b.res.SendRelease()
 	return nil
@@ -356,7 +404,8 @@ func (sf *surface) copyBuffer(b *shmBuffer, scale int32) error {
 // reset clears the per-commit fields after a commit; scale, transform and
 // the input-region default carry over as the protocol says.
 func (st *surfaceState) reset() {
-	st.attached, st.buffer, st.dx, st.dy, st.damaged = false, nil, 0, 0, false
+	st.attached, st.buffer, st.dx, st.dy = false, nil, 0, 0
+	st.surfaceDamage, st.bufferDamage = image.Rectangle{}, image.Rectangle{}
 	st.opaqueSet, st.inputSet = false, false
 	st.opaque, st.input = nil, nil
 }
@@ -369,7 +418,8 @@ func (st *surfaceState) mergeInto(dst *surfaceState) {
 	}
 	dst.dx += st.dx
 	dst.dy += st.dy
-	dst.damaged = dst.damaged || st.damaged
+	dst.surfaceDamage = dst.surfaceDamage.Union(st.surfaceDamage)
+	dst.bufferDamage = dst.bufferDamage.Union(st.bufferDamage)
 	dst.frames = append(dst.frames, st.frames...)
 	st.frames = st.frames[:0]
 	if st.opaqueSet {
