@@ -43,7 +43,8 @@ func (d Dir) String() string { return dirNames[d] }
 var ErrSkip = errors.New("eval: blank or comment line")
 
 // ParseLine reads one event line: "<evdev code> down|up|both" with the
-// code in 0..65535, surrounded by optional blanks. Blank lines and lines
+// code a decimal number (optionally signed) in 0..65535, the two words
+// separated and surrounded by optional blanks. Blank lines and lines
 // starting with '#' return ErrSkip.
 func ParseLine(line string) (code uint16, dir Dir, err error) {
 	f := strings.Fields(line)
@@ -53,8 +54,8 @@ func ParseLine(line string) (code uint16, dir Dir, err error) {
 	if len(f) != 2 {
 		return 0, 0, fmt.Errorf("eval: want \"<evdev code> down|up|both\", got %q", line)
 	}
-	n, err := strconv.ParseUint(f[0], 10, 16)
-	if err != nil {
+	n, err := strconv.ParseInt(f[0], 10, 64)
+	if err != nil || n < 0 || n > 0xffff {
 		return 0, 0, fmt.Errorf("eval: bad evdev code %q (want 0..65535)", f[0])
 	}
 	switch f[1] {
