@@ -4,6 +4,7 @@ import (
 	"context"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -108,10 +109,15 @@ func TestGuest(t *testing.T) {
 	if err := guest.BuildStatic(ctx, "gocomp/cmd/gocomp", bin); err != nil {
 		t.Fatal(err)
 	}
+	devcheck := filepath.Join(t.TempDir(), "devcheck")
+	if err := guest.BuildStatic(ctx, "gocomp/evdev/internal/devcheck", devcheck); err != nil {
+		t.Fatal(err)
+	}
 	vm := guest.BootForTest(t, guest.Config{
 		Devices: []string{"usb-kbd,id=ukbd0,bus=xhci.0", "virtio-keyboard-pci,id=kbd0"},
 		Files: []guest.File{
 			{Path: "/bin/gocomp", Host: bin},
+			{Path: "/bin/devcheck", Host: devcheck},
 			{Path: "/etc/passwd", Data: []byte("root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/:/bin/sh\n")},
 			{Path: "/etc/group", Data: []byte("root:x:0:\ninput:x:101:\nnogroup:x:65534:\n")},
 		},
@@ -123,6 +129,7 @@ func TestGuest(t *testing.T) {
 	}{
 		{"Devices", testDevices}, {"Permission", testPermission}, {"Burst", testBurst},
 		{"Hotplug", testHotplug}, {"Resync", testResync}, {"Grab", testGrab},
+		{"LEDAndRevoke", testLEDAndRevoke},
 	} {
 		t.Run(sub.name, func(t *testing.T) {
 			ctx, cancel := context.WithTimeout(ctx, 90*time.Second)
@@ -270,9 +277,27 @@ func testHotplug(ctx context.Context, t *testing.T, vm *guest.VM) {
 		t.Fatal(err)
 	}
 	took := time.Since(start)
-	t.Logf("device_add -> %q after %v", line, took.Round(time.Millisecond))
+	// The end-to-end time includes qemu's ACPI hotplug and the guest
+	// kernel's probing, which a loaded host slows down; what gocomp owns
+	// starts when the kernel registers the input device, which it logs
+	// ("input: NAME as PATH") on the clock of the added line.
+	dmesg, err := vm.Run(ctx, "dmesg")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := regexp.MustCompile(`\[\s*(\d+\.\d+)\] input: QEMU Virtio Keyboard as `).FindAllStringSubmatch(dmesg, -1)
+	if len(m) == 0 {
+		t.Fatalf("dmesg has no registration of the new keyboard:\n%s", dmesg)
+	}
+	registered, _ := strconv.ParseFloat(m[len(m)-1][1], 64)
+	addedAt, _ := strconv.ParseFloat(strings.Fields(line)[1], 64)
+	own := time.Duration((addedAt - registered) * float64(time.Second))
+	t.Logf("device_add -> %q after %v; %v of it after the kernel registered the device", line, took.Round(time.Millisecond), own.Round(time.Millisecond))
+	if took > time.Second && own > time.Second {
+		t.Errorf("added line %v after device_add and %v after the kernel registered the device; want within 1s", took, own)
+	}
 	if took > time.Second {
-		t.Errorf("added line %v after device_add; want within 1s", took)
+		t.Logf("more than 1s from device_add, but only %v of it in gocomp: the host is loaded", own.Round(time.Millisecond))
 	}
 	kbd2 := strings.Fields(line)[0]
 	if kbd2 == kbd0 || !strings.Contains(line, `"QEMU Virtio Keyboard"  `) || !strings.HasSuffix(line, "keyboard key") {
@@ -290,7 +315,7 @@ func testHotplug(ctx context.Context, t *testing.T, vm *guest.VM) {
 	if err := vm.DeviceDel(ctx, "kbd2"); err != nil {
 		t.Fatal(err)
 	}
-	r, _, err := p.WaitLine(ctx, mark, func(l string) bool { return l == kbd2+"  removed" })
+	r, _, err := p.WaitLine(ctx, mark, func(l string) bool { return strings.HasPrefix(l, kbd2+"  ") && strings.HasSuffix(l, "  removed") })
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -334,13 +359,23 @@ func testResync(ctx context.Context, t *testing.T, vm *guest.VM) {
 			time.Sleep(20 * time.Millisecond) // let the guest refill qemu's queue
 		}
 	}
-	time.Sleep(100 * time.Millisecond)
-	if err := vm.SendKeys(ctx, guest.Key{QCode: "z", Down: true}); err != nil {
-		t.Fatal(err)
-	}
-	time.Sleep(500 * time.Millisecond) // let the guest kernel queue it all
 	if n := vm.InputQueueFull() - qemuDrops; n > 0 {
 		t.Logf("qemu dropped %d frames while the reader was stopped", n)
+	}
+	// Hold Z; should qemu drop that press too, press it again.
+	for try := 0; ; try++ {
+		time.Sleep(300 * time.Millisecond) // let the guest drain qemu's queue
+		before := vm.InputQueueFull()
+		if err := vm.SendKeys(ctx, guest.Key{QCode: "z", Down: true}); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(300 * time.Millisecond) // let the guest kernel queue it
+		if vm.InputQueueFull() == before {
+			break
+		}
+		if try == 5 {
+			t.Fatal("qemu keeps dropping the press of Z (host too loaded?)")
+		}
 	}
 	from := len(p.Lines())
 	if err := p.Signal(syscall.SIGCONT); err != nil {
@@ -411,5 +446,38 @@ func testGrab(ctx context.Context, t *testing.T, vm *guest.VM) {
 	ks := waitKeys(ctx, t, other, fromO, 2)
 	if ks[0].name != "KEY_Q" || ks[1].name != "KEY_Q" {
 		t.Errorf("after the grab ended the second reader got %+v; want KEY_Q pressed and released", ks)
+	}
+}
+
+// testLEDAndRevoke runs devcheck: LED writes show in the kernel's LED state,
+// and revoking the fd with a key held delivers that key's release and
+// ErrRemoved.
+func testLEDAndRevoke(ctx context.Context, t *testing.T, vm *guest.VM) {
+	p, err := vm.Start(nil, "/bin/devcheck", "QEMU Virtio Keyboard")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := p.WaitLine(ctx, 0, func(l string) bool { return l == "holding?" }); err != nil {
+		t.Fatal(err)
+	}
+	if err := vm.SendKeys(ctx, guest.Key{QCode: "h", Down: true}); err != nil {
+		t.Fatal(err)
+	}
+	err = p.Wait(ctx)
+	if err := vm.SendKeys(ctx, guest.Key{QCode: "h", Down: false}); err != nil {
+		t.Fatal(err)
+	}
+	if err != nil {
+		t.Fatalf("devcheck: %v\n%s", err, p.Stdout())
+	}
+	want := regexp.MustCompile(`^LED_CAPSL set true: kernel says true
+LED_CAPSL set false: kernel says false
+holding\?
+frame report KEY_H 1
+frame removed KEY_H 0
+revoked: Dispatch says evdev: device removed: /dev/input/event\d+
+$`)
+	if out := p.Stdout(); !want.MatchString(out) {
+		t.Errorf("devcheck printed:\n%s\nwant lines matching:\n%s", out, want)
 	}
 }

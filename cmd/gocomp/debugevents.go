@@ -13,17 +13,19 @@ import (
 
 	"gocomp/compositor/loop"
 	"gocomp/evdev"
+
+	"golang.org/x/sys/unix"
 )
 
 // runDebugEvents prints input events as they happen, one line each, until
 // SIGINT or SIGTERM:
 //
-//	/dev/input/event3  added  "QEMU Virtio Keyboard"  0006:0627:0001  keyboard key
+//	/dev/input/event3  811.930562  added  "QEMU Virtio Keyboard"  0006:0627:0001  keyboard key
 //	/dev/input/event3  812.402113  KEY_A (30) pressed
 //	/dev/input/event3  815.000210  resync
 //	/dev/input/event3  815.000210  KEY_B (48) pressed (resync)
 //	/dev/input/event5  816.250001  motion REL_X 3 REL_Y -2
-//	/dev/input/event3  removed
+//	/dev/input/event3  817.020004  removed
 //
 // With --grab every device is taken exclusively.
 func runDebugEvents(args []string) int {
@@ -101,12 +103,29 @@ type eventPrinter struct {
 
 // added runs when a device is opened.
 func (p *eventPrinter) added(d *evdev.Device) {
-	fmt.Fprintf(p.w, "%s  added  %s  %s  %s\n", d.Path, strconv.Quote(d.Name), d.ID, d.Class)
+	p.begin(d, monotonicNow())
+	p.line = append(p.line, "added  "...)
+	p.line = strconv.AppendQuote(p.line, d.Name)
+	p.line = append(p.line, "  "...)
+	p.line = append(p.line, d.ID.String()...)
+	p.line = append(p.line, "  "...)
+	p.line = append(p.line, d.Class.String()...)
+	p.end()
 }
 
 // removed runs after a device's last frame.
 func (p *eventPrinter) removed(d *evdev.Device) {
-	fmt.Fprintf(p.w, "%s  removed\n", d.Path)
+	p.begin(d, monotonicNow())
+	p.line = append(p.line, "removed"...)
+	p.end()
+}
+
+// monotonicNow reads CLOCK_MONOTONIC, the clock of evdev timestamps, so
+// device lines and event lines share one time line.
+func monotonicNow() time.Duration {
+	var ts unix.Timespec
+	_ = unix.ClockGettime(unix.CLOCK_MONOTONIC, &ts)
+	return time.Duration(ts.Nano())
 }
 
 // HandleFrame prints a frame: a resync marker, one line per key or button,
