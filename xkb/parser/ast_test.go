@@ -191,6 +191,8 @@ func TestParseStatements(t *testing.T) {
 		{`x = 1.;`, "x=1"},
 		{`!foo;`, "foo=false"},
 		{`default = 1;`, "default=1"},
+		{`include key <A> { [ a ] };`, "key <A> {[a]}"},
+		{`include alias <B> = <A>;`, "alias <B>=<A>"},
 		{`section "Alpha" { top = 1; row { keys { <A>, <B> }; }; };`, ""},
 		{`shape "NORM" { { [ 18, 18 ] }, { [ 2, 1 ], [ 16, 16 ] } };`, ""},
 		{`solid "x" { color = "red"; };`, ""},

@@ -2,9 +2,11 @@ package parser
 
 import (
 	"bytes"
+	"fmt"
 	"math/rand"
 	"os/exec"
 	"strings"
+	"syscall"
 	"testing"
 )
 
@@ -53,18 +55,24 @@ var (
 )
 
 // libxkbcommonParses reports whether libxkbcommon's parser accepts text
-// (compile errors do not count).
-func libxkbcommonParses(t *testing.T, text string) bool {
+// (compile errors do not count). crashed is set when xkbcli died of a
+// signal: libxkbcommon 1.5 parses a key body that starts with ','
+// (`key <A> { , [ a ] };`) and then crashes compiling it; Parse rejects
+// such bodies, and the test skips these inputs.
+func libxkbcommonParses(t *testing.T, text string) (ok, crashed bool) {
 	t.Helper()
 	cmd := exec.Command("xkbcli", "compile-keymap", "--include", xkbRoot, "--from-xkb")
 	cmd.Stdin = strings.NewReader(text)
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	err := cmd.Run()
-	if _, ok := err.(*exec.ExitError); err != nil && !ok {
+	if _, isExit := err.(*exec.ExitError); err != nil && !isExit {
 		t.Fatalf("run xkbcli: %v", err)
 	}
-	return !strings.Contains(stderr.String(), "Failed to parse input xkb file")
+	if ws, isWait := cmd.ProcessState.Sys().(syscall.WaitStatus); isWait && ws.Signaled() {
+		return false, true
+	}
+	return !strings.Contains(stderr.String(), "Failed to parse input xkb file"), false
 }
 
 // TestParseAgreesWithLibxkbcommon mutates diffBase one token at a time
@@ -73,7 +81,7 @@ func libxkbcommonParses(t *testing.T, text string) bool {
 // out: its bodies are skipped, not checked against libxkbcommon's
 // geometry grammar.)
 func TestParseAgreesWithLibxkbcommon(t *testing.T) {
-	if !libxkbcommonParses(t, diffBase) {
+	if ok, _ := libxkbcommonParses(t, diffBase); !ok {
 		t.Fatal("libxkbcommon rejects diffBase")
 	}
 	if _, err := Parse("base", []byte(diffBase)); err != nil {
@@ -98,23 +106,41 @@ func TestParseAgreesWithLibxkbcommon(t *testing.T) {
 	rng := rand.New(rand.NewSource(diffSeed))
 	trials := diffTrials
 	for i := 0; i < trials; i++ {
-		sp := spans[rng.Intn(len(spans))]
-		tok := diffBase[sp[0]:sp[1]]
-		var repl string
-		switch rng.Intn(3) {
-		case 0:
-			repl = ""
-		case 1:
-			repl = tok + " " + tok
-		case 2:
-			repl = palette[rng.Intn(len(palette))]
+		// One mutation, or two (the second further on) every third trial.
+		n := 1
+		if i%3 == 2 {
+			n = 2
 		}
-		text := diffBase[:sp[0]] + repl + diffBase[sp[1]:]
-		_, err := Parse("mutant", []byte(text))
-		want := libxkbcommonParses(t, text)
-		if (err == nil) != want {
+		text, desc, last := diffBase, "", len(spans)
+		for j := 0; j < n; j++ {
+			k := rng.Intn(last) // mutate right to left so spans stay valid
+			sp := spans[k]
+			last = k
+			tok := diffBase[sp[0]:sp[1]]
+			var repl string
+			switch rng.Intn(3) {
+			case 0:
+				repl = ""
+			case 1:
+				repl = tok + " " + tok
+			case 2:
+				repl = palette[rng.Intn(len(palette))]
+			}
+			text = text[:sp[0]] + repl + text[sp[1]:]
 			line := strings.Count(diffBase[:sp[0]], "\n") + 1
-			t.Errorf("line %d: %q -> %q: Parse error = %v; libxkbcommon accepts: %v", line, tok, repl, err, want)
+			desc += fmt.Sprintf(" line %d: %q -> %q;", line, tok, repl)
+			if k == 0 {
+				break
+			}
+		}
+		_, err := Parse("mutant", []byte(text))
+		want, crashed := libxkbcommonParses(t, text)
+		if crashed {
+			t.Logf("%s libxkbcommon crashed; Parse error = %v", desc, err)
+			continue
+		}
+		if (err == nil) != want {
+			t.Errorf("%s Parse error = %v; libxkbcommon accepts: %v", desc, err, want)
 		}
 	}
 }

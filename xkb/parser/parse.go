@@ -340,11 +340,12 @@ func (p *parser) parseStmt() Stmt {
 	base := StmtBase{Pos: p.tok.pos}
 	switch p.tok.tok {
 	case tInclude:
+		// `include` followed by anything but a string is a merge-mode
+		// prefix meaning "default", as libxkbcommon reads it.
 		p.next()
-		if p.tok.tok != tString {
-			p.fail("include string")
+		if p.tok.tok == tString {
+			return p.parseInclude(base)
 		}
-		return p.parseInclude(base)
 	case tAugment, tOverride, tReplace, tAlternate:
 		base.Merge = mergeModes[p.tok.tok]
 		p.next()
