@@ -99,6 +99,7 @@ type xdgSurface struct {
 
 	initialCommit bool     // the client made the initial (bufferless) commit
 	configured    bool     // a configure was acked since (re)mapping began
+	hadBuffer     bool     // a buffer was committed since (re)mapping began
 	serials       []uint32 // configures sent and not yet acked
 	geometry      rect     // window geometry, zero while unset
 	pendingGeom   rect
@@ -130,8 +131,12 @@ func (xs *xdgSurface) committed(sf *surface) {
 		return
 	}
 	if !sf.hasContent() {
+		if !xs.hadBuffer {
+			return // configured or not, still waiting for a first buffer
+		}
 		// Unmapped by a null buffer: the client starts over with an
 		// initial commit.
+		xs.hadBuffer = false
 		sf.unmap()
 		xs.initialCommit, xs.configured = false, false
 		if xs.toplevel != nil {
@@ -139,6 +144,7 @@ func (xs *xdgSurface) committed(sf *surface) {
 		}
 		return
 	}
+	xs.hadBuffer = true
 	switch {
 	case xs.toplevel != nil:
 		sf.mapAt(-int(xs.geometry.x), -int(xs.geometry.y))
@@ -316,7 +322,7 @@ func (tl *toplevel) handleDestroyed() {
 	}
 	tl.setMapped(false)
 	xs.toplevel = nil
-	xs.initialCommit, xs.configured, xs.serials = false, false, nil
+	xs.initialCommit, xs.configured, xs.hadBuffer, xs.serials = false, false, false, nil
 	if xs.sf != nil {
 		xs.sf.unmap()
 	}
@@ -439,7 +445,7 @@ func (p *popup) handleDestroyed() {
 		return
 	}
 	xs.popup = nil
-	xs.initialCommit, xs.configured, xs.serials = false, false, nil
+	xs.initialCommit, xs.configured, xs.hadBuffer, xs.serials = false, false, false, nil
 	if xs.sf != nil {
 		xs.sf.unmap()
 	}

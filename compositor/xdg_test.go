@@ -76,3 +76,25 @@ func TestPopupIsPlacedRelativeToItsParent(t *testing.T) {
 		t.Errorf("after popup destroy: pixel %v; want the parent's blue", got)
 	}
 }
+
+func TestBufferlessCommitsBeforeMappingKeepTheConfigure(t *testing.T) {
+	h := startServer(t, Config{}, testMode)
+	c := h.dial("client")
+	w := newWindow(c) // initial commit made, first configure acked
+	// More bufferless commits (a title change, say) do not restart the
+	// configure sequence: no new configure, and a buffer is then welcome.
+	c.send(w.topLevel, xdgshell.ToplevelRequestSetTitle, "still starting")
+	c.send(w.surface, wayland.SurfaceRequestCommit)
+	c.send(w.surface, wayland.SurfaceRequestCommit)
+	c.roundtrip()
+	if extra := c.take(func(e event) bool { return e.sender == w.xdgSurface }); len(extra) != 0 {
+		t.Errorf("bufferless commits brought %d new configures; want none", len(extra))
+	}
+	buf, _ := w.buffer(4, 4, 0x00ff0000)
+	c.send(w.surface, wayland.SurfaceRequestAttach, buf, int32(0), int32(0))
+	c.send(w.surface, wayland.SurfaceRequestCommit)
+	c.roundtrip()
+	if got := h.pixel(1, 1); got != (color.RGBA{255, 0, 0, 255}) {
+		t.Errorf("pixel (1,1) = %v; want the red buffer mapped", got)
+	}
+}
