@@ -1,7 +1,3 @@
-// Package compositor is gocomp's Wayland server: the listening socket, the
-// launched client program, the clients and the core globals, all driven
-// by one event loop (package loop) and presented on one backend output
-// (package backend).
 package compositor
 
 import (
