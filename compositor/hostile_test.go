@@ -49,6 +49,16 @@ func TestHostileClients(t *testing.T) {
 			c.send(pool, wayland.ShmPoolRequestCreateBuffer, c.newID(), int32(0), int32(32), int32(33), int32(128), uint32(wayland.ShmFormatXrgb8888))
 			return pool
 		}, uint32(wayland.ShmErrorInvalidStride), "invalid buffer geometry"},
+		{"buffer larger than 8192x8192", func(c *tclient) uint32 {
+			shm := c.bind("wl_shm", 1)
+			fd, _ := memfd(c.t, 4096)
+			pool := c.newID()
+			// The pool claims 2 GiB; the compositor must not take the
+			// buffer (and allocate its copy) on the client's word.
+			c.send(shm, wayland.ShmRequestCreatePool, pool, fdArg(fd), int32(1<<31-1))
+			c.send(pool, wayland.ShmPoolRequestCreateBuffer, c.newID(), int32(0), int32(16384), int32(8192), int32(4*16384), uint32(wayland.ShmFormatXrgb8888))
+			return pool
+		}, uint32(wayland.ShmErrorInvalidStride), "larger than 8192x8192"},
 		{"unsupported format", func(c *tclient) uint32 {
 			shm := c.bind("wl_shm", 1)
 			fd, _ := memfd(c.t, 4096)

@@ -9,6 +9,11 @@ import (
 	"gocomp/protocols/wayland"
 )
 
+// maxBufferSide bounds buffer width and height: the compositor keeps a
+// copy of every committed buffer, and 8192x8192 (256 MiB) is beyond any
+// output it drives.
+const maxBufferSide = 8192
+
 // shmFormats are the formats wl_shm advertises; both map directly onto the
 // backend formats.
 var shmFormats = []wayland.ShmFormat{wayland.ShmFormatArgb8888, wayland.ShmFormatXrgb8888}
@@ -68,6 +73,9 @@ func (p *shmPool) CreateBuffer(r *wayland.ShmPool, id *wayland.Buffer, offset, w
 		bf = backend.XRGB8888
 	default:
 		return server.Errorf(r, uint32(wayland.ShmErrorInvalidFormat), "unsupported format %v", format)
+	}
+	if width > maxBufferSide || height > maxBufferSide {
+		return server.Errorf(r, uint32(wayland.ShmErrorInvalidStride), "buffer %dx%d larger than %dx%d", width, height, maxBufferSide, maxBufferSide)
 	}
 	if offset < 0 || width <= 0 || height <= 0 || int64(stride) < 4*int64(width) ||
 		int64(offset)+int64(stride)*int64(height-1)+4*int64(width) > int64(p.mem.Size()) {
