@@ -56,7 +56,8 @@
 // string from the rules (a KcCGST component). Include loops, unknown
 // files and unknown sections are errors at the including statement's
 // file:line:col; syntax errors of included files come back as their
-// ErrorList.
+// ErrorList. Loader.Paths lists the files read, for a cache of compiled
+// keymaps keyed by modification times.
 //
 // A compiler walks the tree depth first; the shape of one pass (the merge
 // rules themselves, e.g. which default mode an included section's own

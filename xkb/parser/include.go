@@ -21,6 +21,7 @@ const maxIncludeDepth = 100
 type Loader struct {
 	dirs     []string
 	files    map[string]*loadedFile   // by path
+	paths    []string                 // paths read, in order
 	resolved map[*Section]*resolution // finished or in progress
 	chain    []*Section               // sections being resolved, outermost first
 	readFile func(string) ([]byte, error)
@@ -130,7 +131,7 @@ func (l *Loader) resolveInclude(s *Section, inc *Include) ([]Step, error) {
 	}
 	steps := make([]Step, len(inc.Steps))
 	for i, is := range inc.Steps {
-		sec, err := l.FindSection(s.Kind, is.File, is.Section)
+		sec, err := l.findSection(s.Kind, is.File, is.Section)
 		var list ErrorList
 		if errors.As(err, &list) { // syntax errors of the included file
 			return nil, list
@@ -199,7 +200,21 @@ func (l *Loader) ResolveSpec(kind SectionKind, spec string) (*Resolved, error) {
 // selects the file's default section: the first one flagged `default`,
 // else the first one.
 func (l *Loader) FindSection(kind SectionKind, file, section string) (*Section, error) {
-	f, err := l.LoadFile(kind, file)
+	s, err := l.findSection(kind, file, section)
+	return s, withPrefix(err)
+}
+
+// withPrefix prefixes the package name to errors without a position.
+func withPrefix(err error) error {
+	var list ErrorList
+	if err == nil || errors.As(err, &list) {
+		return err
+	}
+	return fmt.Errorf("xkb/parser: %w", err)
+}
+
+func (l *Loader) findSection(kind SectionKind, file, section string) (*Section, error) {
+	f, err := l.loadFile(kind, file)
 	if err != nil {
 		return nil, err
 	}
@@ -237,6 +252,11 @@ func (l *Loader) FindSection(kind SectionKind, file, section string) (*Section, 
 // kind. Syntax errors come back as an ErrorList; a missing file as an
 // error listing the directories searched.
 func (l *Loader) LoadFile(kind SectionKind, file string) (*File, error) {
+	f, err := l.loadFile(kind, file)
+	return f, withPrefix(err)
+}
+
+func (l *Loader) loadFile(kind SectionKind, file string) (*File, error) {
 	if file == "" || strings.Contains(file, "\x00") {
 		return nil, fmt.Errorf("bad include file name %q", file)
 	}
@@ -252,6 +272,7 @@ func (l *Loader) LoadFile(kind SectionKind, file string) (*File, error) {
 			continue
 		}
 		lf := &loadedFile{}
+		l.paths = append(l.paths, path)
 		if err != nil {
 			lf.err = fmt.Errorf("read include file: %w", err)
 		} else {
@@ -264,4 +285,11 @@ func (l *Loader) LoadFile(kind SectionKind, file string) (*File, error) {
 		return nil, fmt.Errorf("cannot find %s include file %q: no include directories", kind.Dir(), file)
 	}
 	return nil, fmt.Errorf("cannot find %s include file %q (tried %s)", kind.Dir(), file, strings.Join(tried, ", "))
+}
+
+// Paths returns the paths of the files the Loader has read (successfully
+// or not), in the order it read them: what a cache of compiled keymaps
+// keyed by file modification times needs. The slice is the caller's.
+func (l *Loader) Paths() []string {
+	return append([]string(nil), l.paths...)
 }

@@ -124,6 +124,10 @@ func TestResolveTree(t *testing.T) {
 			t.Errorf("%s read %d times; want once", path, n)
 		}
 	}
+	wantPaths := "testdata/include/symbols/main testdata/include/symbols/other testdata/include/symbols/first testdata/include/symbols/sub/nested"
+	if got := strings.Join(l.Paths(), " "); got != wantPaths {
+		t.Errorf("Paths() = %s; want %s", got, wantPaths)
+	}
 	// Duplicate names and several default flags: the first wins (as
 	// libxkbcommon 1.5 does; checked with xkbcli).
 	r3, err := l.Resolve(findSection(t, l, "main", "firsts"))
