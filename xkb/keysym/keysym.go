@@ -108,20 +108,17 @@ func appendUnnamed(dst []byte, ks Keysym) []byte {
 
 // lookupValue finds the canonical entry of ks.
 func lookupValue(ks Keysym) (entry, bool) {
-	lo, hi := 0, len(byValue)
-	for lo < hi {
-		m := int(uint(lo+hi) >> 1)
-		if entries[byValue[m]].ks < ks {
-			lo = m + 1
-		} else {
-			hi = m
+	for j := hashValue(uint32(ks)); valueHash[j] != 0; j = (j + 1) & (hashSize - 1) {
+		if e := entries[valueHash[j]-1]; e.ks == ks {
+			return e, true
 		}
-	}
-	if lo < len(byValue) && entries[byValue[lo]].ks == ks {
-		return entries[byValue[lo]], true
 	}
 	return entry{}, false
 }
+
+// hashValue spreads a keysym over the hash table (Fibonacci hashing on the
+// top 13 bits; the generator uses the same).
+func hashValue(ks uint32) uint32 { return (ks * 2654435769) >> (32 - 13) }
 
 // FromName returns the keysym called name, as xkb_keysym_from_name does
 // without flags: a name from the keysym header ("a", "Return",

@@ -302,12 +302,11 @@ func generate(entries []entry, header string) ([]byte, error) {
 			byValue = append(byValue, i)
 		}
 	}
-	sort.SliceStable(byValue, func(i, j int) bool { return entries[byValue[i]].ks < entries[byValue[j]].ks })
-	valueIdx := make([]uint16, len(byValue))
-	for i, x := range byValue {
-		valueIdx[i] = uint16(x)
+	var valueTable [hashSize]uint16
+	for _, i := range byValue {
+		insert(&valueTable, hashValue(entries[i].ks), uint16(i+1))
 	}
-	writeTable("byValue indexes the canonical (first listed) entry of every keysym value,\n// sorted by value.", "byValue", valueIdx)
+	writeTable("valueHash maps hashValue(keysym) to the index + 1 of the canonical\n// (first listed) entry of that keysym, probing linearly.", "valueHash", valueTable[:])
 
 	// Keysym -> code point for keysyms outside the Unicode keysym range.
 	cps := map[uint32]rune{}
@@ -381,6 +380,10 @@ const hashSize = 1 << 13
 
 // foldGroupFlag marks foldHash values that index foldGroups.
 const foldGroupFlag = 1 << 15
+
+// hashValue spreads a keysym over the hash table (Fibonacci hashing; the
+// top bits are used); package keysym computes the same.
+func hashValue(ks uint32) uint32 { return (ks * 2654435769) >> (32 - 13) }
 
 // hashName is FNV-1a over the bytes of s; package keysym computes the same.
 func hashName(s string) uint32 {
