@@ -76,7 +76,8 @@ func libxkbcommonParses(t *testing.T, text string) (ok, crashed bool) {
 }
 
 // TestParseAgreesWithLibxkbcommon mutates diffBase one token at a time
-// (deleting, doubling or replacing it) and checks that Parse accepts
+// (deleting, doubling or replacing it; twice every third trial) or one
+// byte at a time (every fourth trial) and checks that Parse accepts
 // exactly the texts libxkbcommon's parser accepts. (xkb_geometry is left
 // out: its bodies are skipped, not checked against libxkbcommon's
 // geometry grammar.)
@@ -103,6 +104,7 @@ func TestParseAgreesWithLibxkbcommon(t *testing.T) {
 		"augment", "replace", "alternate", "default", "partial", "section", "alias", "virtual",
 		"indicator", "interpret", "modifier_map", "group", "action", "virtual_modifiers",
 		"xkb_symbols", "xkb_keymap", "{a, b}", "f()", "// c\n", "#"}
+	bytePalette := []string{"\\", "\"", "<", ">", "#", "/", "//", "0", "9", ".", "x", "0x", "e", "_", "\x00", "\xff", "\n", " ", "\t", "\v", "\r", "@", "$", "'", "`", "é"}
 	rng := rand.New(rand.NewSource(diffSeed))
 	trials := diffTrials
 	for i := 0; i < trials; i++ {
@@ -112,6 +114,14 @@ func TestParseAgreesWithLibxkbcommon(t *testing.T) {
 			n = 2
 		}
 		text, desc, last := diffBase, "", len(spans)
+		if i%4 == 3 { // a byte-level mutation, for the scanner
+			n = 0
+			at := rng.Intn(len(diffBase))
+			b := bytePalette[rng.Intn(len(bytePalette))]
+			text = diffBase[:at] + b + diffBase[at+rng.Intn(2):]
+			line := strings.Count(diffBase[:at], "\n") + 1
+			desc = fmt.Sprintf(" line %d: %q at %q;", line, b, diffBase[at:min(at+8, len(diffBase))])
+		}
 		for j := 0; j < n; j++ {
 			k := rng.Intn(last) // mutate right to left so spans stay valid
 			sp := spans[k]
