@@ -423,3 +423,53 @@ func TestCommitCopiesOnlyDamageOfTheSameBuffer(t *testing.T) {
 		t.Errorf("after a new buffer: pixel (15,15) = %v; want %v", got, red)
 	}
 }
+
+func TestSubsurfaceStackingAppliesOnParentCommit(t *testing.T) {
+	h := startServer(t, Config{}, testMode)
+	c := h.dial("client")
+	w := newWindow(c)
+	subc := c.bind("wl_subcompositor", 1)
+	commit := func(surf, buf uint32) {
+		if buf != 0 {
+			c.send(surf, wayland.SurfaceRequestAttach, buf, int32(0), int32(0))
+		}
+		c.send(surf, wayland.SurfaceRequestCommit)
+	}
+	parentBuf, _ := w.buffer(64, 64, 0x000000ff)
+	commit(w.surface, parentBuf)
+	child := func(pixel uint32) (surf, sub uint32) {
+		surf, sub = c.newID(), c.newID()
+		c.send(w.compositor, wayland.CompositorRequestCreateSurface, surf)
+		c.send(subc, wayland.SubcompositorRequestGetSubsurface, sub, surf, w.surface)
+		c.send(sub, wayland.SubsurfaceRequestSetDesync)
+		buf, _ := w.buffer(8, 8, pixel)
+		commit(surf, buf)
+		return surf, sub
+	}
+	_, subA := child(0x00ff0000) // red
+	b, subB := child(0x0000ff00) // green, created last: on top
+	commit(w.surface, 0)
+	red, green, blue := color.RGBA{255, 0, 0, 255}, color.RGBA{0, 255, 0, 255}, color.RGBA{0, 0, 255, 255}
+	check := func(when string, want color.RGBA) {
+		t.Helper()
+		c.roundtrip()
+		if got := h.pixel(2, 2); got != want {
+			t.Errorf("%s: pixel (2,2) = %v; want %v", when, got, want)
+		}
+	}
+	check("creation order", green)
+	c.send(subA, wayland.SubsurfaceRequestPlaceAbove, b)
+	check("place_above before the parent commits", green)
+	commit(w.surface, 0)
+	check("after the parent commit", red)
+	c.send(subA, wayland.SubsurfaceRequestPlaceBelow, w.surface)
+	c.send(subB, wayland.SubsurfaceRequestPlaceBelow, w.surface)
+	commit(w.surface, 0)
+	check("both below the parent", blue)
+	c.send(subB, wayland.SubsurfaceRequestPlaceAbove, w.surface)
+	commit(w.surface, 0)
+	check("green back above the parent", green)
+	c.send(b, wayland.SurfaceRequestDestroy)
+	c.send(subB, wayland.SubsurfaceRequestDestroy)
+	check("green destroyed, red still below", blue)
+}

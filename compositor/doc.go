@@ -53,8 +53,6 @@
 // # Not yet
 //
 // Buffer scale and transform are validated and stored but the headless
-// output draws buffers untransformed at scale 1; subsurface restacking
-// (place_above/below) is validated but stacking follows creation order;
-// popups are placed by their positioner without constraint adjustment and
+// output draws buffers untransformed at scale 1; popups are placed by their positioner without constraint adjustment and
 // never grab; there is no ping timeout.
 package compositor

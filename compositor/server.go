@@ -51,9 +51,10 @@ type Server struct {
 	flushHook   *loop.Hook
 	acceptTimer *loop.Timer
 
-	seat    Seat
-	outputs map[*server.Client][]*wayland.Output
-	entered map[*surface]struct{} // surfaces shown on the output
+	seat     Seat
+	outputs  map[*server.Client][]*wayland.Output
+	entered  map[*surface]struct{} // surfaces shown on the output
+	surfaces []*surface            // every wl_surface, in creation order
 
 	program    *Program
 	exitStatus int

@@ -41,6 +41,10 @@ func (subcompositorHandler) GetSubsurface(r *wayland.Subcompositor, id *wayland.
 	}
 	sf.sub = sub
 	parent.children = append(parent.children, sub)
+	// A new subsurface starts on top of its parent and siblings.
+	parent.order = append(parent.order, sf)
+	parent.pendingOrder = append(parent.pendingOrder, sf)
+	parent.s.restack()
 	sub.cached.scale = 1
 	sub.cached.inputInfinite = true
 	id.SetHandler(sub)
@@ -140,11 +144,12 @@ func (sub *subsurface) parentGone() {
 
 // detach unlinks the subsurface from its parent.
 func (sub *subsurface) detach() {
-	if sub.parent != nil {
-		if i := slices.Index(sub.parent.children, sub); i >= 0 {
-			sub.parent.children = slices.Delete(sub.parent.children, i, i+1)
-		}
+	if p := sub.parent; p != nil {
+		p.children = removeItem(p.children, sub)
+		p.order = removeItem(p.order, sub.sf)
+		p.pendingOrder = removeItem(p.pendingOrder, sub.sf)
 		sub.parent = nil
+		p.s.restack()
 	}
 }
 
@@ -173,20 +178,22 @@ func (sub *subsurface) SetPosition(_ *wayland.Subsurface, x, y int32) error {
 	return nil
 }
 
-// PlaceAbove runs on wl_subsurface.place_above.
+// PlaceAbove runs on wl_subsurface.place_above; it applies on the
+// parent's next commit.
 func (sub *subsurface) PlaceAbove(r *wayland.Subsurface, sibling *wayland.Surface) error {
-	return sub.checkSibling(r, sibling)
+	return sub.restackAt(r, sibling, 1)
 }
 
-// PlaceBelow runs on wl_subsurface.place_below.
+// PlaceBelow runs on wl_subsurface.place_below; it applies on the
+// parent's next commit.
 func (sub *subsurface) PlaceBelow(r *wayland.Subsurface, sibling *wayland.Surface) error {
-	return sub.checkSibling(r, sibling)
+	return sub.restackAt(r, sibling, 0)
 }
 
-// checkSibling validates a restacking request: the reference must be the
-// parent or another subsurface of it. (Stacking among siblings follows
-// creation order for now.)
-func (sub *subsurface) checkSibling(r *wayland.Subsurface, sibling *wayland.Surface) error {
+// restackAt moves the subsurface in its parent's pending order right above
+// (after = 1) or below (after = 0) the reference, which must be the parent
+// or another subsurface of it.
+func (sub *subsurface) restackAt(r *wayland.Subsurface, sibling *wayland.Surface, after int) error {
 	if sub.sf == nil || sub.parent == nil {
 		return nil
 	}
@@ -197,6 +204,11 @@ func (sub *subsurface) checkSibling(r *wayland.Subsurface, sibling *wayland.Surf
 	if ref == sub.sf || (ref != sub.parent && (ref.sub == nil || ref.sub.parent != sub.parent)) {
 		return server.Errorf(r, uint32(wayland.SubsurfaceErrorBadSurface), "%s is not a sibling or the parent", sibling)
 	}
+	p := sub.parent
+	p.pendingOrder = removeItem(p.pendingOrder, sub.sf)
+	i := slices.Index(p.pendingOrder, ref)
+	p.pendingOrder = slices.Insert(p.pendingOrder, i+after, sub.sf)
+	p.orderChanged = true
 	return nil
 }
 

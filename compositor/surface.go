@@ -65,14 +65,20 @@ type surface struct {
 	inflight []*wayland.Callback // committed frame callbacks not yet done
 
 	sub      *subsurface   // set when the surface is a subsurface
-	children []*subsurface // subsurfaces of this surface, bottom to top
-	entered  bool          // on the output: wl_surface.enter was sent
+	children []*subsurface // subsurfaces of this surface
+	// Stacking of the surface and its subsurfaces, bottom to top; the
+	// pending order (place_above/below) applies on this surface's commit.
+	order, pendingOrder []*surface
+	orderChanged        bool
+	entered             bool // on the output: wl_surface.enter was sent
 }
 
 // newSurface gives a freshly created wl_surface its handler and its
 // backend view.
 func (s *Server) newSurface(res *wayland.Surface) *surface {
 	sf := &surface{s: s, res: res, view: s.output.NewSurface()}
+	sf.order, sf.pendingOrder = []*surface{sf}, []*surface{sf}
+	s.surfaces = append(s.surfaces, sf)
 	sf.current.scale, sf.pending.scale = 1, 1
 	sf.current.inputInfinite, sf.pending.inputInfinite = true, true
 	res.SetHandler(sf)
@@ -169,6 +175,7 @@ func (sf *surface) unmap() {
 func (sf *surface) handleDestroyed() {
 	sf.unmap()
 	delete(sf.s.entered, sf)
+	sf.s.surfaces = removeItem(sf.s.surfaces, sf)
 	sf.view.Destroy()
 	for _, cb := range sf.pending.frames {
 		cb.Destroy()
@@ -347,6 +354,11 @@ func (sf *surface) apply(next *surfaceState) error {
 	if sf.role != nil {
 		sf.role.committed(sf)
 	}
+	if sf.orderChanged {
+		sf.orderChanged = false
+		sf.order = append(sf.order[:0], sf.pendingOrder...)
+		sf.s.restack()
+	}
 	for _, child := range sf.children {
 		if err := child.parentCommitted(); err != nil {
 			return err
@@ -430,4 +442,35 @@ func (st *surfaceState) mergeInto(dst *surfaceState) {
 	}
 	dst.scale, dst.transform = st.scale, st.transform
 	st.reset()
+}
+
+// restack gives the output the stacking of every surface: top-level
+// surfaces in creation order, each with its subsurfaces around it as their
+// parents ordered them.
+func (s *Server) restack() {
+	views := make([]backend.Surface, 0, len(s.surfaces))
+	var walk func(sf *surface)
+	walk = func(sf *surface) {
+		for _, e := range sf.order {
+			if e == sf {
+				views = append(views, sf.view)
+			} else {
+				walk(e)
+			}
+		}
+	}
+	for _, sf := range s.surfaces {
+		if sf.sub == nil || sf.sub.parent == nil {
+			walk(sf)
+		}
+	}
+	s.output.Restack(views)
+}
+
+// removeItem removes the first occurrence of v from list.
+func removeItem[T comparable](list []T, v T) []T {
+	if i := slices.Index(list, v); i >= 0 {
+		return slices.Delete(list, i, i+1)
+	}
+	return list
 }

@@ -67,6 +67,10 @@ type Output interface {
 	// NewSurface creates an unmapped surface stacked above every existing
 	// one.
 	NewSurface() Surface
+	// Restack sets the stacking order, bottom to top, to order: surfaces
+	// of this output missing from it keep their relative order below the
+	// listed ones. The slice is not kept.
+	Restack(order []Surface)
 }
 
 // Surface is the backend's side of one visible surface.

@@ -118,6 +118,35 @@ func (o *Output) NewSurface() backend.Surface {
 	return s
 }
 
+// Restack implements backend.Output.
+func (o *Output) Restack(order []backend.Surface) {
+	listed := make(map[*Surface]bool, len(order))
+	next := make([]*Surface, 0, len(o.surfaces))
+	for _, bs := range order {
+		if s, ok := bs.(*Surface); ok && s.o == o && !s.destroyed && !listed[s] {
+			listed[s] = true
+			next = append(next, s)
+		}
+	}
+	var missing []*Surface
+	for _, s := range o.surfaces {
+		if !listed[s] {
+			missing = append(missing, s)
+		}
+	}
+	next = append(missing, next...)
+	if slices.Equal(next, o.surfaces) {
+		return
+	}
+	o.surfaces = next
+	for _, s := range o.surfaces {
+		if s.mapped {
+			o.addDamage(s.rect())
+		}
+	}
+	o.schedule()
+}
+
 // schedule arms the refresh timer for the next refresh boundary unless it
 // is already armed.
 func (o *Output) schedule() {

@@ -197,3 +197,21 @@ func TestCompositeRedrawsOnlyDamage(t *testing.T) {
 		t.Errorf("after Destroy: pixel (12,2) = %v; want the background", got)
 	}
 }
+
+func TestRestack(t *testing.T) {
+	_, o := newOutput(t, backend.Mode{Width: 8, Height: 8, RefreshMHz: 60000})
+	a, b, c := o.NewSurface(), o.NewSurface(), o.NewSurface()
+	a.Present(solid(4, 4, backend.XRGB8888, 0xff0000), 0, 0)
+	b.Present(solid(4, 4, backend.XRGB8888, 0x00ff00), 0, 0)
+	c.Present(solid(2, 2, backend.XRGB8888, 0x0000ff), 6, 6)
+	if got := o.Image().RGBAAt(1, 1); got != (color.RGBA{0, 255, 0, 255}) {
+		t.Fatalf("creation order: pixel %v; want b (green) on top", got)
+	}
+	o.Restack([]backend.Surface{b, a}) // c unlisted: stays, below
+	if got := o.Image().RGBAAt(1, 1); got != (color.RGBA{255, 0, 0, 255}) {
+		t.Errorf("after Restack(b, a): pixel %v; want a (red) on top", got)
+	}
+	if got := []*Surface{o.surfaces[0], o.surfaces[1], o.surfaces[2]}; got[0] != c || got[1] != b || got[2] != a {
+		t.Errorf("stacking %v; want c, b, a", got)
+	}
+}
