@@ -124,20 +124,7 @@ type DiscoveryConfig struct {
 // every node present before it returns. It must be called on the goroutine
 // Post runs functions on.
 func Discover(cfg DiscoveryConfig) (*Discovery, error) {
-	d := &Discovery{
-		post: cfg.Post, added: cfg.Added, removed: cfg.Removed, log: cfg.Logger,
-		sysfs: cfg.Sysfs, known: map[uint64]Node{}, done: make(chan struct{}),
-	}
-	if d.log == nil {
-		d.log = slog.Default()
-	}
-	if d.sysfs == "" {
-		d.sysfs = DefaultSysfs
-	}
-	d.mode = netlink.KernelEvent
-	if _, err := os.Stat("/run/udev/control"); err == nil {
-		d.mode = netlink.UdevEvent // nodes ready and permissions set
-	}
+	d := newDiscovery(cfg)
 	conn, err := d.connect()
 	if err != nil {
 		return nil, err
@@ -155,6 +142,25 @@ func Discover(cfg DiscoveryConfig) (*Discovery, error) {
 	d.sync(nodes)
 	go d.run(conn)
 	return d, nil
+}
+
+// newDiscovery fills in a Discovery without starting it.
+func newDiscovery(cfg DiscoveryConfig) *Discovery {
+	d := &Discovery{
+		post: cfg.Post, added: cfg.Added, removed: cfg.Removed, log: cfg.Logger,
+		sysfs: cfg.Sysfs, known: map[uint64]Node{}, done: make(chan struct{}),
+	}
+	if d.log == nil {
+		d.log = slog.Default()
+	}
+	if d.sysfs == "" {
+		d.sysfs = DefaultSysfs
+	}
+	d.mode = netlink.KernelEvent
+	if _, err := os.Stat("/run/udev/control"); err == nil {
+		d.mode = netlink.UdevEvent // nodes ready and permissions set
+	}
+	return d
 }
 
 // connect opens the netlink uevent socket with a large receive buffer.

@@ -5,7 +5,9 @@ import (
 	"path/filepath"
 	"reflect"
 	"testing"
+	"time"
 
+	"github.com/pilebones/go-udev/netlink"
 	"golang.org/x/sys/unix"
 )
 
@@ -91,4 +93,76 @@ func TestDiscoveryReconcile(t *testing.T) {
 	if !reflect.DeepEqual(log, want) {
 		t.Errorf("callbacks = %q; want %q", log, want)
 	}
+}
+
+// TestDiscoveryRecovers feeds the monitor goroutine a broken connection
+// (reads fail: it must reconnect) and then an unparsable uevent (it must
+// rescan); each time a node that appeared meanwhile in sysfs is reported,
+// so a lost uevent loses no device.
+func TestDiscoveryRecovers(t *testing.T) {
+	root := fakeSysfs(t, map[string][2]int{"event1": {13, 65}})
+	posted := make(chan func(), 16)
+	var added []string
+	d := newDiscovery(DiscoveryConfig{
+		Post:    func(fn func()) { posted <- fn },
+		Added:   func(n Node) { added = append(added, n.Path) },
+		Removed: func(n Node) { t.Errorf("removed %v", n) },
+		Sysfs:   root,
+	})
+	var err error
+	if d.stopFd, err = unix.Eventfd(0, unix.EFD_CLOEXEC|unix.EFD_NONBLOCK); err != nil {
+		t.Fatal(err)
+	}
+	nodes, _ := Scan(root)
+	d.sync(nodes)
+
+	// A pipe is readable but recvfrom on it fails (ENOTSOCK), standing in
+	// for ENOBUFS after a burst.
+	var p [2]int
+	if err := unix.Pipe2(p[:], unix.O_CLOEXEC); err != nil {
+		t.Fatal(err)
+	}
+	defer unix.Close(p[1])
+	unix.Write(p[1], []byte{1})
+	addNode := func(name string, minor int) {
+		dir := filepath.Join(root, "class/input", name)
+		os.MkdirAll(dir, 0o755)
+		os.WriteFile(filepath.Join(dir, "uevent"), []byte("MAJOR=13\nMINOR="+itoa(minor)+"\nDEVNAME=input/"+name+"\n"), 0o644)
+	}
+	addNode("event2", 66)
+	conn := &netlink.UEventConn{NetlinkConn: netlink.NetlinkConn{Fd: p[0]}}
+	go d.run(conn)
+	runPosted := func() {
+		select {
+		case fn := <-posted:
+			fn()
+		case <-time.After(10 * time.Second):
+			t.Fatalf("nothing posted; added so far %q", added)
+		}
+	}
+	runPosted()
+	if want := []string{"/dev/input/event1", "/dev/input/event2"}; !reflect.DeepEqual(added, want) {
+		t.Fatalf("after a failed read: added %q; want %q", added, want)
+	}
+	d.Close()
+
+	// An unparsable uevent (a value with '=') on a working socket.
+	d.done = make(chan struct{})
+	d.closed = false
+	if d.stopFd, err = unix.Eventfd(0, unix.EFD_CLOEXEC|unix.EFD_NONBLOCK); err != nil {
+		t.Fatal(err)
+	}
+	sp, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_DGRAM|unix.SOCK_CLOEXEC, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer unix.Close(sp[1])
+	addNode("event3", 67)
+	unix.Write(sp[1], []byte("add@/devices/virtual/input/input9/event3\x00ACTION=add\x00NAME=a=b\x00"))
+	go d.run(&netlink.UEventConn{NetlinkConn: netlink.NetlinkConn{Fd: sp[0]}})
+	runPosted()
+	if want := []string{"/dev/input/event1", "/dev/input/event2", "/dev/input/event3"}; !reflect.DeepEqual(added, want) {
+		t.Fatalf("after a bad uevent: added %q; want %q", added, want)
+	}
+	d.Close()
 }
