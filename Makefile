@@ -24,11 +24,16 @@ all: build
 build:
 	CGO_ENABLED=0 $(GO) build -o $(BIN) ./cmd/gocomp
 
-# run starts gocomp on its headless backend with a real client and writes
-# what the output showed to gocomp-run.png when the client ends.
-run: build
-	@test -n "$$XDG_RUNTIME_DIR" || { echo "XDG_RUNTIME_DIR is unset; try: export XDG_RUNTIME_DIR=\$$(mktemp -d)"; exit 1; }
-	$(BIN) --backend headless --screenshot-on-exit gocomp-run.png -- weston-simple-shm
+# run starts gocomp on its headless backend with a real client for
+# RUN_SECONDS, then ends the session with SIGTERM, as a user would; gocomp
+# writes what its output showed to gocomp-run.png on the way out. It makes
+# a private XDG_RUNTIME_DIR when none is set.
+RUN_SECONDS ?= 5
+run: deps build
+	@dir="$${XDG_RUNTIME_DIR:-$$(mktemp -d)}"; \
+	XDG_RUNTIME_DIR="$$dir" timeout --preserve-status -s TERM $(RUN_SECONDS) \
+		$(BIN) --backend headless --screenshot-on-exit gocomp-run.png -- weston-simple-shm; \
+	status=$$?; echo "gocomp exited with status $$status; screenshot: gocomp-run.png"; exit $$status
 
 # deps installs the Debian packages above; apt-get update runs only when one
 # of them is missing, so a second run is quick.
