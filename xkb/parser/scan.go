@@ -150,7 +150,7 @@ func (s *scanner) scanIdent(l *lexeme) {
 	}
 	word := s.src[start:s.off]
 	l.tok, l.lit = tIdent, word
-	if len(word) <= maxKeywordLen && len(word) >= 3 {
+	if c := (word[0] | 0x20) - 'a'; len(word) <= maxKeywordLen && c < 26 && keywordStarts[len(word)]&(1<<c) != 0 {
 		var lower [maxKeywordLen]byte
 		for i := 0; i < len(word); i++ {
 			c := word[i]

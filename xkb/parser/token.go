@@ -197,3 +197,12 @@ var keywords = map[string]token{
 
 // maxKeywordLen is the length of the longest keyword ("xkb_compatibility_map").
 const maxKeywordLen = 21
+
+// keywordStarts[n] has bit c-'a' set when a keyword of length n starts
+// with the letter c: a cheap filter before the map lookup.
+var keywordStarts = func() (m [maxKeywordLen + 1]uint32) {
+	for kw := range keywords {
+		m[len(kw)] |= 1 << (kw[0] - 'a')
+	}
+	return m
+}()
