@@ -103,3 +103,35 @@ func TestBadNames(t *testing.T) {
 		}
 	}
 }
+
+// FuzzFromText compiles arbitrary keymap text: it must return a keymap
+// or an error, never panic; a keymap it returns must serialize to text
+// that compiles to the same text again.
+func FuzzFromText(f *testing.F) {
+	files, _ := filepath.Glob("testdata/bad/*.xkb")
+	for _, p := range files {
+		if src, err := os.ReadFile(p); err == nil {
+			f.Add(src)
+		}
+	}
+	f.Add([]byte(`xkb_keymap {
+xkb_keycodes { <A> = 38; <B> = 50; indicator 1 = "Caps Lock"; alias <X> = <A>; };
+xkb_types { virtual_modifiers L3; type "ONE_LEVEL" { modifiers = none; }; type "T" { modifiers = Shift+L3; map[Shift] = 2; map[L3] = 3; preserve[L3] = L3; }; };
+xkb_compat { interpret Shift_L { action = SetMods(modifiers=modMapMods, clearLocks); }; indicator "Caps Lock" { whichModState = locked; modifiers = Lock; }; };
+xkb_symbols { name[1] = "x"; key <A> { type = "T", [ a, A, ae ], [ b ] }; key <B> { [ Shift_L ] }; modifier_map Shift { <B> }; };
+};`))
+	f.Fuzz(func(t *testing.T, src []byte) {
+		km, err := FromText("fuzz.xkb", src, nil)
+		if err != nil {
+			return
+		}
+		text := km.Text()
+		km2, err := FromText("fuzz2.xkb", []byte(text), nil)
+		if err != nil {
+			t.Fatalf("our own text does not compile: %v\n%s", err, text)
+		}
+		if text2 := km2.Text(); text2 != text {
+			t.Fatalf("round trip differs: %s", firstDiff(text, text2))
+		}
+	})
+}

@@ -124,14 +124,17 @@ func (c *compiler) keymap(secs []*parser.Section, top *parser.Section) (*keymap.
 	if err != nil {
 		return nil, fmt.Errorf("xkb: %w", err)
 	}
+	c.endSection()
 	ci, err := c.compatSection(found[parser.KindCompat], parser.MergeOverride)
 	if err != nil {
 		return nil, fmt.Errorf("xkb: %w", err)
 	}
+	c.endSection()
 	si, err := c.symbolsSection(found[parser.KindSymbols], parser.MergeOverride)
 	if err != nil {
 		return nil, fmt.Errorf("xkb: %w", err)
 	}
+	c.endSection()
 	km, err := c.build(kc, ti, ci, si)
 	if err != nil {
 		return nil, fmt.Errorf("xkb: %w", err)

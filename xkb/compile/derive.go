@@ -85,24 +85,11 @@ func sortInterprets(in []keymap.Interpret) {
 func (c *compiler) build(kc *keycodesInfo, ti *typesInfo, ci *compatInfo, si *symbolsInfo) (*keymap.Keymap, error) {
 	km := &keymap.Keymap{KeycodesName: kc.name, TypesName: ti.name, CompatName: ci.name, SymbolsName: si.name}
 
-	// Keycodes.
-	lo, hi := int64(-1), int64(-1)
+	// Keycodes: the range covers 8..255 and every key; minimum and
+	// maximum statements do not change it (libxkbcommon 1.5 ignores them).
+	lo, hi := int64(8), int64(255)
 	for code := range kc.nameOf {
-		if lo < 0 || code < lo {
-			lo = code
-		}
-		if code > hi {
-			hi = code
-		}
-	}
-	if kc.min >= 0 && (lo < 0 || kc.min < lo) {
-		lo = kc.min
-	}
-	if kc.max >= 0 && kc.max > hi {
-		hi = kc.max
-	}
-	if lo < 0 {
-		lo, hi = 8, 255
+		lo, hi = min(lo, code), max(hi, code)
 	}
 	km.MinKeycode, km.MaxKeycode = keymap.Keycode(lo), keymap.Keycode(hi)
 	for _, a := range kc.aliases {
@@ -283,6 +270,7 @@ func (c *compiler) build(kc *keycodesInfo, ti *typesInfo, ci *compatInfo, si *sy
 	mods := append([]keymap.Mod(nil), c.mods...)
 	for i := keymap.NumRealMods; i < len(mods); i++ {
 		mods[i].Mapping = c.declared[i]
+		mods[i].Declared = c.declared[i]
 	}
 	for k := range list {
 		key := &list[k]

@@ -22,8 +22,13 @@ func (e *errAt) Error() string { return e.pos.String() + ": " + e.msg }
 // then virtual, in declaration order) and the file positions for errors.
 type ctx struct {
 	mods []keymap.Mod
-	// declared holds the explicit vmod values (virtual_modifiers X = m).
+	// declared holds the explicit vmod values (virtual_modifiers X = m)
+	// of the sections compiled so far: each section that declares a vmod
+	// replaces its value, 0 when it gives none (as libxkbcommon does).
 	declared map[int]keymap.ModMask
+	// sectionDeclared collects the declarations of the section being
+	// compiled; endSection moves them to declared.
+	sectionDeclared map[int]keymap.ModMask
 	// warnings collects non-fatal problems (libxkbcommon warns and goes
 	// on).
 	warnings []string
@@ -33,7 +38,7 @@ type ctx struct {
 }
 
 func newCtx() *ctx {
-	c := &ctx{declared: map[int]keymap.ModMask{}}
+	c := &ctx{declared: map[int]keymap.ModMask{}, sectionDeclared: map[int]keymap.ModMask{}}
 	for i, n := range keymap.RealModNames {
 		c.mods = append(c.mods, keymap.Mod{Name: n, Mapping: 1 << uint(i)})
 	}
@@ -42,6 +47,14 @@ func newCtx() *ctx {
 
 func errorf(f *parser.File, p parser.Pos, format string, args ...any) error {
 	return &errAt{pos: f.Position(p), msg: fmt.Sprintf(format, args...)}
+}
+
+// endSection applies the vmod declarations of a compiled section.
+func (c *ctx) endSection() {
+	for i, m := range c.sectionDeclared {
+		c.declared[i] = m
+	}
+	clear(c.sectionDeclared)
 }
 
 // vmodIndex returns the index of the named virtual modifier, or -1.

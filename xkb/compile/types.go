@@ -100,7 +100,9 @@ func (c *compiler) vmodDef(f *parser.File, s *parser.VModDef) error {
 			if err != nil {
 				return err
 			}
-			c.declared[i] = m
+			c.sectionDeclared[i] = m
+		} else if _, ok := c.sectionDeclared[i]; !ok {
+			c.sectionDeclared[i] = 0
 		}
 	}
 	return nil

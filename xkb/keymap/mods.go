@@ -40,6 +40,9 @@ type Mod struct {
 	// for real modifier i, the vmod->real mapping for a virtual one (0
 	// when it maps to nothing).
 	Mapping ModMask
+	// Declared is the part of Mapping the source stated itself
+	// (virtual_modifiers Name = Mod3); the rest comes from the keys.
+	Declared ModMask
 }
 
 // Mods is a modifier mask as written in the keymap and the same mask

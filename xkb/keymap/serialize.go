@@ -106,7 +106,10 @@ func (km *Keymap) writeKeycodes(b *strings.Builder) {
 	b.WriteString("};\n\n")
 }
 
-func (km *Keymap) writeVMods(b *strings.Builder) {
+// writeVMods writes a virtual_modifiers statement. With declared, each
+// vmod carries its declared mapping: a later section that declares a vmod
+// without one resets it, so both sections that declare vmods say it.
+func (km *Keymap) writeVMods(b *strings.Builder, declared bool) {
 	if len(km.Mods) <= NumRealMods {
 		return
 	}
@@ -116,6 +119,11 @@ func (km *Keymap) writeVMods(b *strings.Builder) {
 			b.WriteByte(',')
 		}
 		b.WriteString(km.Mods[i].Name)
+		// A declared mapping no key implies would be lost otherwise.
+		if declared && km.Mods[i].Declared != 0 {
+			b.WriteByte('=')
+			b.WriteString(modMaskText(km.Mods, km.Mods[i].Declared))
+		}
 	}
 	b.WriteString(";\n\n")
 }
@@ -132,7 +140,7 @@ func (km *Keymap) writeTypes(b *strings.Builder) {
 	b.WriteString("xkb_types ")
 	writeQuoted(b, sectionName(km.TypesName))
 	b.WriteString(" {\n")
-	km.writeVMods(b)
+	km.writeVMods(b, true)
 	for _, t := range km.Types {
 		b.WriteString("\ttype ")
 		writeQuoted(b, t.Name)
@@ -167,7 +175,7 @@ func (km *Keymap) writeCompat(b *strings.Builder) {
 	b.WriteString("xkb_compatibility ")
 	writeQuoted(b, sectionName(km.CompatName))
 	b.WriteString(" {\n")
-	km.writeVMods(b)
+	km.writeVMods(b, true)
 	b.WriteString("\tinterpret.useModMapMods= AnyLevel;\n\tinterpret.repeat= False;\n")
 	for i := range km.Interprets {
 		in := &km.Interprets[i]
