@@ -8,7 +8,9 @@ import (
 // Seat is what the compositor needs from the seat behind the wl_seat
 // global: the bind function and the toplevels as they are mapped and
 // unmapped (the kiosk focus follows them). *seat.Seat implements it; give
-// it to the server with Config.NewSeat.
+// it to the server with Config.NewSeat. A seat that also has a
+// GlobalVersion() uint32 method chooses the wl_seat version advertised
+// (otherwise 9).
 type Seat interface {
 	// Bind runs when a client binds wl_seat; the resource is registered.
 	Bind(r *wayland.Seat) error
