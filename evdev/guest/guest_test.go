@@ -67,11 +67,21 @@ func TestInitramfsLayout(t *testing.T) {
 }
 
 // TestGuestAgent boots the guest and exercises the agent: a command's
-// output and exit status, a failing command, and signals to a running one.
+// output and exit status, a failing command, signals to a running one, and
+// a dynamically linked program with its libraries.
 func TestGuestAgent(t *testing.T) {
-	vm := BootForTest(t, Config{Devices: []string{"virtio-keyboard-pci,id=kbd0"}})
+	wev, err := BinaryWithLibs("wev")
+	if err != nil {
+		t.Fatal(err)
+	}
+	vm := BootForTest(t, Config{Devices: []string{"virtio-keyboard-pci,id=kbd0"}, Files: wev})
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
+
+	// A dynamically linked Debian program runs with the libraries copied.
+	if out, err := vm.Run(ctx, "/usr/bin/wev", "-h"); err != nil || !strings.HasPrefix(out, "Usage: wev") {
+		t.Errorf("wev -h in the guest = %q, %v; want its usage", out, err)
+	}
 
 	out, err := vm.Run(ctx, "cat", "/proc/bus/input/devices")
 	if err != nil || !strings.Contains(out, "QEMU Virtio Keyboard") {
@@ -99,5 +109,22 @@ func TestGuestAgent(t *testing.T) {
 	}
 	if !bytes.Contains([]byte(vm.Serial()), []byte("init: modules loaded")) {
 		t.Errorf("console lacks the init message:\n%s", vm.Serial())
+	}
+}
+
+func TestBinaryWithLibs(t *testing.T) {
+	files, err := BinaryWithLibs("wev")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var paths []string
+	for _, f := range files {
+		paths = append(paths, f.Path)
+	}
+	all := strings.Join(paths, " ")
+	for _, want := range []string{"/usr/bin/wev", "libwayland-client.so", "libc.so.6", "ld-linux-x86-64.so.2"} {
+		if !strings.Contains(all, want) {
+			t.Errorf("BinaryWithLibs(wev) = %q; lacks %s", paths, want)
+		}
 	}
 }
