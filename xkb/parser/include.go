@@ -28,8 +28,9 @@ type Loader struct {
 }
 
 type loadedFile struct {
-	file *File
-	err  error
+	file    *File
+	err     error
+	missing bool // no file at this path (remembered to spare the lookup)
 }
 
 type resolution struct {
@@ -263,15 +264,21 @@ func (l *Loader) loadFile(kind SectionKind, file string) (*File, error) {
 	var tried []string
 	for _, dir := range l.dirs {
 		path := filepath.Join(dir, kind.Dir(), file)
-		if lf, ok := l.files[path]; ok {
+		lf, ok := l.files[path]
+		if ok && lf.missing {
+			tried = append(tried, path)
+			continue
+		}
+		if ok {
 			return lf.file, lf.err
 		}
 		src, err := l.readFile(path)
 		if errors.Is(err, fs.ErrNotExist) {
+			l.files[path] = &loadedFile{missing: true}
 			tried = append(tried, path)
 			continue
 		}
-		lf := &loadedFile{}
+		lf = &loadedFile{}
 		l.paths = append(l.paths, path)
 		if err != nil {
 			lf.err = fmt.Errorf("read include file: %w", err)

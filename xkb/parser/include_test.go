@@ -213,7 +213,12 @@ func TestLoaderDirOrder(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, "symbols", "first"), []byte(src), 0o644); err != nil {
 		t.Fatal(err)
 	}
+	reads := map[string]int{}
 	l := NewLoader([]string{filepath.Join(dir, "missing"), dir, "testdata/include"})
+	l.readFile = func(path string) ([]byte, error) {
+		reads[path]++
+		return os.ReadFile(path)
+	}
 	r, err := l.ResolveSpec(KindSymbols, "first+other(first)")
 	if err != nil {
 		t.Fatal(err)
@@ -224,6 +229,14 @@ func TestLoaderDirOrder(t *testing.T) {
 	}
 	if got := steps[1].Section.Path; got != "testdata/include/symbols/other" {
 		t.Errorf("other resolved to %s; want testdata/include/symbols/other", got)
+	}
+	if _, err := l.ResolveSpec(KindSymbols, "other(first)"); err != nil {
+		t.Fatal(err)
+	}
+	for path, n := range reads {
+		if n != 1 {
+			t.Errorf("%s looked up %d times; want once (missing files are remembered too)", path, n)
+		}
 	}
 	_, err = l.ResolveSpec(KindSymbols, "pc+nosuch")
 	if err == nil || !strings.Contains(err.Error(), `symbols "pc+nosuch":1:1: cannot find symbols include file "pc"`) {
