@@ -322,3 +322,104 @@ func TestConformanceConsumedGTK(t *testing.T) {
 	}
 	t.Logf("GTK mode: %d keymaps, %d events compared", len(conformanceNames), total)
 }
+
+// TestScenarios pins named behaviours of libxkbcommon 1.5, some of them
+// surprising, on short scripts: each script runs through both engines and
+// every event must agree, and the last event's state must be the one
+// written here (observed with libxkbcommon, so that a change on either
+// side is noticed).
+func TestScenarios(t *testing.T) {
+	o := oracle.New(t)
+	dirs := includepath.Dirs(os.Getenv)
+	actions, err := os.ReadFile("testdata/actions.xkb")
+	if err != nil {
+		t.Fatal(err)
+	}
+	usText, err := o.CompileNames(defaults(rules.Names{Layout: "us"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Keys of testdata/actions.xkb (evdev codes).
+	const (
+		caps, a          = 58, 30
+		lfshLatchToLock  = 42 // LatchMods(Shift, clearLocks, latchToLock)
+		rtshLatch        = 54 // LatchMods(Shift)
+		lctlSetClear     = 29 // SetMods(Control, clearLocks)
+		rctlSetClear     = 97 // SetMods(Control+Lock, clearLocks)
+		f1LatchGroup     = 59 // LatchGroup(+1)
+		f3SetGroupPlus1  = 61 // SetGroup(+1)
+		f5LockGroupMinus = 63 // LockGroup(-1)
+		f7LockOnly       = 65 // LockMods(Mod5, affect=lock)
+		f8UnlockOnly     = 66 // LockMods(Mod5, affect=unlock)
+		f9Neither        = 67 // LockMods(Mod3, affect=neither)
+		f11SetGroupMinus = 87 // SetGroup(-2)
+	)
+	tests := []struct {
+		name   string
+		keymap string
+		script string
+		// want is the "mods" and "layouts" of the last event.
+		want string
+	}{
+		{"Caps held the second time still types capitals", usText,
+			"58 both\n58 down\n21 both\n58 up\n",
+			`"mods":{"depressed":[],"latched":[],"locked":[],"effective":[]},"layouts":{"depressed":0,"latched":0,"locked":0,"effective":0}`},
+		{"latchToLock: releasing the lock also unlocks Lock (libxkbcommon 1.5 quirk)", string(actions),
+			fmt.Sprintf("%d both\n%d both\n%d down\n%d up\n", caps, lfshLatchToLock, lfshLatchToLock, lfshLatchToLock),
+			`"mods":{"depressed":[],"latched":[],"locked":["Shift"],"effective":["Shift"]},"layouts":{"depressed":0,"latched":0,"locked":0,"effective":0}`},
+		{"a latch survives a modifier key and breaks on a plain key", string(actions),
+			fmt.Sprintf("%d both\n%d both\n%d down\n", rtshLatch, lctlSetClear, a),
+			`"mods":{"depressed":[],"latched":[],"locked":[],"effective":[]},"layouts":{"depressed":0,"latched":0,"locked":0,"effective":0}`},
+		{"SetMods clearLocks tapped alone unlocks its modifiers", string(actions),
+			fmt.Sprintf("%d both\n%d both\n", caps, rctlSetClear),
+			`"mods":{"depressed":[],"latched":[],"locked":[],"effective":[]},"layouts":{"depressed":0,"latched":0,"locked":0,"effective":0}`},
+		{"SetMods clearLocks with another key pressed keeps the lock", string(actions),
+			fmt.Sprintf("%d both\n%d down\n%d both\n%d up\n", caps, rctlSetClear, a, rctlSetClear),
+			`"mods":{"depressed":[],"latched":[],"locked":["Lock"],"effective":["Lock"]},"layouts":{"depressed":0,"latched":0,"locked":0,"effective":0}`},
+		{"overlapping SetGroup keys released out of order leave the base group shifted (libxkbcommon 1.5)", string(actions),
+			fmt.Sprintf("%d down\n%d down\n%d up\n%d up\n", f3SetGroupPlus1, f11SetGroupMinus, f3SetGroupPlus1, f11SetGroupMinus),
+			`"mods":{"depressed":[],"latched":[],"locked":[],"effective":[]},"layouts":{"depressed":1,"latched":0,"locked":0,"effective":1}`},
+		{"a negative effective group wraps to n+g%n", string(actions),
+			fmt.Sprintf("%d both\n%d down\n", f5LockGroupMinus, f11SetGroupMinus),
+			`"mods":{"depressed":[],"latched":[],"locked":[],"effective":[]},"layouts":{"depressed":-2,"latched":0,"locked":2,"effective":0}`},
+		{"LatchGroup changes nothing", string(actions),
+			fmt.Sprintf("%d both\n%d down\n", f1LatchGroup, f1LatchGroup),
+			`"mods":{"depressed":[],"latched":[],"locked":[],"effective":[]},"layouts":{"depressed":0,"latched":0,"locked":0,"effective":0}`},
+		{"affect=lock locks but never unlocks", string(actions),
+			fmt.Sprintf("%d both\n%d both\n", f7LockOnly, f7LockOnly),
+			`"mods":{"depressed":[],"latched":[],"locked":["Mod5"],"effective":["Mod5"]},"layouts":{"depressed":0,"latched":0,"locked":0,"effective":0}`},
+		{"affect=unlock unlocks but never locks", string(actions),
+			fmt.Sprintf("%d both\n%d both\n%d both\n", f8UnlockOnly, f7LockOnly, f8UnlockOnly),
+			`"mods":{"depressed":[],"latched":[],"locked":[],"effective":[]},"layouts":{"depressed":0,"latched":0,"locked":0,"effective":0}`},
+		{"affect=neither only depresses", string(actions),
+			fmt.Sprintf("%d down\n", f9Neither),
+			`"mods":{"depressed":["Mod3"],"latched":[],"locked":[],"effective":["Mod3"]},"layouts":{"depressed":0,"latched":0,"locked":0,"effective":0}`},
+	}
+	for _, tt := range tests {
+		km, err := compile.FromText("scenario.xkb", []byte(workaroundGroupMasks(tt.keymap)), dirs)
+		if err != nil {
+			t.Fatalf("%s: compile: %v", tt.name, err)
+		}
+		var evs []event
+		for _, line := range strings.Split(strings.TrimSpace(tt.script), "\n") {
+			code, dir, err := eval.ParseLine(line)
+			if err != nil {
+				t.Fatalf("%s: %v", tt.name, err)
+			}
+			evs = append(evs, event{code, dir})
+		}
+		want, err := o.Eval(oracle.Source{Keymap: tt.keymap}, tt.script)
+		if err != nil {
+			t.Fatalf("%s: oracle: %v", tt.name, err)
+		}
+		got := run(km, state.Options{}, evs)
+		if nbad, msg := compareLines(evs, got, want); nbad > 0 {
+			t.Errorf("%s: %d events differ from libxkbcommon:\n%s", tt.name, nbad, msg)
+		}
+		for who, lines := range map[string][]string{"ours": got, "libxkbcommon": want} {
+			if last := lines[len(lines)-1]; !strings.Contains(last, tt.want) {
+				t.Errorf("%s: %s ends in %s; want %s", tt.name, who, last, tt.want)
+			}
+		}
+	}
+}

@@ -288,3 +288,43 @@ func TestNoAllocations(t *testing.T) {
 		t.Errorf("%v allocations per %d events; want 0", allocs, len(evs))
 	}
 }
+
+// TestCapsLockPolicyOtherKeys checks which keys CapsLockPress changes: any
+// LockMods on Lock (here both Shifts with shift:both_capslock), but not a
+// lock of another modifier (caps:shiftlock locks Shift).
+func TestCapsLockPolicyOtherKeys(t *testing.T) {
+	const evRShift = 54
+	tests := []struct {
+		name   string
+		names  rules.Names
+		mod    keymap.ModIndex
+		first  []step // locks mod
+		second []step // presses the locking key again, still held
+	}{
+		{"both shifts lock Lock", rules.Names{Layout: "us", Options: "shift:both_capslock"}, keymap.ModLock,
+			[]step{press(evLShift), press(evRShift), release(evRShift), release(evLShift)},
+			[]step{press(evLShift), press(evRShift)}},
+		{"shiftlock locks Shift", rules.Names{Layout: "us", Options: "caps:shiftlock"}, keymap.ModShift,
+			[]step{press(evCaps), release(evCaps)},
+			[]step{press(evCaps)}},
+	}
+	for _, tt := range tests {
+		km := load(t, tt.names)
+		for _, policy := range []state.CapsLockPolicy{state.CapsLockRelease, state.CapsLockPress} {
+			st := state.New(km, state.Options{CapsLock: policy})
+			for _, s := range tt.first {
+				st.UpdateKey(kc(s.code), s.dir)
+			}
+			if !st.ModActive(tt.mod, state.ModsLocked) {
+				t.Fatalf("%s, policy %d: modifier %d not locked after the first press", tt.name, policy, tt.mod)
+			}
+			for _, s := range tt.second {
+				st.UpdateKey(kc(s.code), s.dir)
+			}
+			wantLocked := policy == state.CapsLockRelease || tt.mod != keymap.ModLock
+			if got := st.ModActive(tt.mod, state.ModsLocked); got != wantLocked {
+				t.Errorf("%s, policy %d: locked while the key is held the second time = %v; want %v", tt.name, policy, got, wantLocked)
+			}
+		}
+	}
+}
