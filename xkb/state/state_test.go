@@ -328,3 +328,55 @@ func TestCapsLockPolicyOtherKeys(t *testing.T) {
 		}
 	}
 }
+
+// TestUpdateMaskMirrors drives one state with key events and a second one
+// only with UpdateMask from the first one's serialized components, as a
+// nested compositor mirrors its parent: both must agree on every component,
+// every LED and what every key produces.
+func TestUpdateMaskMirrors(t *testing.T) {
+	for _, n := range []rules.Names{
+		{Layout: "us,ru,de", Options: "grp:alt_shift_toggle,lv3:ralt_switch"},
+		{Layout: "de", Variant: "neo"},
+	} {
+		km := load(t, n)
+		src := state.New(km, state.Options{})
+		dst := state.New(km, state.Options{})
+		keys := km.Keys()
+		for i, e := range genEvents(5, km, 1500) {
+			k := kc(int(e.code))
+			if e.dir != eval.DirUp {
+				src.UpdateKey(k, state.Down)
+			}
+			if e.dir != eval.DirDown {
+				src.UpdateKey(k, state.Up)
+			}
+			dst.UpdateMask(src.SerializeMods(state.ModsDepressed), src.SerializeMods(state.ModsLatched), src.SerializeMods(state.ModsLocked),
+				src.SerializeLayout(state.LayoutDepressed), src.SerializeLayout(state.LayoutLatched), src.SerializeLayout(state.LayoutLocked))
+			for _, c := range []state.Component{state.ModsDepressed, state.ModsLatched, state.ModsLocked, state.ModsEffective} {
+				if a, b := src.SerializeMods(c), dst.SerializeMods(c); a != b {
+					t.Fatalf("%+v event %d: mods %#x = %#x; mirror %#x", n, i, c, a, b)
+				}
+			}
+			for _, c := range []state.Component{state.LayoutDepressed, state.LayoutLatched, state.LayoutLocked, state.LayoutEffective} {
+				if a, b := src.SerializeLayout(c), dst.SerializeLayout(c); a != b {
+					t.Fatalf("%+v event %d: layout %#x = %d; mirror %d", n, i, c, a, b)
+				}
+			}
+			if src.LEDs() != dst.LEDs() {
+				t.Fatalf("%+v event %d: LEDs %#x; mirror %#x", n, i, src.LEDs(), dst.LEDs())
+			}
+			if i%50 == 0 {
+				for j := range keys {
+					k := keys[j].Keycode
+					if keys[j].Name == "" {
+						continue
+					}
+					if src.KeyOneSym(k) != dst.KeyOneSym(k) || src.KeyLayout(k) != dst.KeyLayout(k) ||
+						src.KeyConsumedMods(k, state.ConsumedXKB) != dst.KeyConsumedMods(k, state.ConsumedXKB) {
+						t.Fatalf("%+v event %d: key %s differs in the mirror", n, i, keys[j].Name)
+					}
+				}
+			}
+		}
+	}
+}
