@@ -7,10 +7,11 @@
 // effective union — and the indicators (LEDs) they light. UpdateKey feeds
 // one key event through the actions of the keys held down (one small
 // filter per action kind: SetMods, LatchMods, LockMods, SetGroup and
-// LockGroup; LatchGroup changes nothing, as in libxkbcommon 1.5) and returns
-// which components changed. The Key*
-// methods answer, for the current state, what a key produces: its layout
-// and shift level, keysyms, Unicode text and the modifiers it consumes.
+// LockGroup; LatchGroup changes nothing, as in libxkbcommon 1.5) and
+// returns which components changed. The Key* methods answer, for the
+// current state, what a key produces: its layout and shift level, keysyms,
+// Unicode text and the modifiers it consumes. UpdateMask sets the
+// components from serialized masks instead (a nested compositor).
 //
 // By default the semantics are those of libxkbcommon 1.5 (classic XKB), so
 // that a State agrees with every client that runs libxkbcommon on the
@@ -121,7 +122,8 @@ type State struct {
 	active int
 	// numGroups is the keymap's layout count, for wrapping.
 	numGroups int32
-	ledMaps   []ledMap
+	// ledMaps are the keymap's indicator maps that can light.
+	ledMaps []ledMap
 }
 
 // New returns a State over km with every component cleared. km must not be
