@@ -50,7 +50,7 @@ func FromText(name string, text []byte, dirs []string) (*keymap.Keymap, error) {
 		return nil, fmt.Errorf("xkb: %s: no xkb_keymap section", name)
 	}
 	c := newCompiler(dirs, nil)
-	c.strictKeysyms = true
+	c.strictFile = f
 	return c.keymap(km.Sections, km)
 }
 

@@ -32,9 +32,11 @@ type ctx struct {
 	// warnings collects non-fatal problems (libxkbcommon warns and goes
 	// on).
 	warnings []string
-	// strictKeysyms makes unknown keysyms in key symbols an error instead
-	// of a warning (NoSymbol).
-	strictKeysyms bool
+	// strictFile is the file (the keymap text given to FromText) where an
+	// unknown keysym is an error; elsewhere (files of the XKB data, which
+	// name keysyms newer than the tables) it is a warning and NoSymbol,
+	// as libxkbcommon does.
+	strictFile *parser.File
 }
 
 func newCtx() *ctx {

@@ -382,7 +382,7 @@ func (c *compiler) setSyms(f *parser.File, k *keyInfo, g int, list *parser.Keysy
 			if err != nil {
 				// libxkbcommon warns and uses NoSymbol: xkeyboard-config
 				// names keysyms newer than the keysym tables.
-				if c.strictKeysyms {
+				if f == c.strictFile {
 					return err
 				}
 				c.warnings = append(c.warnings, err.Error())
