@@ -336,6 +336,8 @@ func isElement(t token) bool {
 	return false
 }
 
+// parseStmt parses one statement of a component section, with its
+// optional merge-mode prefix. It returns nil for a geometry declaration.
 func (p *parser) parseStmt() Stmt {
 	base := StmtBase{Pos: p.tok.pos}
 	switch p.tok.tok {
@@ -465,6 +467,8 @@ func (p *parser) parseStmt() Stmt {
 	return nil
 }
 
+// parseInclude builds the include statement whose string is the current
+// token.
 func (p *parser) parseInclude(base StmtBase) Stmt {
 	d := &Include{StmtBase: base, Spec: p.tok.lit}
 	// A malformed spec is an error of the include, reported when it is
@@ -477,6 +481,7 @@ func (p *parser) parseInclude(base StmtBase) Stmt {
 	return d
 }
 
+// parseLEDName parses `N = expr;` after `indicator` or `virtual indicator`.
 func (p *parser) parseLEDName(base StmtBase, virtual bool) Stmt {
 	d := &LEDNameDef{StmtBase: base, Virtual: virtual, Index: p.integer("indicator number")}
 	p.expect(tEquals)
