@@ -139,6 +139,17 @@ func (c *compiler) build(kc *keycodesInfo, ti *typesInfo, ci *compatInfo, si *sy
 		keys[list[i].Name] = &list[i]
 	}
 	var storage []keysym.Keysym
+	// Groups and levels of all keys live in two arrays, sliced per key
+	// and per group (fewer allocations, better locality).
+	nGroups, nLevels := 0, 0
+	for _, k := range si.keys {
+		nGroups += len(k.groups)
+		for g := range k.groups {
+			nLevels += max(len(k.groups[g].levels), 1)
+		}
+	}
+	groupStore := make([]keymap.Group, 0, nGroups)
+	levelStore := make([]keymap.Level, 0, nLevels+nGroups*4)
 	for _, k := range si.keys {
 		rn := realName(k.name)
 		if rn == "" {
@@ -159,7 +170,9 @@ func (c *compiler) build(kc *keycodesInfo, ti *typesInfo, ci *compatInfo, si *sy
 				k.groups[g] = k.groups[0]
 			}
 		}
-		key.Groups = make([]keymap.Group, n)
+		start := len(groupStore)
+		groupStore = append(groupStore, make([]keymap.Group, n)...)
+		key.Groups = groupStore[start : start+n : start+n]
 		explicitActs := false
 		for g := 0; g < n; g++ {
 			gi := &k.groups[g]
@@ -175,7 +188,13 @@ func (c *compiler) build(kc *keycodesInfo, ti *typesInfo, ci *compatInfo, si *sy
 			if t == nil {
 				t = defaultType
 			}
-			grp := keymap.Group{Type: t, ExplicitType: gi.hasType, Levels: make([]keymap.Level, t.NumLevels)}
+			ls := len(levelStore)
+			if cap(levelStore)-ls < t.NumLevels {
+				levelStore = make([]keymap.Level, 0, max(1024, t.NumLevels))
+				ls = 0
+			}
+			levelStore = levelStore[:ls+t.NumLevels]
+			grp := keymap.Group{Type: t, ExplicitType: gi.hasType, Levels: levelStore[ls : ls+t.NumLevels : ls+t.NumLevels]}
 			for l := 0; l < t.NumLevels && l < len(gi.levels); l++ {
 				li := &gi.levels[l]
 				if li.hasSyms {

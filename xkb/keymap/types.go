@@ -65,13 +65,16 @@ func (t *KeyType) MatchEntry(mods ModMask) int {
 func (t *KeyType) buildTables() {
 	t.levels = [256]uint8{}
 	t.preserve = [256]uint8{}
-	for m := 0; m < 256; m++ {
-		if ModMask(m)&^t.Mods.Mask != 0 {
-			continue
-		}
-		if i := t.MatchEntry(ModMask(m)); i >= 0 {
+	// Only masks within the type's modifiers are ever looked up: walk
+	// the subsets of Mods.Mask.
+	full := t.Mods.Mask & RealModsMask
+	for m := full; ; m = (m - 1) & full {
+		if i := t.MatchEntry(m); i >= 0 {
 			t.levels[m] = uint8(t.Entries[i].Level)
 			t.preserve[m] = uint8(t.Entries[i].Preserve.Mask & RealModsMask)
+		}
+		if m == 0 {
+			break
 		}
 	}
 }
