@@ -12,9 +12,9 @@ const (
 )
 
 // Parse parses an XKB file: either one xkb_keymap (or xkb_semantics,
-// xkb_layout) section holding component sections, or a sequence of
-// component sections as found in the keycodes, types, compat and symbols
-// directories. xkb_geometry sections are checked for balanced braces and
+// xkb_layout) section holding component sections, and nothing after it,
+// or a sequence of component sections as found in the keycodes, types,
+// compat and symbols directories. xkb_geometry sections are checked for balanced braces and
 // skipped.
 //
 // On failure Parse returns the part of the file it could parse and an
@@ -211,6 +211,12 @@ func (p *parser) parseFile() {
 			continue
 		}
 		p.file.Sections = append(p.file.Sections, s)
+		if s.Kind == KindKeymap && len(p.file.Sections) == 1 && p.tok.tok != tEOF {
+			// As with libxkbcommon, a file that starts with a keymap
+			// holds nothing else.
+			p.addError(p.tok.pos, "expected end of file after xkb_keymap, found "+p.describe())
+			return
+		}
 	}
 	if len(p.file.Sections) == 0 {
 		p.addError(p.tok.pos, "expected section, found end of file")
