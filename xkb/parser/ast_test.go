@@ -227,3 +227,53 @@ func TestParseStatements(t *testing.T) {
 		}
 	}
 }
+
+// TestParseSections checks section headers: flags, kinds with their
+// aliases, names, nesting in a keymap and skipped geometry.
+func TestParseSections(t *testing.T) {
+	src := `default partial xkb_keymap "km" {
+    hidden XKB_KEYCODES "k" { <A> = 38; };
+    xkb_types { };
+    xkb_compat_map "c" { };
+    alphanumeric_keys modifier_keys keypad_keys function_keys alternate_group xkb_symbols "" { key <A> { [ a ] }; };
+    xkb_geometry "g" { shape "x" { { [ 1, 1 ] } }; section "s" { row { keys { <A> }; }; }; };
+};`
+	f, err := Parse("sections", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(f.Sections) != 1 {
+		t.Fatalf("%d top-level sections; want 1", len(f.Sections))
+	}
+	km := f.Sections[0]
+	if km.Kind != KindKeymap || km.Flags != FlagDefault|FlagPartial || km.Name != "km" || !km.HasName {
+		t.Errorf("keymap = %v %b %q %v; want xkb_keymap default|partial \"km\"", km.Kind, km.Flags, km.Name, km.HasName)
+	}
+	want := []struct {
+		kind    SectionKind
+		keyword string
+		flags   Flags
+		name    string
+		hasName bool
+		stmts   int
+	}{
+		{KindKeycodes, "XKB_KEYCODES", FlagHidden, "k", true, 1},
+		{KindTypes, "xkb_types", 0, "", false, 0},
+		{KindCompat, "xkb_compat_map", 0, "c", true, 0},
+		{KindSymbols, "xkb_symbols", FlagAlphanumericKeys | FlagModifierKeys | FlagKeypadKeys | FlagFunctionKeys | FlagAlternateGroup, "", true, 1},
+		{KindGeometry, "xkb_geometry", 0, "g", true, 0},
+	}
+	if len(km.Sections) != len(want) {
+		t.Fatalf("%d components; want %d", len(km.Sections), len(want))
+	}
+	for i, w := range want {
+		s := km.Sections[i]
+		if s.Kind != w.kind || s.Keyword != w.keyword || s.Flags != w.flags || s.Name != w.name || s.HasName != w.hasName || len(s.Stmts) != w.stmts {
+			t.Errorf("section %d = %v %q %b %q %v %d stmts; want %v %q %b %q %v %d", i,
+				s.Kind, s.Keyword, s.Flags, s.Name, s.HasName, len(s.Stmts), w.kind, w.keyword, w.flags, w.name, w.hasName, w.stmts)
+		}
+	}
+	if p := f.Position(km.Sections[3].Pos); p.Line != 5 || p.Column != 5 {
+		t.Errorf("symbols section at %v; want sections:5:5 (its first flag)", p)
+	}
+}
