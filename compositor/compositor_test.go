@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"gocomp/compositor/backend"
+	"gocomp/compositor/loop"
 	"gocomp/protocols/wayland"
 	"gocomp/protocols/xdgshell"
 
@@ -472,4 +473,66 @@ func TestSubsurfaceStackingAppliesOnParentCommit(t *testing.T) {
 	c.send(b, wayland.SurfaceRequestDestroy)
 	c.send(subB, wayland.SubsurfaceRequestDestroy)
 	check("green destroyed, red still below", blue)
+}
+
+// TestBackloggedClientIsFlushedWhenWritable: a client that reads late gets
+// everything once it reads: output that did not fit the socket waits in
+// gocomp's queue and goes out when the socket becomes writable again.
+func TestBackloggedClientIsFlushedWhenWritable(t *testing.T) {
+	h := startServer(t, Config{}, testMode) // 1 MiB limit
+	c := h.dial("late reader")
+	const syncs = 20000 // 480 KB of answers: more than the socket holds
+	first := c.next
+	c.hold = true
+	for i := 0; i < syncs; i++ {
+		c.send(1, wayland.DisplayRequestSync, c.newID())
+		if i%1000 == 999 {
+			c.flush()
+		}
+	}
+	c.hold = false
+	c.flush()
+	// Wait until gocomp has a backlog (its socket to us is full), without
+	// reading.
+	var queued bool
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline) && !queued; {
+		h.do(func() {
+			for _, cl := range h.srv.display.Clients() {
+				if cc := h.srv.conns[cl]; cc != nil && cc.src.Mask()&loop.Writable != 0 {
+					queued = true
+				}
+			}
+		})
+		time.Sleep(10 * time.Millisecond)
+	}
+	if !queued {
+		t.Fatal("gocomp never watched the client's socket for writability; the test did not build a backlog")
+	}
+	// Now read: every answer arrives, in order.
+	next, seen := first, 0
+	for deadline := time.Now().Add(20 * time.Second); next < first+syncs; {
+		if time.Now().After(deadline) {
+			t.Fatalf("got answers up to %d of %d..%d", next, first, first+syncs-1)
+		}
+		c.read(100 * time.Millisecond)
+		for _, e := range c.queue[seen:] {
+			if e.opcode != wayland.CallbackEventDone || e.sender < first {
+				continue
+			}
+			if e.sender != next {
+				t.Fatalf("answer for %d; want %d (in order)", e.sender, next)
+			}
+			next++
+		}
+		seen = len(c.queue)
+	}
+	var mask loop.Events
+	h.do(func() {
+		for _, cc := range h.srv.conns {
+			mask = cc.src.Mask()
+		}
+	})
+	if mask != loop.Readable {
+		t.Errorf("after the backlog drained the client's source watches %v; want readable only", mask)
+	}
 }
