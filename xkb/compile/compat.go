@@ -298,8 +298,8 @@ func (c *compiler) interpret(f *parser.File, def *parser.InterpretDef, info *com
 
 var stateNames = map[string]keymap.StateComponents{
 	"none": 0, "base": keymap.StateBase, "latched": keymap.StateLatched, "locked": keymap.StateLocked,
-	"effective": keymap.StateEffective, "compat": keymap.StateCompat,
-	"any": keymap.StateBase | keymap.StateLatched | keymap.StateLocked | keymap.StateEffective | keymap.StateCompat,
+	"effective": keymap.StateEffective,
+	"any":       keymap.StateBase | keymap.StateLatched | keymap.StateLocked | keymap.StateEffective,
 }
 
 func evalState(f *parser.File, e parser.Expr) (keymap.StateComponents, error) {

@@ -126,16 +126,18 @@ type Interpret struct {
 	Action       Action
 }
 
-// StateComponents selects state components for indicator maps.
+// StateComponents selects the state components an indicator map looks
+// at. The compiler never leaves it 0 when the map names modifiers or
+// groups: it defaults to StateEffective, as libxkbcommon does.
 type StateComponents uint8
 
-// State components an indicator can follow.
+// State components an indicator can follow (for groups, StateBase is the
+// depressed group).
 const (
 	StateBase StateComponents = 1 << iota
 	StateLatched
 	StateLocked
 	StateEffective
-	StateCompat
 )
 
 // LED is an indicator: its name and the map saying when it is lit.

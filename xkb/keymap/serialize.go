@@ -241,7 +241,7 @@ func (km *Keymap) writeCompat(b *strings.Builder) {
 	b.WriteString("};\n\n")
 }
 
-var stateNames = [...]string{"base", "latched", "locked", "effective", "compat"}
+var stateNames = [...]string{"base", "latched", "locked", "effective"}
 
 func stateText(s StateComponents) string {
 	var parts []string
