@@ -282,7 +282,7 @@ func compileLEDs(km *keymap.Keymap) []ledMap {
 			continue
 		}
 		m := ledMap{bit: 1 << uint(i), whichMods: led.WhichMods, whichGroups: led.WhichGroups, mods: led.Mods.Mask, groups: led.Groups}
-		if m.whichMods&(keymap.StateEffective|keymap.StateCompat) != 0 {
+		if m.whichMods&keymap.StateEffective != 0 {
 			m.whichMods |= keymap.StateBase | keymap.StateLatched | keymap.StateLocked
 		}
 		if (m.mods == 0 || m.whichMods == 0) && (m.groups == 0 || m.whichGroups == 0) {
@@ -317,7 +317,7 @@ func (s *State) computeLEDs() uint32 {
 			continue
 		}
 		var groups uint32
-		if led.whichGroups&(keymap.StateEffective|keymap.StateCompat) != 0 {
+		if led.whichGroups&keymap.StateEffective != 0 {
 			groups |= groupBit(c.group)
 		}
 		if led.whichGroups&keymap.StateBase != 0 {
