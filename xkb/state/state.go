@@ -187,9 +187,10 @@ func (s *State) UpdateKey(kc keymap.Keycode, dir Direction) Component {
 // UpdateMask replaces the state's components with serialized ones, as a
 // nested compositor receives them from its parent (wl_keyboard.modifiers):
 // modifier masks are resolved to real modifiers and the locked and
-// effective groups wrapped into the keymap's layouts. Keys held down keep
-// their filters but UpdateMask is meant for states that never see
-// UpdateKey. It returns the components that changed.
+// effective groups wrapped into the keymap's layouts. It returns the
+// components that changed. Keys held down keep their actions: passing the
+// current depressed and latched values back (to change only the locks, say)
+// is safe, but a depressed modifier set here is not released by any key.
 func (s *State) UpdateMask(baseMods, latchedMods, lockedMods keymap.ModMask, baseGroup, latchedGroup, lockedGroup int32) Component {
 	prev := s.c
 	valid := keymap.ModMask(1<<uint(len(s.km.Mods)) - 1)
