@@ -66,3 +66,26 @@ func BenchmarkResolveSymbolsUS(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkResolveComponentsUS resolves all four KcCGST components of
+// the evdev rules for layout us with a fresh Loader each time: the
+// file-reading and parsing part of a compile from names.
+func BenchmarkResolveComponentsUS(b *testing.B) {
+	b.ReportAllocs()
+	for b.Loop() {
+		l := NewLoader([]string{xkbRoot})
+		for _, c := range []struct {
+			kind SectionKind
+			spec string
+		}{
+			{KindKeycodes, "evdev+aliases(qwerty)"},
+			{KindTypes, "complete"},
+			{KindCompat, "complete"},
+			{KindSymbols, "pc+us+inet(evdev)"},
+		} {
+			if _, err := l.ResolveSpec(c.kind, c.spec); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+}

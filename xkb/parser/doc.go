@@ -46,9 +46,10 @@
 //
 // A Loader, made by NewLoader with the include directories in search order
 // (see package includepath), finds the file an include step names under
-// the section kind's directory (symbols/us), parses it once, and picks the
-// named section or the file's default one (flagged `default`, else the
-// first). Loader.Resolve turns a section into a *Resolved: its statements
+// the section kind's directory (symbols/us), and picks the named section
+// or the file's default one (flagged `default`, else the first). Like
+// libxkbcommon it parses a file only as far as the section it needs (so a
+// syntax error after that section goes unnoticed), and never twice. Loader.Resolve turns a section into a *Resolved: its statements
 // in order, each *Include carrying its Steps, each Step carrying the
 // step's merge mode ('+' override, '|' augment, the statement's own mode
 // for the first step), its ":N" group index and the included section,

@@ -14,7 +14,8 @@ import (
 const maxIncludeDepth = 100
 
 // Loader resolves include statements: it finds the named files in its
-// include directories, parses each file once, chooses sections, and
+// include directories, parses each file once (and only as far as needed),
+// chooses sections, and
 // detects include loops. A Loader caches everything it has read and
 // resolved, so one Loader serves one keymap compilation (or several
 // compilations against unchanged files). It is not safe for concurrent use.
@@ -28,9 +29,9 @@ type Loader struct {
 }
 
 type loadedFile struct {
-	file    *File
-	err     error
-	missing bool // no file at this path (remembered to spare the lookup)
+	r       *sectionReader // parses the file's sections on demand
+	err     error          // reading the file failed
+	missing bool           // no file at this path (remembered to spare the lookup)
 }
 
 type resolution struct {
@@ -199,7 +200,9 @@ func (l *Loader) ResolveSpec(kind SectionKind, spec string) (*Resolved, error) {
 // names: file is looked up under the kind's directory in each include
 // directory in order (the first file that exists is used); section ""
 // selects the file's default section: the first one flagged `default`,
-// else the first one.
+// else the first one. The file is parsed up to that section (as
+// libxkbcommon does: a syntax error before it, or in it, is an error; one
+// after it is not seen); later calls continue from there.
 func (l *Loader) FindSection(kind SectionKind, file, section string) (*Section, error) {
 	s, err := l.findSection(kind, file, section)
 	return s, withPrefix(err)
@@ -215,28 +218,42 @@ func withPrefix(err error) error {
 }
 
 func (l *Loader) findSection(kind SectionKind, file, section string) (*Section, error) {
-	f, err := l.loadFile(kind, file)
+	lf, err := l.openFile(kind, file)
 	if err != nil {
 		return nil, err
 	}
+	// Like libxkbcommon, read sections only until the wanted one: syntax
+	// errors further on do not matter. Without a name, the wanted one is
+	// the first flagged default, else (after reading the whole file) the
+	// first.
+	wanted := func(s *Section) bool {
+		if section == "" {
+			return s.Flags&FlagDefault != 0
+		}
+		return s.Name == section
+	}
+	f := lf.r.File()
 	var sec *Section
-	if section == "" {
-		for _, s := range f.Sections {
-			if s.Flags&FlagDefault != 0 {
-				sec = s
-				break
-			}
+	for _, s := range f.Sections {
+		if wanted(s) {
+			sec = s
+			break
 		}
-		if sec == nil && len(f.Sections) > 0 {
-			sec = f.Sections[0]
+	}
+	for sec == nil {
+		s, err := lf.r.Next()
+		if err != nil {
+			return nil, err
 		}
-	} else {
-		for _, s := range f.Sections {
-			if s.Name == section {
-				sec = s
-				break
-			}
+		if s == nil {
+			break
 		}
+		if wanted(s) {
+			sec = s
+		}
+	}
+	if sec == nil && section == "" && len(f.Sections) > 0 {
+		sec = f.Sections[0]
 	}
 	switch {
 	case sec == nil && section == "":
@@ -249,15 +266,28 @@ func (l *Loader) findSection(kind SectionKind, file, section string) (*Section, 
 	return sec, nil
 }
 
-// LoadFile finds, parses and caches the file named file for includes of
-// kind. Syntax errors come back as an ErrorList; a missing file as an
-// error listing the directories searched.
+// LoadFile finds, parses and caches the whole file named file for
+// includes of kind. Syntax errors come back as an ErrorList; a missing file
+// as an error listing the directories searched.
 func (l *Loader) LoadFile(kind SectionKind, file string) (*File, error) {
-	f, err := l.loadFile(kind, file)
-	return f, withPrefix(err)
+	lf, err := l.openFile(kind, file)
+	if err != nil {
+		return nil, withPrefix(err)
+	}
+	for {
+		s, err := lf.r.Next()
+		if err != nil {
+			return lf.r.File(), err
+		}
+		if s == nil {
+			return lf.r.File(), nil
+		}
+	}
 }
 
-func (l *Loader) loadFile(kind SectionKind, file string) (*File, error) {
+// openFile finds and reads the file named file for includes of kind; its
+// sections are parsed on demand.
+func (l *Loader) openFile(kind SectionKind, file string) (*loadedFile, error) {
 	if file == "" || strings.Contains(file, "\x00") {
 		return nil, fmt.Errorf("bad include file name %q", file)
 	}
@@ -270,7 +300,7 @@ func (l *Loader) loadFile(kind SectionKind, file string) (*File, error) {
 			continue
 		}
 		if ok {
-			return lf.file, lf.err
+			return lf, lf.err
 		}
 		src, err := l.readFile(path)
 		if errors.Is(err, fs.ErrNotExist) {
@@ -283,10 +313,10 @@ func (l *Loader) loadFile(kind SectionKind, file string) (*File, error) {
 		if err != nil {
 			lf.err = fmt.Errorf("read include file: %w", err)
 		} else {
-			lf.file, lf.err = Parse(path, src)
+			lf.r = newSectionReader(path, src)
 		}
 		l.files[path] = lf
-		return lf.file, lf.err
+		return lf, lf.err
 	}
 	if len(tried) == 0 {
 		return nil, fmt.Errorf("cannot find %s include file %q: no include directories", kind.Dir(), file)

@@ -247,3 +247,41 @@ func TestLoaderDirOrder(t *testing.T) {
 		t.Errorf("ResolveSpec(a() error = %v", err)
 	}
 }
+
+// TestResolveStopsAtSection checks that a file is read only up to the
+// section an include wants, so that syntax errors after it do not matter
+// and errors before it do. The outcomes were observed with xkbcli
+// (libxkbcommon 1.5) on the same files.
+func TestResolveStopsAtSection(t *testing.T) {
+	tests := []struct {
+		spec, wantErr string // wantErr "" means success
+	}{
+		{"late(a)", ""},
+		{"late", "testdata/include/symbols/late:4:"}, // no default flag: the whole file is read
+		{"late(b)", "testdata/include/symbols/late:4:"},
+		{"late(zz)", "testdata/include/symbols/late:4:"},
+		{"early(b)", "testdata/include/symbols/early:2:"},
+		{"early(a)", "testdata/include/symbols/early:2:"},
+		{"defl", ""},
+		{"defl(a)", ""},
+		{"defl(b)", "testdata/include/symbols/defl:3:"},
+	}
+	for _, order := range []string{"forward", "backward"} {
+		// One Loader for all specs: what one include reads must not
+		// change what another sees.
+		l := NewLoader([]string{"testdata/include"})
+		for i := range tests {
+			tt := tests[i]
+			if order == "backward" {
+				tt = tests[len(tests)-1-i]
+			}
+			_, err := l.ResolveSpec(KindSymbols, tt.spec)
+			switch {
+			case tt.wantErr == "" && err != nil:
+				t.Errorf("%s: ResolveSpec(%q): %v", order, tt.spec, err)
+			case tt.wantErr != "" && (err == nil || !strings.HasPrefix(err.Error(), tt.wantErr)):
+				t.Errorf("%s: ResolveSpec(%q) error = %v; want one at %s", order, tt.spec, err, tt.wantErr)
+			}
+		}
+	}
+}

@@ -14,28 +14,83 @@ const (
 // Parse parses an XKB file: either one xkb_keymap (or xkb_semantics,
 // xkb_layout) section holding component sections, and nothing after it,
 // or a sequence of component sections as found in the keycodes, types,
-// compat and symbols directories. xkb_geometry sections are checked for balanced braces and
-// skipped.
+// compat and symbols directories. xkb_geometry sections are checked for
+// balanced braces and skipped.
 //
 // On failure Parse returns the part of the file it could parse and an
 // ErrorList (at most ten errors, sorted, one per line) whose entries read
 // "file:line:col: message". Parse copies src (once: names and strings in
 // the tree are substrings of the copy), so the caller may reuse it.
 func Parse(filename string, src []byte) (*File, error) {
+	p := newParser(filename, src)
+	p.guard(p.parseFile)
+	sort.Stable(p.errors)
+	return p.file, p.errors.Err()
+}
+
+func newParser(filename string, src []byte) *parser {
 	text := string(src)
 	p := &parser{file: &File{Name: filename, src: text}}
 	p.sc.init(text, p.scanError)
 	p.next()
-	func() {
-		defer func() {
-			if r := recover(); r != nil && r != errBailout {
-				panic(r)
-			}
-		}()
-		p.parseFile()
+	return p
+}
+
+// guard runs fn, stopping quietly when it bails out after maxErrors.
+func (p *parser) guard(fn func()) {
+	defer func() {
+		if r := recover(); r != nil && r != errBailout {
+			panic(r)
+		}
 	}()
-	sort.Stable(p.errors)
-	return p.file, p.errors.Err()
+	fn()
+}
+
+// sectionReader parses a file one top-level section at a time and stops
+// at the first error, the way libxkbcommon reads a file an include names:
+// it stops at the section it is looking for, so errors further on do not
+// matter.
+type sectionReader struct {
+	p    *parser
+	done bool
+	err  error
+}
+
+func newSectionReader(filename string, src []byte) *sectionReader {
+	return &sectionReader{p: newParser(filename, src)}
+}
+
+// File returns the file with the sections read so far.
+func (r *sectionReader) File() *File { return r.p.file }
+
+// Next parses the next section and appends it to File().Sections. At the
+// end of the file it returns nil, nil (or an error if the file has no
+// section at all); after an error it keeps returning that error.
+func (r *sectionReader) Next() (*Section, error) {
+	if r.done {
+		return nil, r.err
+	}
+	p := r.p
+	if p.tok.tok == tEOF {
+		r.done = true
+		if len(p.file.Sections) == 0 {
+			p.addError(p.tok.pos, "expected section, found end of file")
+			r.err = p.errors
+		}
+		return nil, r.err
+	}
+	var s *Section
+	p.guard(func() { s = p.parseSection(true) })
+	if s == nil || len(p.errors) > 0 {
+		if len(p.errors) == 0 { // cannot happen: a nil section comes with an error
+			p.addError(p.tok.pos, "expected section, found "+p.describe())
+		}
+		sort.Stable(p.errors)
+		r.done, r.err = true, p.errors
+		return nil, r.err
+	}
+	p.file.Sections = append(p.file.Sections, s)
+	return s, nil
 }
 
 // Sentinel panics: errSync unwinds to the enclosing statement, which then
