@@ -16,9 +16,17 @@ import (
 // concurrent use.
 type Cache struct {
 	mu      sync.Mutex
-	files   map[string]cachedFile
+	sources map[string]cachedSource // by path
+	files   map[string]cachedFile   // parsed files or sections, by key
 	keymaps map[string]cachedKeymap
 	rules   rules.Cache
+}
+
+type cachedSource struct {
+	stamp fileStamp
+	src   []byte
+	spans []span
+	ok    bool
 }
 
 type fileStamp struct {
@@ -38,7 +46,7 @@ type cachedKeymap struct {
 
 // NewCache returns an empty cache.
 func NewCache() *Cache {
-	return &Cache{files: map[string]cachedFile{}, keymaps: map[string]cachedKeymap{}}
+	return &Cache{sources: map[string]cachedSource{}, files: map[string]cachedFile{}, keymaps: map[string]cachedKeymap{}}
 }
 
 // defaultCache serves FromNames. Keymaps are immutable, so sharing them
@@ -53,26 +61,53 @@ func stamp(path string) (fileStamp, bool) {
 	return fileStamp{st.Size(), st.ModTime().UnixNano()}, true
 }
 
-func (c *Cache) file(path string) *parser.File {
+// source returns the cached bytes and section index of the file at path;
+// hit is false when they are missing or stale.
+func (c *Cache) source(path string) (src []byte, spans []span, ok, hit bool) {
+	s, exists := stamp(path)
+	if !exists {
+		return nil, nil, false, false
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if cs, found := c.sources[path]; found && cs.stamp == s {
+		return cs.src, cs.spans, cs.ok, true
+	}
+	return nil, nil, false, false
+}
+
+func (c *Cache) putSource(path string, src []byte, spans []span, ok bool) {
+	s, exists := stamp(path)
+	if !exists {
+		return
+	}
+	c.mu.Lock()
+	c.sources[path] = cachedSource{s, src, spans, ok}
+	c.mu.Unlock()
+}
+
+// file returns the parsed file cached under key, read from path, unless
+// path changed since.
+func (c *Cache) file(key, path string) *parser.File {
 	s, ok := stamp(path)
 	if !ok {
 		return nil
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if cf, ok := c.files[path]; ok && cf.stamp == s {
+	if cf, ok := c.files[key]; ok && cf.stamp == s {
 		return cf.file
 	}
 	return nil
 }
 
-func (c *Cache) putFile(path string, f *parser.File) {
+func (c *Cache) putFile(key, path string, f *parser.File) {
 	s, ok := stamp(path)
 	if !ok {
 		return
 	}
 	c.mu.Lock()
-	c.files[path] = cachedFile{s, f}
+	c.files[key] = cachedFile{s, f}
 	c.mu.Unlock()
 }
 
@@ -98,9 +133,9 @@ func (c *Cache) FromNames(dirs []string, names rules.Names) (*keymap.Keymap, err
 	}
 	files := map[string]fileStamp{}
 	if path, err := rules.Find(dirs, names.Rules); err == nil {
-		comp.load.files[path] = nil
+		comp.load.paths[path] = true
 	}
-	for path := range comp.load.files {
+	for path := range comp.load.paths {
 		if s, ok := stamp(path); ok {
 			files[path] = s
 		}

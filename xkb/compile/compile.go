@@ -27,7 +27,7 @@ type compiler struct {
 }
 
 func newCompiler(dirs []string, cache *Cache) *compiler {
-	return &compiler{ctx: newCtx(), load: &loader{dirs: dirs, files: map[string]*parser.File{}, cache: cache},
+	return &compiler{ctx: newCtx(), load: newLoader(dirs, cache),
 		compatActions: newActionDefaults(), symbolsActions: newActionDefaults()}
 }
 

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 
 	"gocomp/xkb/parser"
@@ -16,64 +17,102 @@ const maxIncludeDepth = 30
 // loader finds, parses and caches the files include statements name.
 type loader struct {
 	dirs  []string
-	files map[string]*parser.File // by path
-	cache *Cache
+	cache *Cache // may be nil
+	// parsed holds what this compilation parsed, by cache key (a path,
+	// or a path and a section offset).
+	parsed map[string]*parser.File
+	// paths are the files read, for the keymap cache's freshness check.
+	paths map[string]bool
 	stack []string // kind/file(section) being compiled, for loop detection
-	read  []string // paths read, for callers that cache keymaps
 }
 
-func (l *loader) parse(path string) (*parser.File, error) {
-	if f, ok := l.files[path]; ok {
-		return f, nil
-	}
+func newLoader(dirs []string, cache *Cache) *loader {
+	return &loader{dirs: dirs, cache: cache, parsed: map[string]*parser.File{}, paths: map[string]bool{}}
+}
+
+// source returns the bytes of the file at path and its section index.
+func (l *loader) source(path string) ([]byte, []span, bool, error) {
+	l.paths[path] = true
 	if l.cache != nil {
-		if f := l.cache.file(path); f != nil {
-			l.files[path] = f
-			return f, nil
+		if src, spans, ok, hit := l.cache.source(path); hit {
+			return src, spans, ok, nil
 		}
 	}
 	src, err := os.ReadFile(path)
 	if err != nil {
-		return nil, err
+		return nil, nil, false, err
+	}
+	spans, ok := indexSections(src)
+	if l.cache != nil {
+		l.cache.putSource(path, src, spans, ok)
+	}
+	return src, spans, ok, nil
+}
+
+// parse parses src (the file at path, or one section of it isolated)
+// under the cache key key.
+func (l *loader) parse(key, path string, src []byte) (*parser.File, error) {
+	if f, ok := l.parsed[key]; ok {
+		return f, nil
+	}
+	if l.cache != nil {
+		if f := l.cache.file(key, path); f != nil {
+			l.parsed[key] = f
+			return f, nil
+		}
 	}
 	f, err := parser.Parse(path, src)
 	if err != nil {
 		return nil, err
 	}
-	l.files[path] = f
-	l.read = append(l.read, path)
+	l.parsed[key] = f
 	if l.cache != nil {
-		l.cache.putFile(path, f)
+		l.cache.putFile(key, path, f)
 	}
 	return f, nil
 }
 
-// section returns the section an include step names.
+// section returns the section an include step names. Only that section
+// is parsed when the file's layout allows (see indexSections).
 func (l *loader) section(kind parser.SectionKind, step parser.IncludeStep) (*parser.Section, error) {
 	name := step.File
 	if name == "" || strings.Contains(name, "..") || filepath.IsAbs(name) {
 		return nil, fmt.Errorf("bad include file name %q", name)
 	}
-	var f *parser.File
-	var firstErr error
+	path := ""
 	for _, d := range l.dirs {
-		path := filepath.Join(d, kind.Dir(), name)
-		st, err := os.Stat(path)
-		if err != nil || st.IsDir() {
-			continue
+		p := filepath.Join(d, kind.Dir(), name)
+		if st, err := os.Stat(p); err == nil && !st.IsDir() {
+			path = p
+			break
 		}
-		f, err = l.parse(path)
-		if err != nil {
-			firstErr = err
-			f = nil
-		}
-		break
 	}
-	if f == nil {
-		if firstErr != nil {
-			return nil, firstErr
-		}
+	if path == "" {
 		return nil, fmt.Errorf("cannot find %s file %q in %s", kind.Dir(), name, strings.Join(l.dirs, ":"))
+	}
+	src, spans, indexed, err := l.source(path)
+	if err != nil {
+		return nil, err
+	}
+	if indexed {
+		i := pick(spans, kind.Dir(), step.Section)
+		if i < 0 {
+			return nil, noSection(kind, step.Section, path)
+		}
+		f, err := l.parse(path+"\x00"+strconv.Itoa(spans[i].start), path, isolate(src, spans[i]))
+		if err != nil {
+			return nil, err
+		}
+		for _, s := range f.Sections {
+			if s.Kind == kind {
+				return s, nil
+			}
+		}
+		// The index and the parser disagree: fall back to the whole file.
+	}
+	f, err := l.parse(path, path, src)
+	if err != nil {
+		return nil, err
 	}
 	var def, first *parser.Section
 	for _, s := range f.Sections {
@@ -93,16 +132,20 @@ func (l *loader) section(kind parser.SectionKind, step parser.IncludeStep) (*par
 			def = s
 		}
 	}
-	if step.Section != "" {
-		return nil, fmt.Errorf("no %s section %q in %s", kind, step.Section, f.Name)
-	}
 	if def != nil {
 		return def, nil
 	}
-	if first == nil {
-		return nil, fmt.Errorf("no %s section in %s", kind, f.Name)
+	if first == nil || step.Section != "" {
+		return nil, noSection(kind, step.Section, path)
 	}
 	return first, nil
+}
+
+func noSection(kind parser.SectionKind, section, path string) error {
+	if section != "" {
+		return fmt.Errorf("no %s section %q in %s", kind, section, path)
+	}
+	return fmt.Errorf("no %s section in %s", kind, path)
 }
 
 // push records that the section named by step is being compiled; it
