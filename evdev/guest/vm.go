@@ -434,12 +434,42 @@ type Key struct {
 // guest sees them as one frame per event on the active keyboard (the one
 // most recently activated: a hotplugged keyboard takes over).
 func (vm *VM) SendKeys(ctx context.Context, keys ...Key) error {
-	evs := make([]any, len(keys))
+	evs := make([]InputEvent, len(keys))
 	for i, k := range keys {
-		evs[i] = map[string]any{"type": "key", "data": map[string]any{
-			"down": k.Down, "key": map[string]any{"type": "qcode", "data": k.QCode},
-		}}
+		evs[i] = KeyEvent(k.QCode, k.Down)
 	}
+	return vm.SendInput(ctx, evs...)
+}
+
+// InputEvent is one event of QMP's input-send-event; build it with
+// KeyEvent, BtnEvent, RelEvent or AbsEvent.
+type InputEvent map[string]any
+
+// KeyEvent is a key, by QEMU qcode, going down or up.
+func KeyEvent(qcode string, down bool) InputEvent {
+	return InputEvent{"type": "key", "data": map[string]any{"down": down, "key": map[string]any{"type": "qcode", "data": qcode}}}
+}
+
+// BtnEvent is a pointer button ("left", "right", "middle", "wheel-up", ...)
+// going down or up.
+func BtnEvent(button string, down bool) InputEvent {
+	return InputEvent{"type": "btn", "data": map[string]any{"down": down, "button": button}}
+}
+
+// RelEvent is relative motion on axis "x" or "y".
+func RelEvent(axis string, value int) InputEvent {
+	return InputEvent{"type": "rel", "data": map[string]any{"axis": axis, "value": value}}
+}
+
+// AbsEvent is an absolute position on axis "x" or "y" (0..32767 spans the
+// screen).
+func AbsEvent(axis string, value int) InputEvent {
+	return InputEvent{"type": "abs", "data": map[string]any{"axis": axis, "value": value}}
+}
+
+// SendInput injects evs with one input-send-event command, followed by one
+// sync: a virtio device delivers them to the guest as one frame.
+func (vm *VM) SendInput(ctx context.Context, evs ...InputEvent) error {
 	_, err := vm.QMP(ctx, "input-send-event", map[string]any{"events": evs})
 	return err
 }
