@@ -423,6 +423,16 @@ func (vm *VM) QMP(ctx context.Context, command string, args any) (json.RawMessag
 	return vm.qmp.Execute(ctx, command, args)
 }
 
+// QMPEventMark returns a mark for WaitQMPEvent: events that arrive after
+// it. Take it before the command whose event you will wait for.
+func (vm *VM) QMPEventMark() int { return vm.qmp.eventCount() }
+
+// WaitQMPEvent waits for the first QMP event called name after mark for
+// which match (if not nil) is true.
+func (vm *VM) WaitQMPEvent(ctx context.Context, mark int, name string, match func(data json.RawMessage) bool) (Event, error) {
+	return vm.qmp.waitEvent(ctx, mark, name, match)
+}
+
 // Key is one key event for SendKeys: a QEMU qcode ("a", "shift", "ret",
 // "caps_lock", ...) going down or up.
 type Key struct {
