@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"compress/gzip"
 	"context"
+	"errors"
 	"io"
 	"os"
 	"path/filepath"
@@ -126,5 +127,17 @@ func TestBinaryWithLibs(t *testing.T) {
 		if !strings.Contains(all, want) {
 			t.Errorf("BinaryWithLibs(wev) = %q; lacks %s", paths, want)
 		}
+	}
+}
+
+// TestMissingRigNamesTheFix: without qemu or a kernel, Boot fails (it never
+// skips) with an error naming `make deps kernel`.
+func TestMissingRigNamesTheFix(t *testing.T) {
+	if _, err := FindKernel(t.TempDir()); !errors.Is(err, ErrSetup) || !strings.Contains(err.Error(), "make deps kernel") {
+		t.Errorf("FindKernel(empty dir) = %v; want ErrSetup naming make deps kernel", err)
+	}
+	t.Setenv("PATH", t.TempDir())
+	if _, err := Boot(context.Background(), Config{}); !errors.Is(err, ErrSetup) || !strings.Contains(err.Error(), "qemu-system-x86_64") {
+		t.Errorf("Boot without qemu = %v; want ErrSetup naming qemu-system-x86_64", err)
 	}
 }
