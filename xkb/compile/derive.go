@@ -127,16 +127,14 @@ func (c *compiler) build(kc *keycodesInfo, ti *typesInfo, ci *compatInfo, si *sy
 		typeByName["ONE_LEVEL"] = defaultType
 	}
 
-	// Keys from symbols.
-	// The keys, in keycode order, and by name.
-	list := make([]keymap.Key, 0, len(kc.codeOf))
+	// The dense key table (keycode order; holes have no name) and the
+	// keys by name.
+	list := make([]keymap.Key, hi-lo+1)
+	keys := make(map[string]*keymap.Key, len(kc.codeOf))
 	for code, name := range kc.nameOf {
-		list = append(list, keymap.Key{Keycode: keymap.Keycode(code), Name: name, Repeats: true})
-	}
-	sort.Slice(list, func(i, j int) bool { return list[i].Keycode < list[j].Keycode })
-	keys := make(map[string]*keymap.Key, len(list))
-	for i := range list {
-		keys[list[i].Name] = &list[i]
+		k := &list[code-lo]
+		*k = keymap.Key{Keycode: keymap.Keycode(code), Name: name, Repeats: true}
+		keys[name] = k
 	}
 	var storage []keysym.Keysym
 	// Groups and levels of all keys live in two arrays, sliced per key
@@ -149,7 +147,7 @@ func (c *compiler) build(kc *keycodesInfo, ti *typesInfo, ci *compatInfo, si *sy
 		}
 	}
 	groupStore := make([]keymap.Group, 0, nGroups)
-	levelStore := make([]keymap.Level, 0, nLevels+nGroups*4)
+	levelStore := make([]keymap.Level, 0, nLevels+nLevels/4)
 	for _, k := range si.keys {
 		rn := realName(k.name)
 		if rn == "" {
@@ -190,7 +188,7 @@ func (c *compiler) build(kc *keycodesInfo, ti *typesInfo, ci *compatInfo, si *sy
 			}
 			ls := len(levelStore)
 			if cap(levelStore)-ls < t.NumLevels {
-				levelStore = make([]keymap.Level, 0, max(1024, t.NumLevels))
+				levelStore = make([]keymap.Level, 0, max(256, t.NumLevels))
 				ls = 0
 			}
 			levelStore = levelStore[:ls+t.NumLevels]

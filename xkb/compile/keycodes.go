@@ -1,12 +1,15 @@
 package compile
 
 import (
-	"sort"
+	"slices"
 
 	"gocomp/xkb/parser"
 )
 
-const maxKeycode = 0xffffffff - 1
+// maxKeycode bounds keycodes: keys live in a dense table up to the
+// highest keycode, so a hostile keymap must not name keycode 4e9. Linux
+// keycodes end below 0x300 (+8); X11 ones at 255.
+const maxKeycode = 0xffff
 
 // keycodesInfo is what the xkb_keycodes sections define.
 type keycodesInfo struct {
@@ -85,7 +88,7 @@ func (k *keycodesInfo) merge(from *keycodesInfo, mode parser.MergeMode) {
 	for c := range from.nameOf {
 		codes = append(codes, c)
 	}
-	sort.Slice(codes, func(i, j int) bool { return codes[i] < codes[j] })
+	slices.Sort(codes)
 	for _, c := range codes {
 		k.addKey(from.nameOf[c], c, mode)
 	}
@@ -96,7 +99,7 @@ func (k *keycodesInfo) merge(from *keycodesInfo, mode parser.MergeMode) {
 	for i := range from.leds {
 		idx = append(idx, i)
 	}
-	sort.Ints(idx)
+	slices.Sort(idx)
 	for _, i := range idx {
 		k.addLED(i, from.leds[i], mode)
 	}
@@ -128,7 +131,7 @@ func (c *compiler) keycodesSection(sec *parser.Section, merge parser.MergeMode) 
 			info.merge(inc, mode)
 		case *parser.KeycodeDef:
 			if s.Code < 0 || s.Code > maxKeycode {
-				return nil, errorf(f, s.Pos, "keycode %d of <%s> out of range", s.Code, s.Name)
+				return nil, errorf(f, s.Pos, "keycode %d of <%s> out of range 0..%d", s.Code, s.Name, maxKeycode)
 			}
 			info.addKey(s.Name, s.Code, mode)
 		case *parser.AliasDef:

@@ -270,10 +270,14 @@ func (km *Keymap) KeyByName(name string) *Key {
 
 // New assembles a keymap from its parts and computes the lookup tables.
 // keys may be in any order and need not be dense; keys with an empty name
-// are dropped. New takes ownership of every slice it is given.
+// are dropped. When keys already is the dense table (entry i has keycode
+// MinKeycode+i or no name) New keeps it as it is. New takes ownership of
+// every slice it is given.
 func New(km *Keymap, keys []Key) *Keymap {
 	km.keys = nil
-	if km.MaxKeycode >= km.MinKeycode {
+	if isDense(km, keys) {
+		km.keys = keys
+	} else if km.MaxKeycode >= km.MinKeycode {
 		km.keys = make([]Key, km.MaxKeycode-km.MinKeycode+1)
 		for _, k := range keys {
 			if k.Name == "" || k.Keycode < km.MinKeycode || k.Keycode > km.MaxKeycode {
@@ -286,4 +290,16 @@ func New(km *Keymap, keys []Key) *Keymap {
 		t.buildTables()
 	}
 	return km
+}
+
+func isDense(km *Keymap, keys []Key) bool {
+	if km.MaxKeycode < km.MinKeycode || uint64(len(keys)) != uint64(km.MaxKeycode-km.MinKeycode)+1 {
+		return false
+	}
+	for i := range keys {
+		if keys[i].Name != "" && keys[i].Keycode != km.MinKeycode+Keycode(i) {
+			return false
+		}
+	}
+	return true
 }
