@@ -31,11 +31,29 @@ func FuzzParse(f *testing.F) {
 		if file == nil {
 			t.Fatal("Parse returned a nil File")
 		}
+		// The Loader's section-at-a-time reader must agree with Parse on
+		// valid input and must not fail where Parse succeeds.
+		r := newSectionReader("fuzz", src)
+		var rerr error
+		for {
+			s, err := r.Next()
+			if err != nil || s == nil {
+				rerr = err
+				break
+			}
+		}
 		if err == nil {
 			if len(file.Sections) == 0 {
 				t.Fatal("no error and no sections")
 			}
+			if rerr != nil || len(r.File().Sections) != len(file.Sections) {
+				t.Fatalf("Parse: %d sections, no error; section reader: %d sections, error %v",
+					len(file.Sections), len(r.File().Sections), rerr)
+			}
 			return
+		}
+		if rerr == nil {
+			t.Fatalf("Parse error %v; section reader read %d sections without error", err, len(r.File().Sections))
 		}
 		var list ErrorList
 		if !errors.As(err, &list) {

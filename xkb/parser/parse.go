@@ -90,6 +90,11 @@ func (r *sectionReader) Next() (*Section, error) {
 		return nil, r.err
 	}
 	p.file.Sections = append(p.file.Sections, s)
+	if s.Kind == KindKeymap && len(p.file.Sections) == 1 && p.tok.tok != tEOF {
+		p.addError(p.tok.pos, "expected end of file after xkb_keymap, found "+p.describe())
+		r.done, r.err = true, p.errors
+		return nil, r.err
+	}
 	return s, nil
 }
 

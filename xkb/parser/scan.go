@@ -3,6 +3,7 @@ package parser
 import (
 	"bytes"
 	"strconv"
+	"strings"
 )
 
 // lexeme is one scanned token with its position and value.
@@ -72,8 +73,10 @@ func (s *scanner) skipSpace() {
 }
 
 func (s *scanner) skipLine() {
-	for s.off < len(s.src) && s.src[s.off] != '\n' {
-		s.off++
+	if i := strings.IndexByte(s.src[s.off:], '\n'); i >= 0 {
+		s.off += i
+	} else {
+		s.off = len(s.src)
 	}
 }
 
