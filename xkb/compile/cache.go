@@ -61,53 +61,37 @@ func stamp(path string) (fileStamp, bool) {
 	return fileStamp{st.Size(), st.ModTime().UnixNano()}, true
 }
 
-// source returns the cached bytes and section index of the file at path;
-// hit is false when they are missing or stale.
-func (c *Cache) source(path string) (src []byte, spans []span, ok, hit bool) {
-	s, exists := stamp(path)
-	if !exists {
-		return nil, nil, false, false
-	}
+// source returns the cached bytes and section index of the file at path
+// if it still has stamp st.
+func (c *Cache) source(path string, st fileStamp) (src []byte, spans []span, ok, hit bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if cs, found := c.sources[path]; found && cs.stamp == s {
+	if cs, found := c.sources[path]; found && cs.stamp == st {
 		return cs.src, cs.spans, cs.ok, true
 	}
 	return nil, nil, false, false
 }
 
-func (c *Cache) putSource(path string, src []byte, spans []span, ok bool) {
-	s, exists := stamp(path)
-	if !exists {
-		return
-	}
+func (c *Cache) putSource(path string, st fileStamp, src []byte, spans []span, ok bool) {
 	c.mu.Lock()
-	c.sources[path] = cachedSource{s, src, spans, ok}
+	c.sources[path] = cachedSource{st, src, spans, ok}
 	c.mu.Unlock()
 }
 
-// file returns the parsed file cached under key, read from path, unless
-// path changed since.
-func (c *Cache) file(key, path string) *parser.File {
-	s, ok := stamp(path)
-	if !ok {
-		return nil
-	}
+// file returns the parsed file cached under key if its file still has
+// stamp st.
+func (c *Cache) file(key string, st fileStamp) *parser.File {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if cf, ok := c.files[key]; ok && cf.stamp == s {
+	if cf, ok := c.files[key]; ok && cf.stamp == st {
 		return cf.file
 	}
 	return nil
 }
 
-func (c *Cache) putFile(key, path string, f *parser.File) {
-	s, ok := stamp(path)
-	if !ok {
-		return
-	}
+func (c *Cache) putFile(key string, st fileStamp, f *parser.File) {
 	c.mu.Lock()
-	c.files[key] = cachedFile{s, f}
+	c.files[key] = cachedFile{st, f}
 	c.mu.Unlock()
 }
 

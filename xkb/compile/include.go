@@ -30,11 +30,12 @@ func newLoader(dirs []string, cache *Cache) *loader {
 	return &loader{dirs: dirs, cache: cache, parsed: map[string]*parser.File{}, paths: map[string]bool{}}
 }
 
-// source returns the bytes of the file at path and its section index.
-func (l *loader) source(path string) ([]byte, []span, bool, error) {
+// source returns the bytes of the file at path (whose size and mtime are
+// st) and its section index.
+func (l *loader) source(path string, st fileStamp) ([]byte, []span, bool, error) {
 	l.paths[path] = true
 	if l.cache != nil {
-		if src, spans, ok, hit := l.cache.source(path); hit {
+		if src, spans, ok, hit := l.cache.source(path, st); hit {
 			return src, spans, ok, nil
 		}
 	}
@@ -44,19 +45,19 @@ func (l *loader) source(path string) ([]byte, []span, bool, error) {
 	}
 	spans, ok := indexSections(src)
 	if l.cache != nil {
-		l.cache.putSource(path, src, spans, ok)
+		l.cache.putSource(path, st, src, spans, ok)
 	}
 	return src, spans, ok, nil
 }
 
 // parse parses src (the file at path, or one section of it isolated)
 // under the cache key key.
-func (l *loader) parse(key, path string, src []byte) (*parser.File, error) {
+func (l *loader) parse(key, path string, st fileStamp, src []byte) (*parser.File, error) {
 	if f, ok := l.parsed[key]; ok {
 		return f, nil
 	}
 	if l.cache != nil {
-		if f := l.cache.file(key, path); f != nil {
+		if f := l.cache.file(key, st); f != nil {
 			l.parsed[key] = f
 			return f, nil
 		}
@@ -67,7 +68,7 @@ func (l *loader) parse(key, path string, src []byte) (*parser.File, error) {
 	}
 	l.parsed[key] = f
 	if l.cache != nil {
-		l.cache.putFile(key, path, f)
+		l.cache.putFile(key, st, f)
 	}
 	return f, nil
 }
@@ -80,17 +81,18 @@ func (l *loader) section(kind parser.SectionKind, step parser.IncludeStep) (*par
 		return nil, fmt.Errorf("bad include file name %q", name)
 	}
 	path := ""
+	var st fileStamp
 	for _, d := range l.dirs {
 		p := filepath.Join(d, kind.Dir(), name)
-		if st, err := os.Stat(p); err == nil && !st.IsDir() {
-			path = p
+		if fi, err := os.Stat(p); err == nil && !fi.IsDir() {
+			path, st = p, fileStamp{fi.Size(), fi.ModTime().UnixNano()}
 			break
 		}
 	}
 	if path == "" {
 		return nil, fmt.Errorf("cannot find %s file %q in %s", kind.Dir(), name, strings.Join(l.dirs, ":"))
 	}
-	src, spans, indexed, err := l.source(path)
+	src, spans, indexed, err := l.source(path, st)
 	if err != nil {
 		return nil, err
 	}
@@ -99,7 +101,8 @@ func (l *loader) section(kind parser.SectionKind, step parser.IncludeStep) (*par
 		if i < 0 {
 			return nil, noSection(kind, step.Section, path)
 		}
-		f, err := l.parse(path+"\x00"+strconv.Itoa(spans[i].start), path, isolate(src, spans[i]))
+		key := path + "\x00" + strconv.Itoa(spans[i].start)
+		f, err := l.parse(key, path, st, isolate(src, spans[i]))
 		if err != nil {
 			return nil, err
 		}
@@ -110,7 +113,7 @@ func (l *loader) section(kind parser.SectionKind, step parser.IncludeStep) (*par
 		}
 		// The index and the parser disagree: fall back to the whole file.
 	}
-	f, err := l.parse(path, path, src)
+	f, err := l.parse(path, path, st, src)
 	if err != nil {
 		return nil, err
 	}
