@@ -1,5 +1,7 @@
 package parser
 
+import "sync"
+
 // Pos is a byte offset into the source of the File that holds a node.
 // File.Position turns it into file:line:col when an error is reported.
 type Pos int
@@ -92,8 +94,9 @@ type File struct {
 	Name     string // file name as given to Parse (used in positions)
 	Sections []*Section
 
-	src   string // the source; kept to compute line:col for errors
-	lines []int  // offsets of line starts; computed on first use
+	src       string // the source; kept to compute line:col for errors
+	linesOnce sync.Once
+	lines     []int // offsets of line starts; computed on first use
 }
 
 // Section is one section: `flags kind "name" { ... };`.

@@ -58,7 +58,9 @@
 // files and unknown sections are errors at the including statement's
 // file:line:col; syntax errors of included files come back as their
 // ErrorList. Loader.Paths lists the files read, for a cache of compiled
-// keymaps keyed by modification times.
+// keymaps keyed by modification times. Loaders made by NewLoaderWithCache
+// share parsed files through a FileCache (safe for concurrent use), which
+// reuses a file while its size and modification time are unchanged.
 //
 // A compiler walks the tree depth first; the shape of one pass (the merge
 // rules themselves, e.g. which default mode an included section's own

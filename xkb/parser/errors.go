@@ -21,31 +21,33 @@ func (p Position) String() string {
 }
 
 // Position resolves an offset in f's source to file:line:col. Line starts
-// are computed on the first call, so parsing never pays for them.
+// are computed on the first call, so parsing never pays for them. It is
+// safe for concurrent use.
 func (f *File) Position(p Pos) Position {
-	return position(f.Name, f.src, &f.lines, p)
-}
-
-func position(name string, src string, lines *[]int, p Pos) Position {
-	if *lines == nil {
-		ls := []int{0}
-		for i := 0; i < len(src); i++ {
-			if src[i] == '\n' {
-				ls = append(ls, i+1)
-			}
-		}
-		*lines = ls
-	}
+	f.linesOnce.Do(func() {
+		f.lines = lineStarts(f.src)
+	})
 	off := int(p)
 	if off < 0 {
 		off = 0
 	}
-	if off > len(src) {
-		off = len(src)
+	if off > len(f.src) {
+		off = len(f.src)
 	}
-	ls := *lines
+	ls := f.lines
 	i := sort.Search(len(ls), func(i int) bool { return ls[i] > off }) - 1
-	return Position{Filename: name, Offset: off, Line: i + 1, Column: off - ls[i] + 1}
+	return Position{Filename: f.Name, Offset: off, Line: i + 1, Column: off - ls[i] + 1}
+}
+
+func lineStarts(src string) []int {
+	ls := []int{0}
+	for {
+		i := strings.IndexByte(src[ls[len(ls)-1]:], '\n')
+		if i < 0 {
+			return ls
+		}
+		ls = append(ls, ls[len(ls)-1]+i+1)
+	}
 }
 
 // Error is an error at a place in a file.

@@ -7,6 +7,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
+	"time"
 )
 
 // maxIncludeDepth bounds include chains (each level is a distinct
@@ -26,12 +28,62 @@ type Loader struct {
 	resolved map[*Section]*resolution // finished or in progress
 	chain    []*Section               // sections being resolved, outermost first
 	readFile func(string) ([]byte, error)
+	cache    *FileCache // nil: parse every file this Loader needs itself
 }
 
 type loadedFile struct {
 	r       *sectionReader // parses the file's sections on demand
+	mu      *sync.Mutex    // guards r when it is shared through a FileCache
 	err     error          // reading the file failed
 	missing bool           // no file at this path (remembered to spare the lookup)
+}
+
+// FileCache shares parsed include files between Loaders, for example
+// across the many compilations of a test suite or of a long-running
+// compositor. An entry is used while its file's size and modification
+// time are unchanged. A FileCache is safe for concurrent use by Loaders in
+// different goroutines; the trees they return share sections, which must
+// be treated as read-only.
+type FileCache struct {
+	mu    sync.Mutex
+	files map[string]*cacheEntry
+}
+
+type cacheEntry struct {
+	mu    sync.Mutex // guards r
+	size  int64
+	mtime time.Time
+	r     *sectionReader
+}
+
+// NewFileCache returns an empty FileCache.
+func NewFileCache() *FileCache {
+	return &FileCache{files: make(map[string]*cacheEntry)}
+}
+
+// NewLoaderWithCache is NewLoader for a Loader that takes parsed files
+// from cache and adds the ones it parses to it.
+func NewLoaderWithCache(dirs []string, cache *FileCache) *Loader {
+	l := NewLoader(dirs)
+	l.cache = cache
+	return l
+}
+
+// lookup returns the cached reader for path if the file is unchanged.
+func (c *FileCache) lookup(path string, fi fs.FileInfo) *cacheEntry {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	e := c.files[path]
+	if e == nil || e.size != fi.Size() || !e.mtime.Equal(fi.ModTime()) {
+		return nil
+	}
+	return e
+}
+
+func (c *FileCache) store(path string, e *cacheEntry) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.files[path] = e
 }
 
 type resolution struct {
@@ -222,6 +274,10 @@ func (l *Loader) findSection(kind SectionKind, file, section string) (*Section, 
 	if err != nil {
 		return nil, err
 	}
+	if lf.mu != nil {
+		lf.mu.Lock()
+		defer lf.mu.Unlock()
+	}
 	// Like libxkbcommon, read sections only until the wanted one: syntax
 	// errors further on do not matter. Without a name, the wanted one is
 	// the first flagged default, else (after reading the whole file) the
@@ -274,6 +330,10 @@ func (l *Loader) LoadFile(kind SectionKind, file string) (*File, error) {
 	if err != nil {
 		return nil, withPrefix(err)
 	}
+	if lf.mu != nil {
+		lf.mu.Lock()
+		defer lf.mu.Unlock()
+	}
 	for {
 		s, err := lf.r.Next()
 		if err != nil {
@@ -302,6 +362,15 @@ func (l *Loader) openFile(kind SectionKind, file string) (*loadedFile, error) {
 		if ok {
 			return lf, lf.err
 		}
+		if l.cache != nil {
+			lf, err := l.openCached(path)
+			if errors.Is(err, fs.ErrNotExist) {
+				l.files[path] = &loadedFile{missing: true}
+				tried = append(tried, path)
+				continue
+			}
+			return lf, err
+		}
 		src, err := l.readFile(path)
 		if errors.Is(err, fs.ErrNotExist) {
 			l.files[path] = &loadedFile{missing: true}
@@ -322,6 +391,32 @@ func (l *Loader) openFile(kind SectionKind, file string) (*loadedFile, error) {
 		return nil, fmt.Errorf("cannot find %s include file %q: no include directories", kind.Dir(), file)
 	}
 	return nil, fmt.Errorf("cannot find %s include file %q (tried %s)", kind.Dir(), file, strings.Join(tried, ", "))
+}
+
+// openCached opens path through the Loader's FileCache: an unchanged
+// file's reader (and the sections it has parsed) is shared. It returns an
+// fs.ErrNotExist error when there is no file.
+func (l *Loader) openCached(path string) (*loadedFile, error) {
+	fi, err := os.Stat(path)
+	if err != nil {
+		return nil, err
+	}
+	lf := &loadedFile{}
+	l.paths = append(l.paths, path)
+	l.files[path] = lf
+	if e := l.cache.lookup(path, fi); e != nil {
+		lf.r, lf.mu = e.r, &e.mu
+		return lf, nil
+	}
+	src, err := l.readFile(path)
+	if err != nil {
+		lf.err = fmt.Errorf("read include file: %w", err)
+		return lf, lf.err
+	}
+	e := &cacheEntry{size: fi.Size(), mtime: fi.ModTime(), r: newSectionReader(path, src)}
+	l.cache.store(path, e)
+	lf.r, lf.mu = e.r, &e.mu
+	return lf, nil
 }
 
 // Paths returns the paths of the files the Loader has read (successfully
