@@ -74,6 +74,16 @@ func BenchmarkResolveSymbolsUS(b *testing.B) {
 // reports libxkbcommon's whole compile from names (rules, parse, compile)
 // measured in the same run, as wall and CPU time, and our CPU time.
 func BenchmarkResolveComponentsUS(b *testing.B) {
+	benchmarkResolveComponentsUS(b, nil)
+}
+
+// BenchmarkResolveComponentsUSCached is BenchmarkResolveComponentsUS with
+// a warm FileCache: each Loader only stats the files and builds the tree.
+func BenchmarkResolveComponentsUSCached(b *testing.B) {
+	benchmarkResolveComponentsUS(b, NewFileCache())
+}
+
+func benchmarkResolveComponentsUS(b *testing.B, cache *FileCache) {
 	o := oracle.New(b)
 	const anchorRuns = 100
 	c0 := cpuTime(b, syscall.RUSAGE_CHILDREN)
@@ -88,6 +98,9 @@ func BenchmarkResolveComponentsUS(b *testing.B) {
 	for b.Loop() {
 		n++
 		l := NewLoader([]string{xkbRoot})
+		if cache != nil {
+			l = NewLoaderWithCache([]string{xkbRoot}, cache)
+		}
 		for _, c := range []struct {
 			kind SectionKind
 			spec string
