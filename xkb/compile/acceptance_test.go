@@ -3,6 +3,7 @@ package compile
 import (
 	"fmt"
 	"os"
+	"math/rand"
 	"runtime"
 	"sort"
 	"strings"
@@ -187,4 +188,38 @@ func TestOptionsMatchLibxkbcommon(t *testing.T) {
 	)
 	matched, bad := compareAll(t, o, all)
 	reportBad(t, fmt.Sprintf("options (%d families)", len(fams)), len(all), matched, bad)
+}
+
+// TestRandomCombinationsMatchLibxkbcommon compiles seeded random RMLVO
+// sets: one to three registry layouts (with their variants), zero to
+// three options from every group of the registry, PC models.
+func TestRandomCombinationsMatchLibxkbcommon(t *testing.T) {
+	o := oracle.New(t)
+	reg, err := registry.Load(xkbDirs, "evdev")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var opts []string
+	for _, g := range reg.OptionGroups {
+		for _, op := range g.Options {
+			opts = append(opts, op.Name)
+		}
+	}
+	models := []string{"pc105", "pc104", "pc86", "pc101", "pc102"}
+	r := rand.New(rand.NewSource(1))
+	var all []rules.Names
+	for i := 0; i < 300; i++ {
+		var ls, vs, os []string
+		for j := 0; j < 1+r.Intn(3); j++ {
+			l := reg.Layouts[r.Intn(len(reg.Layouts))]
+			ls, vs = append(ls, l.Name), append(vs, l.Variant)
+		}
+		for j := 0; j < r.Intn(4); j++ {
+			os = append(os, opts[r.Intn(len(opts))])
+		}
+		all = append(all, rules.Names{Rules: "evdev", Model: models[r.Intn(len(models))],
+			Layout: strings.Join(ls, ","), Variant: strings.Join(vs, ","), Options: strings.Join(os, ",")})
+	}
+	matched, bad := compareAll(t, o, all)
+	reportBad(t, "random", len(all), matched, bad)
 }
