@@ -2,8 +2,8 @@ package compile
 
 import (
 	"fmt"
-	"os"
 	"math/rand"
+	"os"
 	"runtime"
 	"sort"
 	"strings"
