@@ -10,6 +10,7 @@ package compile
 
 import (
 	"fmt"
+	"log/slog"
 
 	"gocomp/xkb/keymap"
 	"gocomp/xkb/parser"
@@ -138,6 +139,11 @@ func (c *compiler) keymap(secs []*parser.Section, top *parser.Section) (*keymap.
 	km, err := c.build(kc, ti, ci, si)
 	if err != nil {
 		return nil, fmt.Errorf("xkb: %w", err)
+	}
+	// What libxkbcommon would only warn about (unknown keysyms in the XKB
+	// data, symbols for keys without keycodes, ...).
+	for _, w := range c.warnings {
+		slog.Debug("xkb: compile warning", "warning", w)
 	}
 	return km, nil
 }
