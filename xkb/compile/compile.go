@@ -58,7 +58,13 @@ func FromText(name string, text []byte, dirs []string) (*keymap.Keymap, error) {
 // FromNames compiles the keymap RMLVO names describe: the rules file gives
 // the component include strings, which are compiled from the files found
 // in dirs (in order). Empty fields of names are used as they are: apply
-// defaults (includepath.DefaultNames) first.
+// defaults (includepath.FillDefaults) first. Errors name the RMLVO and
+// the file:line:col or include that failed.
+//
+// FromNames goes through a process-wide Cache: asking again for the same
+// names returns the same *keymap.Keymap (immutable, safe to share) as long
+// as no file it was built from changed; a different keymap reuses the
+// parsed files. Use a Cache of your own to control its lifetime.
 func FromNames(dirs []string, names rules.Names) (*keymap.Keymap, error) {
 	return defaultCache.FromNames(dirs, names)
 }
