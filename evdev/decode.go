@@ -11,13 +11,20 @@ import (
 const maxFrameEvents = 1024
 
 // State is the part of a device's state the decoder tracks and restores
-// after SYN_DROPPED: keys and buttons held, LEDs lit, switches on, as
-// kernel bitmaps.
+// after SYN_DROPPED: keys and buttons held, LEDs lit, switches on (kernel
+// bitmaps), and the values of the single-touch absolute axes.
 type State struct {
 	Keys     [keyBytes]byte
 	LEDs     [smallBits]byte
 	Switches [smallBits]byte
+	// Axes marks the absolute axes whose value Abs holds. Multitouch axes
+	// (ABS_MT_SLOT and above) are not tracked.
+	Axes [smallBits]byte
+	Abs  [AbsMax + 1]int32
 }
+
+// trackedAxis reports whether the decoder keeps the value of axis code.
+func trackedAxis(code uint16) bool { return code < AbsMTSlot }
 
 // KeyDown reports whether key (or button) code is held in s.
 func (s *State) KeyDown(code uint16) bool { return bitSet(s.Keys[:], code) }
@@ -25,7 +32,9 @@ func (s *State) KeyDown(code uint16) bool { return bitSet(s.Keys[:], code) }
 // StateQuerier reads a device's current state from the kernel. The
 // decoder calls it after SYN_DROPPED. Reading the state with EVIOCGKEY,
 // EVIOCGLED and EVIOCGSW also makes the kernel drop the events of those
-// types still queued on the fd, which the decoder relies on.
+// types still queued on the fd, which the decoder relies on. (EVIOCGABS
+// does not: axis events still queued are delivered after the resync and
+// move the axis from older values back to the current one.)
 type StateQuerier interface {
 	QueryState(s *State) error
 }
@@ -159,6 +168,14 @@ func (d *Decoder) commit(t time.Duration, sink Sink) {
 				continue
 			}
 			setBit(d.state.Switches[:], ev.Code, ev.Value != 0)
+		case EvAbs:
+			if !trackedAxis(ev.Code) || !bitSet(d.state.Axes[:], ev.Code) {
+				break
+			}
+			if d.stale {
+				continue
+			}
+			d.state.Abs[ev.Code] = ev.Value
 		}
 		out = append(out, ev)
 	}
@@ -170,13 +187,13 @@ func (d *Decoder) commit(t time.Duration, sink Sink) {
 }
 
 // resync queries the current state and emits the difference to what was
-// reported: releases first, then presses, then LEDs and switches.
+// reported: releases first, then presses, then LEDs, switches and axes.
 func (d *Decoder) resync(t time.Duration, sink Sink) {
 	now := &d.query
 	*now = State{}
 	ok := d.querier != nil && d.querier.QueryState(now) == nil
 	if !ok {
-		*now = State{LEDs: d.state.LEDs, Switches: d.state.Switches}
+		*now = State{LEDs: d.state.LEDs, Switches: d.state.Switches, Axes: d.state.Axes, Abs: d.state.Abs}
 	}
 	out := d.pending[:0]
 	out = diffBits(out, t, EvKey, d.state.Keys[:], now.Keys[:], false)
@@ -185,6 +202,12 @@ func (d *Decoder) resync(t time.Duration, sink Sink) {
 	out = diffBits(out, t, EvLed, d.state.LEDs[:], now.LEDs[:], true)
 	out = diffBits(out, t, EvSw, d.state.Switches[:], now.Switches[:], false)
 	out = diffBits(out, t, EvSw, d.state.Switches[:], now.Switches[:], true)
+	for code := uint16(0); code <= AbsMax; code++ {
+		if trackedAxis(code) && bitSet(now.Axes[:], code) &&
+			(!bitSet(d.state.Axes[:], code) || now.Abs[code] != d.state.Abs[code]) {
+			out = append(out, Event{Time: t, Type: EvAbs, Code: code, Value: now.Abs[code]})
+		}
+	}
 	d.state = *now
 	d.pending = out[:0]
 	d.stale = ok

@@ -47,6 +47,7 @@ func stream(evs ...ev) []byte {
 // fakeQuerier returns a fixed state, or err.
 type fakeQuerier struct {
 	keys  []string
+	abs   map[uint16]int32
 	err   error
 	calls int
 }
@@ -59,6 +60,10 @@ func (q *fakeQuerier) QueryState(s *State) error {
 	for _, k := range q.keys {
 		_, code, _ := CodeByName(k)
 		setBit(s.Keys[:], code, true)
+	}
+	for code, v := range q.abs {
+		setBit(s.Axes[:], code, true)
+		s.Abs[code] = v
 	}
 	return nil
 }
@@ -229,5 +234,38 @@ func TestEventTime(t *testing.T) {
 	d.Decode(stream(key("KEY_A", 1), synReport), SinkFunc(func(f *Frame) { got = *f }))
 	if got.Time.Microseconds() != 100_001_000 {
 		t.Errorf("frame time = %v; want 100.001s", got.Time)
+	}
+}
+
+// TestResyncAxes: after SYN_DROPPED the single-touch axes are brought to
+// the kernel's values; an axis the decoder did not know yet is reported,
+// one that has not changed is not, and multitouch axes are left alone.
+func TestResyncAxes(t *testing.T) {
+	const absPressure, absMTPositionX = 0x18, 0x35
+	q := &fakeQuerier{abs: map[uint16]int32{AbsX: 100, AbsY: 50}}
+	d := NewDecoder(q)
+	r := &recorder{}
+	// First resync: learns X and Y.
+	d.Decode(stream(synDropped, synReport), r)
+	// Y moves and is reported; the pressure axis was never announced by
+	// the querier and passes untracked.
+	d.Decode(stream(ev{EvAbs, AbsY, 60}, ev{EvAbs, absPressure, 7}, synReport), r)
+	// X moves during a dropped span; in the same read after the resync a
+	// stale X is dropped and a multitouch event passes.
+	q.abs = map[uint16]int32{AbsX: 120, AbsY: 60}
+	d.Decode(stream(synDropped, ev{EvAbs, AbsX, 110}, synReport,
+		ev{EvAbs, AbsX, 115}, ev{EvAbs, absMTPositionX, 3}, synReport), r)
+	// Nothing changed but a multitouch axis, which is not tracked.
+	q.abs = map[uint16]int32{AbsX: 120, AbsY: 60, absMTPositionX: 9}
+	d.Decode(stream(synDropped, synReport), r)
+	want := []string{
+		"resync ABS_X:100 ABS_Y:50",
+		"report ABS_Y:60 ABS_PRESSURE:7",
+		"resync ABS_X:120",
+		"report ABS_MT_POSITION_X:3",
+		"resync",
+	}
+	if strings.Join(r.frames, " | ") != strings.Join(want, " | ") {
+		t.Errorf("frames = %q; want %q", r.frames, want)
 	}
 }

@@ -134,8 +134,15 @@ func (d *Device) init(opt Options) error {
 		return fmt.Errorf("evdev: %s: read properties: %w", d.Path, err)
 	}
 	d.Class = c.Classify()
-	// The decoder starts with nothing held: a key already down at open was
-	// never reported pressed, so its release is dropped too.
+	// The decoder starts from the kernel's LEDs, switches and axes, but with
+	// nothing held: a key already down at open was never reported pressed,
+	// so its release is dropped too.
+	var now State
+	if err := d.QueryState(&now); err != nil {
+		return fmt.Errorf("evdev: %s: %w", d.Path, err)
+	}
+	now.Keys = [keyBytes]byte{}
+	d.dec.state = now
 	if opt.Grab {
 		if err := d.Grab(true); err != nil {
 			return err
@@ -199,9 +206,9 @@ func putEvent(b []byte, t Type, code uint16, value uint32) {
 	b[20], b[21], b[22], b[23] = byte(value), byte(value>>8), byte(value>>16), byte(value>>24)
 }
 
-// QueryState reads the keys held, LEDs lit and switches on from the kernel.
-// As a side effect the kernel drops the key, LED and switch events still
-// queued on this fd.
+// QueryState reads the keys held, LEDs lit, switches on and single-touch
+// axis values from the kernel. As a side effect the kernel drops the key,
+// LED and switch events still queued on this fd.
 func (d *Device) QueryState(s *State) error {
 	if err := ioctlBytes(d.fd, nrGKey, s.Keys[:]); err != nil {
 		return fmt.Errorf("read key state: %w", err)
@@ -214,6 +221,19 @@ func (d *Device) QueryState(s *State) error {
 	if d.Caps.HasType(EvSw) {
 		if err := ioctlBytes(d.fd, nrGSW, s.Switches[:]); err != nil {
 			return fmt.Errorf("read switch state: %w", err)
+		}
+	}
+	if d.Caps.HasType(EvAbs) {
+		for code := uint16(0); code <= AbsMax; code++ {
+			if !trackedAxis(code) || !d.Caps.Has(EvAbs, code) {
+				continue
+			}
+			var ai AbsInfo
+			if err := ioctlAbs(d.fd, code, &ai); err != nil {
+				return fmt.Errorf("read axis %d: %w", code, err)
+			}
+			setBit(s.Axes[:], code, true)
+			s.Abs[code] = ai.Value
 		}
 	}
 	return nil
