@@ -12,7 +12,7 @@ CACHE     := $(CURDIR)/.cache
 
 # Debian packages the tests use: real Wayland clients, libxkbcommon as the
 # XKB oracle, and the qemu guest rig for real evdev/udev behaviour.
-DEB_PACKAGES := gcc pkg-config wayland-utils wev weston foot \
+DEB_PACKAGES := gcc pkg-config linux-libc-dev wayland-utils wev weston foot \
 	libwayland-dev wayland-protocols \
 	xkb-data libxkbcommon-dev libxkbcommon-tools \
 	qemu-system-x86 busybox-static cpio strace
