@@ -24,9 +24,7 @@ type Cache struct {
 
 type cachedSource struct {
 	stamp fileStamp
-	src   []byte
-	spans []span
-	ok    bool
+	index *fileIndex
 }
 
 type fileStamp struct {
@@ -61,20 +59,20 @@ func stamp(path string) (fileStamp, bool) {
 	return fileStamp{st.Size(), st.ModTime().UnixNano()}, true
 }
 
-// source returns the cached bytes and section index of the file at path
-// if it still has stamp st.
-func (c *Cache) source(path string, st fileStamp) (src []byte, spans []span, ok, hit bool) {
+// source returns the cached index of the file at path if the file still
+// has stamp st, else nil.
+func (c *Cache) source(path string, st fileStamp) *fileIndex {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if cs, found := c.sources[path]; found && cs.stamp == st {
-		return cs.src, cs.spans, cs.ok, true
+		return cs.index
 	}
-	return nil, nil, false, false
+	return nil
 }
 
-func (c *Cache) putSource(path string, st fileStamp, src []byte, spans []span, ok bool) {
+func (c *Cache) putSource(path string, st fileStamp, x *fileIndex) {
 	c.mu.Lock()
-	c.sources[path] = cachedSource{st, src, spans, ok}
+	c.sources[path] = cachedSource{st, x}
 	c.mu.Unlock()
 }
 

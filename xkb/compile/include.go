@@ -21,33 +21,41 @@ type loader struct {
 	// parsed holds what this compilation parsed, by cache key (a path,
 	// or a path and a section offset).
 	parsed map[string]*parser.File
+	// sources holds the files this compilation read, with their index.
+	sources map[string]*fileIndex
 	// paths are the files read, for the keymap cache's freshness check.
 	paths map[string]bool
 	stack []string // kind/file(section) being compiled, for loop detection
 }
 
 func newLoader(dirs []string, cache *Cache) *loader {
-	return &loader{dirs: dirs, cache: cache, parsed: map[string]*parser.File{}, paths: map[string]bool{}}
+	return &loader{dirs: dirs, cache: cache, parsed: map[string]*parser.File{}, sources: map[string]*fileIndex{},
+		paths: map[string]bool{}}
 }
 
-// source returns the bytes of the file at path (whose size and mtime are
-// st) and its section index.
-func (l *loader) source(path string, st fileStamp) ([]byte, []span, bool, error) {
+// source returns the section index (with the bytes) of the file at path,
+// whose size and mtime are st.
+func (l *loader) source(path string, st fileStamp) (*fileIndex, error) {
 	l.paths[path] = true
+	if x, ok := l.sources[path]; ok {
+		return x, nil
+	}
 	if l.cache != nil {
-		if src, spans, ok, hit := l.cache.source(path, st); hit {
-			return src, spans, ok, nil
+		if x := l.cache.source(path, st); x != nil {
+			l.sources[path] = x
+			return x, nil
 		}
 	}
 	src, err := os.ReadFile(path)
 	if err != nil {
-		return nil, nil, false, err
+		return nil, err
 	}
-	spans, ok := indexSections(src)
+	x := &fileIndex{src: src}
+	l.sources[path] = x
 	if l.cache != nil {
-		l.cache.putSource(path, st, src, spans, ok)
+		l.cache.putSource(path, st, x)
 	}
-	return src, spans, ok, nil
+	return x, nil
 }
 
 // parse parses src (the file at path, or one section of it isolated)
@@ -92,17 +100,17 @@ func (l *loader) section(kind parser.SectionKind, step parser.IncludeStep) (*par
 	if path == "" {
 		return nil, fmt.Errorf("cannot find %s file %q in %s", kind.Dir(), name, strings.Join(l.dirs, ":"))
 	}
-	src, spans, indexed, err := l.source(path, st)
+	x, err := l.source(path, st)
 	if err != nil {
 		return nil, err
 	}
-	if indexed {
-		i := pick(spans, kind.Dir(), step.Section)
-		if i < 0 {
+	src := x.src
+	if sp, found, ok := x.find(kind.Dir(), step.Section); ok {
+		if !found {
 			return nil, noSection(kind, step.Section, path)
 		}
-		key := path + "\x00" + strconv.Itoa(spans[i].start)
-		f, err := l.parse(key, path, st, isolate(src, spans[i]))
+		key := path + "\x00" + strconv.Itoa(sp.start)
+		f, err := l.parse(key, path, st, isolate(src, sp))
 		if err != nil {
 			return nil, err
 		}
