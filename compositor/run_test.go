@@ -8,7 +8,6 @@ import (
 	"runtime"
 	"strings"
 	"testing"
-	"time"
 
 	"gocomp/compositor/headless"
 	"gocomp/compositor/loop"
@@ -60,16 +59,5 @@ func TestRunRealClientInProcess(t *testing.T) {
 	if left, _ := filepath.Glob(filepath.Join(dir, "in-process*")); len(left) != 0 {
 		t.Errorf("socket files left behind: %v", left)
 	}
-	deadline := time.Now().Add(2 * time.Second)
-	for {
-		nf, ng := openFDs(t), runtime.NumGoroutine()
-		if nf <= fds && ng <= goroutines {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Errorf("leak: %d fds (was %d), %d goroutines (was %d)\nfds: %s", nf, fds, ng, goroutines, fdTargets())
-			break
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+	checkNoLeaks(t, fds, goroutines)
 }
