@@ -106,6 +106,7 @@ func TestFDReadable(t *testing.T) {
 func TestTimersFireInOrder(t *testing.T) {
 	l := newLoop(t)
 	var order []int
+	start := time.Now() // before arming: the 50 ms timer counts from its Arm
 	for _, ms := range []int{30, 10, 50, 20, 40} {
 		tm := l.AddTimer(func() { order = append(order, ms) })
 		tm.Arm(time.Duration(ms) * time.Millisecond)
@@ -117,7 +118,6 @@ func TestTimersFireInOrder(t *testing.T) {
 	removed.Arm(25 * time.Millisecond)
 	removed.Remove()
 	removed.Arm(time.Millisecond) // no effect after Remove
-	start := time.Now()
 	dispatchUntil(t, l, func() bool { return len(order) == 5 })
 	if want := []int{10, 20, 30, 40, 50}; !slices.Equal(order, want) {
 		t.Fatalf("timers fired in order %v; want %v", order, want)
