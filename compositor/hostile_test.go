@@ -10,6 +10,16 @@ import (
 	"golang.org/x/sys/unix"
 )
 
+// newPool binds wl_shm and creates a pool on a memfd of size bytes whose
+// create_pool request claims claimed bytes; it returns the pool's id.
+func newPool(c *tclient, size int, claimed int32) uint32 {
+	shm := c.bind("wl_shm", 1)
+	fd, _ := memfd(c.t, size)
+	pool := c.newID()
+	c.send(shm, wayland.ShmRequestCreatePool, pool, fdArg(fd), claimed)
+	return pool
+}
+
 // TestHostileClients runs misbehaving clients against one server while a
 // well-behaved client stays connected throughout: each hostile client
 // gets the protocol error the spec names (on the right object) and is
@@ -42,36 +52,24 @@ func TestHostileClients(t *testing.T) {
 			return shm
 		}, uint32(wayland.ShmErrorInvalidStride), "invalid pool size"},
 		{"buffer past the pool end", func(c *tclient) uint32 {
-			shm := c.bind("wl_shm", 1)
-			fd, _ := memfd(c.t, 4096)
-			pool := c.newID()
-			c.send(shm, wayland.ShmRequestCreatePool, pool, fdArg(fd), int32(4096))
+			pool := newPool(c, 4096, 4096)
 			c.send(pool, wayland.ShmPoolRequestCreateBuffer, c.newID(), int32(0), int32(32), int32(33), int32(128), uint32(wayland.ShmFormatXrgb8888))
 			return pool
 		}, uint32(wayland.ShmErrorInvalidStride), "invalid buffer geometry"},
 		{"buffer larger than 8192x8192", func(c *tclient) uint32 {
-			shm := c.bind("wl_shm", 1)
-			fd, _ := memfd(c.t, 4096)
-			pool := c.newID()
 			// The pool claims 2 GiB; the compositor must not take the
 			// buffer (and allocate its copy) on the client's word.
-			c.send(shm, wayland.ShmRequestCreatePool, pool, fdArg(fd), int32(1<<31-1))
+			pool := newPool(c, 4096, 1<<31-1)
 			c.send(pool, wayland.ShmPoolRequestCreateBuffer, c.newID(), int32(0), int32(16384), int32(8192), int32(4*16384), uint32(wayland.ShmFormatXrgb8888))
 			return pool
 		}, uint32(wayland.ShmErrorInvalidStride), "larger than 8192x8192"},
 		{"unsupported format", func(c *tclient) uint32 {
-			shm := c.bind("wl_shm", 1)
-			fd, _ := memfd(c.t, 4096)
-			pool := c.newID()
-			c.send(shm, wayland.ShmRequestCreatePool, pool, fdArg(fd), int32(4096))
+			pool := newPool(c, 4096, 4096)
 			c.send(pool, wayland.ShmPoolRequestCreateBuffer, c.newID(), int32(0), int32(8), int32(8), int32(32), uint32(wayland.ShmFormatRgb565))
 			return pool
 		}, uint32(wayland.ShmErrorInvalidFormat), "unsupported format"},
 		{"shrinking a pool", func(c *tclient) uint32 {
-			shm := c.bind("wl_shm", 1)
-			fd, _ := memfd(c.t, 8192)
-			pool := c.newID()
-			c.send(shm, wayland.ShmRequestCreatePool, pool, fdArg(fd), int32(8192))
+			pool := newPool(c, 8192, 8192)
 			c.send(pool, wayland.ShmPoolRequestResize, int32(4096))
 			return pool
 		}, uint32(wayland.ShmErrorInvalidStride), "shrink"},
