@@ -133,7 +133,7 @@ func TestSurfaceCommitIsDoubleBuffered(t *testing.T) {
 		t.Errorf("toplevel configured %dx%d; want the output size 320x240", w.configureW, w.configureH)
 	}
 	bg := color.RGBA{0x20, 0x20, 0x20, 0xff}
-	buf, _ := w.buffer(32, 16, 0x00ff8000)
+	buf, fd := w.buffer(32, 16, 0x00ff8000)
 	c.send(w.surface, wayland.SurfaceRequestAttach, buf, int32(0), int32(0))
 	c.send(w.surface, wayland.SurfaceRequestDamageBuffer, int32(0), int32(0), int32(32), int32(16))
 	frame := c.newID()
@@ -156,6 +156,17 @@ func TestSurfaceCommitIsDoubleBuffered(t *testing.T) {
 	}
 	// The buffer was copied: changing the client's memory without a new
 	// commit changes nothing on screen.
+	blue := make([]byte, 32*16*4)
+	for i := 0; i < len(blue); i += 4 {
+		binary.NativeEndian.PutUint32(blue[i:], 0x000000ff)
+	}
+	if _, err := unix.Pwrite(fd, blue, 0); err != nil {
+		t.Fatal(err)
+	}
+	c.roundtrip()
+	if got, want := h.pixel(5, 5), (color.RGBA{0xff, 0x80, 0x00, 0xff}); got != want {
+		t.Errorf("after rewriting the released buffer's memory: pixel (5,5) %v; want %v still", got, want)
+	}
 	// Detaching (null buffer) unmaps the window.
 	c.send(w.surface, wayland.SurfaceRequestAttach, uint32(0), int32(0), int32(0))
 	c.send(w.surface, wayland.SurfaceRequestCommit)
