@@ -88,8 +88,12 @@ func (c *compiler) build(kc *keycodesInfo, ti *typesInfo, ci *compatInfo, si *sy
 	// Keycodes: the range covers 8..255 and every key; minimum and
 	// maximum statements do not change it (libxkbcommon 1.5 ignores them).
 	lo, hi := int64(8), int64(255)
-	for code := range kc.nameOf {
-		lo, hi = min(lo, code), max(hi, code)
+	// A key named <> cannot be told from an empty slot of the key table:
+	// it is left out.
+	for code, name := range kc.nameOf {
+		if name != "" {
+			lo, hi = min(lo, code), max(hi, code)
+		}
 	}
 	km.MinKeycode, km.MaxKeycode = keymap.Keycode(lo), keymap.Keycode(hi)
 	for _, a := range kc.aliases {
@@ -132,6 +136,9 @@ func (c *compiler) build(kc *keycodesInfo, ti *typesInfo, ci *compatInfo, si *sy
 	list := make([]keymap.Key, hi-lo+1)
 	keys := make(map[string]*keymap.Key, len(kc.codeOf))
 	for code, name := range kc.nameOf {
+		if name == "" {
+			continue
+		}
 		k := &list[code-lo]
 		*k = keymap.Key{Keycode: keymap.Keycode(code), Name: name, Repeats: true}
 		keys[name] = k

@@ -138,6 +138,9 @@ func (c *compiler) keyType(f *parser.File, def *parser.KeyTypeDef) (*typeInfo, e
 			if err != nil {
 				return nil, err
 			}
+			// Modifiers outside the type's are dropped at once: the
+			// trimmed entry replaces one with the same modifiers.
+			m &= ti.mods
 			lvl, err := evalLevel(f, vd.Value)
 			if err != nil {
 				return nil, err
@@ -159,6 +162,7 @@ func (c *compiler) keyType(f *parser.File, def *parser.KeyTypeDef) (*typeInfo, e
 			if err != nil {
 				return nil, err
 			}
+			m &= ti.mods
 			if e := find(m); e != nil {
 				e.preserve = p
 			} else {
@@ -183,11 +187,24 @@ func (c *compiler) keyType(f *parser.File, def *parser.KeyTypeDef) (*typeInfo, e
 	}
 	// Entries may only use the type's modifiers; preserve only the
 	// entry's.
-	for i := range ti.entries {
-		e := &ti.entries[i]
+	// Entries trimmed to the same modifiers: the first one is the one
+	// that matches, drop the others.
+	kept := ti.entries[:0]
+	for _, e := range ti.entries {
 		e.mods &= ti.mods
 		e.preserve &= e.mods
+		dup := false
+		for _, k := range kept {
+			if k.mods == e.mods {
+				dup = true
+				break
+			}
+		}
+		if !dup {
+			kept = append(kept, e)
+		}
 	}
+	ti.entries = kept
 	return ti, nil
 }
 
