@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"os"
 	"reflect"
-	"regexp"
-	"strconv"
 	"strings"
 	"testing"
 
@@ -104,29 +102,6 @@ func defaults(n rules.Names) rules.Names {
 	return includepath.FillDefaults(n, func(string) string { return "" })
 }
 
-// groupMaskRE matches the indicator group masks libxkbcommon writes.
-var groupMaskRE = regexp.MustCompile(`groups= (0x[0-9a-f]+);`)
-
-// workaroundGroupMasks rewrites "groups= 0xfe;" in indicator maps into
-// "groups= Group2+Group3+Group4;": libxkbcommon writes (and reads) the mask
-// as a number, which xkb/compile reads as a group index for now (reported
-// to its owner). The text libxkbcommon loads is left as it is.
-func workaroundGroupMasks(text string) string {
-	return groupMaskRE.ReplaceAllStringFunc(text, func(m string) string {
-		v, err := strconv.ParseUint(groupMaskRE.FindStringSubmatch(m)[1], 0, 32)
-		if err != nil || v == 0 {
-			return m
-		}
-		var names []string
-		for g := 0; g < 4; g++ { // no keymap has more than 4 groups
-			if v&(1<<g) != 0 {
-				names = append(names, fmt.Sprintf("Group%d", g+1))
-			}
-		}
-		return "groups= " + strings.Join(names, "+") + ";"
-	})
-}
-
 // run evaluates evs on km with our engine, one JSON line per event.
 func run(km *keymap.Keymap, opts state.Options, evs []event) []string {
 	return runMode(km, opts, state.ConsumedXKB, evs)
@@ -186,6 +161,44 @@ func compareLines(evs []event, got, want []string) (int, string) {
 	return bad, b.String()
 }
 
+// oracleKeymap has libxkbcommon compile names and loads its keymap text
+// with our compiler, so that a state test is not a compiler test.
+func oracleKeymap(t *testing.T, o *oracle.Oracle, names rules.Names) (string, *keymap.Keymap) {
+	t.Helper()
+	text, err := o.CompileNames(names)
+	if err != nil {
+		t.Fatalf("oracle compile %+v: %v", names, err)
+	}
+	km, err := compile.FromText("oracle.xkb", []byte(text), includepath.Dirs(os.Getenv))
+	if err != nil {
+		t.Fatalf("compile.FromText(libxkbcommon's text for %+v): %v", names, err)
+	}
+	return text, km
+}
+
+// differential runs n events generated from seed for km through our engine
+// and through libxkbcommon loading src, with the consumed modifiers in
+// mode, and reports on t every event where they differ. It returns the
+// number of differing events.
+func differential(t *testing.T, o *oracle.Oracle, src oracle.Source, km *keymap.Keymap, mode state.ConsumedMode, seed int64, n int) int {
+	t.Helper()
+	evs := genEvents(seed, km, n)
+	oracleEval, modeName := o.Eval, "XKB"
+	if mode == state.ConsumedGTK {
+		oracleEval, modeName = o.EvalConsumedGTK, "GTK"
+	}
+	want, err := oracleEval(src, eventText(evs))
+	if err != nil {
+		t.Fatalf("oracle eval (%s mode): %v", modeName, err)
+	}
+	got := runMode(km, state.Options{}, mode, evs)
+	nbad, msg := compareLines(evs, got, want)
+	if nbad > 0 {
+		t.Errorf("seed %d: %d of %d events differ from libxkbcommon (%s mode):\n%s", seed, nbad, len(evs), modeName, msg)
+	}
+	return nbad
+}
+
 // TestConformanceText is the differential test against libxkbcommon 1.5:
 // for every keymap, libxkbcommon's own keymap text is loaded by our
 // compiler and by libxkbcommon, and a seeded random sequence of events is
@@ -193,35 +206,16 @@ func compareLines(evs []event, got, want []string) (int, string) {
 // text isolates the state machine from compiler differences.
 func TestConformanceText(t *testing.T) {
 	o := oracle.New(t)
-	dirs := includepath.Dirs(os.Getenv)
 	total, bad := 0, 0
 	t.Cleanup(func() {
 		t.Logf("text route: %d keymaps x %d events: %d events compared, %d mismatches", len(conformanceNames), eventsPerKeymap, total, bad)
 	})
 	for i, n := range conformanceNames {
 		n := defaults(n)
-		seed := int64(1000 + i)
 		t.Run(fmt.Sprintf("%s(%s)+%s", n.Layout, n.Variant, n.Options), func(t *testing.T) {
-			text, err := o.CompileNames(n)
-			if err != nil {
-				t.Fatalf("oracle compile %+v: %v", n, err)
-			}
-			km, err := compile.FromText("oracle.xkb", []byte(workaroundGroupMasks(text)), dirs)
-			if err != nil {
-				t.Fatalf("compile.FromText(libxkbcommon's text for %+v): %v", n, err)
-			}
-			evs := genEvents(seed, km, eventsPerKeymap)
-			want, err := o.Eval(oracle.Source{Keymap: text}, eventText(evs))
-			if err != nil {
-				t.Fatalf("oracle eval: %v", err)
-			}
-			got := run(km, state.Options{}, evs)
-			nbad, msg := compareLines(evs, got, want)
-			total += len(evs)
-			bad += nbad
-			if nbad > 0 {
-				t.Errorf("seed %d: %d of %d events differ from libxkbcommon:\n%s", seed, nbad, len(evs), msg)
-			}
+			text, km := oracleKeymap(t, o, n)
+			bad += differential(t, o, oracle.Source{Keymap: text}, km, state.ConsumedXKB, int64(1000+i), eventsPerKeymap)
+			total += eventsPerKeymap
 		})
 	}
 }
@@ -241,15 +235,7 @@ func TestConformanceActions(t *testing.T) {
 	}
 	const seeds, n = 8, 3000
 	for seed := int64(1); seed <= seeds; seed++ {
-		evs := genEvents(seed, km, n)
-		want, err := o.Eval(oracle.Source{Keymap: string(text)}, eventText(evs))
-		if err != nil {
-			t.Fatalf("oracle eval: %v", err)
-		}
-		got := run(km, state.Options{}, evs)
-		if nbad, msg := compareLines(evs, got, want); nbad > 0 {
-			t.Errorf("seed %d: %d of %d events differ from libxkbcommon:\n%s", seed, nbad, len(evs), msg)
-		}
+		differential(t, o, oracle.Source{Keymap: string(text)}, km, state.ConsumedXKB, seed, n)
 	}
 	t.Logf("actions.xkb: %d seeds x %d events compared", seeds, n)
 }
@@ -276,18 +262,8 @@ func TestConformanceNames(t *testing.T) {
 			if err != nil {
 				t.Fatalf("compile.FromComponents(%+v): %v", comps, err)
 			}
-			evs := genEvents(seed, km, eventsPerKeymap)
-			want, err := o.Eval(oracle.Source{Names: n}, eventText(evs))
-			if err != nil {
-				t.Fatalf("oracle eval: %v", err)
-			}
-			got := run(km, state.Options{}, evs)
-			nbad, msg := compareLines(evs, got, want)
-			total += len(evs)
-			bad += nbad
-			if nbad > 0 {
-				t.Errorf("seed %d: %d of %d events differ from libxkbcommon:\n%s", seed, nbad, len(evs), msg)
-			}
+			bad += differential(t, o, oracle.Source{Names: n}, km, state.ConsumedXKB, seed, eventsPerKeymap)
+			total += eventsPerKeymap
 		})
 	}
 }
@@ -296,31 +272,15 @@ func TestConformanceNames(t *testing.T) {
 // modifiers in GTK mode, on every keymap with shorter sequences.
 func TestConformanceConsumedGTK(t *testing.T) {
 	o := oracle.New(t)
-	dirs := includepath.Dirs(os.Getenv)
 	const n = 800
-	total := 0
 	for i, names := range conformanceNames {
 		names := defaults(names)
-		text, err := o.CompileNames(names)
-		if err != nil {
-			t.Fatalf("oracle compile %+v: %v", names, err)
-		}
-		km, err := compile.FromText("oracle.xkb", []byte(workaroundGroupMasks(text)), dirs)
-		if err != nil {
-			t.Fatalf("compile.FromText(libxkbcommon's text for %+v): %v", names, err)
-		}
-		evs := genEvents(int64(3000+i), km, n)
-		want, err := o.EvalConsumedGTK(oracle.Source{Keymap: text}, eventText(evs))
-		if err != nil {
-			t.Fatalf("oracle eval-gtk: %v", err)
-		}
-		got := runMode(km, state.Options{}, state.ConsumedGTK, evs)
-		total += len(evs)
-		if nbad, msg := compareLines(evs, got, want); nbad > 0 {
-			t.Errorf("%+v seed %d: %d of %d events differ from libxkbcommon (GTK mode):\n%s", names, 3000+i, nbad, len(evs), msg)
-		}
+		t.Run(fmt.Sprintf("%s(%s)+%s", names.Layout, names.Variant, names.Options), func(t *testing.T) {
+			text, km := oracleKeymap(t, o, names)
+			differential(t, o, oracle.Source{Keymap: text}, km, state.ConsumedGTK, int64(3000+i), n)
+		})
 	}
-	t.Logf("GTK mode: %d keymaps, %d events compared", len(conformanceNames), total)
+	t.Logf("GTK mode: %d keymaps x %d events compared", len(conformanceNames), n)
 }
 
 // TestScenarios pins named behaviours of libxkbcommon 1.5, some of them
@@ -396,7 +356,7 @@ func TestScenarios(t *testing.T) {
 			`"mods":{"depressed":["Mod3"],"latched":[],"locked":[],"effective":["Mod3"]},"layouts":{"depressed":0,"latched":0,"locked":0,"effective":0}`},
 	}
 	for _, tt := range tests {
-		km, err := compile.FromText("scenario.xkb", []byte(workaroundGroupMasks(tt.keymap)), dirs)
+		km, err := compile.FromText("scenario.xkb", []byte(tt.keymap), dirs)
 		if err != nil {
 			t.Fatalf("%s: compile: %v", tt.name, err)
 		}
