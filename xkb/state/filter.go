@@ -194,12 +194,10 @@ func (s *State) runFilter(f *filter, key *keymap.Key, dir Direction) bool {
 		return s.lockModsFilter(f, key, dir)
 	case filterSetGroup:
 		return s.setGroupFilter(f, key, dir)
-	case filterLockGroup:
-		return s.lockGroupFilter(f, key, dir)
+	case filterLockGroup, filterInert:
+		return s.inertFilter(f, key, dir)
 	case filterLockGroupDeferred:
 		return s.lockGroupDeferredFilter(f, key, dir)
-	case filterInert:
-		return s.inertFilter(f, key, dir)
 	}
 	return pass
 }
@@ -270,7 +268,10 @@ func (s *State) lockModsFilter(f *filter, key *keymap.Key, dir Direction) bool {
 	return swallow
 }
 
-// inertFilter swallows its key's presses and release.
+// inertFilter swallows its key's presses and release and does nothing
+// else. It serves the actions whose work is all done on the press: a
+// LockGroup (the press locked the group) and a Caps Lock press that
+// unlocked under CapsLockPress.
 func (s *State) inertFilter(f *filter, key *keymap.Key, dir Direction) bool {
 	if key != f.key {
 		return pass
@@ -350,18 +351,6 @@ func (s *State) setGroupFilter(f *filter, key *keymap.Key, dir Direction) bool {
 		s.c.lockedGroup = 0
 	}
 	s.free(f)
-	return swallow
-}
-
-// lockGroupFilter: the press locked the group; the filter only swallows
-// the key's release.
-func (s *State) lockGroupFilter(f *filter, key *keymap.Key, dir Direction) bool {
-	if key != f.key {
-		return pass
-	}
-	if ownEvent(f, dir) {
-		s.free(f)
-	}
 	return swallow
 }
 
