@@ -129,44 +129,37 @@ func BenchmarkSyncRoundTrip(b *testing.B) {
 		}
 	})
 	b.Run("gocomp", func(b *testing.B) {
-		fds, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, 0)
-		if err != nil {
-			b.Fatal(err)
-		}
-		srvEnd := os.NewFile(uintptr(fds[0]), "server-end")
 		cmd := exec.Command(os.Args[0], "-test.run=^$")
 		cmd.Env = append(os.Environ(), syncServerEnv+"=3")
-		cmd.ExtraFiles = []*os.File{srvEnd}
-		cmd.Stderr = os.Stderr
-		if err := cmd.Start(); err != nil {
-			b.Fatal(err)
-		}
-		srvEnd.Close()
-		runSyncBench(b, fds[1])
-		unix.Close(fds[1])
-		if err := cmd.Wait(); err != nil {
-			b.Errorf("gocomp sync server: %v", err)
-		}
+		benchSyncServer(b, cmd)
 	})
 	b.Run("libwayland", func(b *testing.B) {
-		fds, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, 0)
-		if err != nil {
-			b.Fatal(err)
-		}
-		srvEnd := os.NewFile(uintptr(fds[0]), "server-end")
-		cmd := exec.Command(anchor, "3")
-		cmd.ExtraFiles = []*os.File{srvEnd}
-		cmd.Stderr = os.Stderr
-		if err := cmd.Start(); err != nil {
-			b.Fatal(err)
-		}
-		srvEnd.Close()
-		runSyncBench(b, fds[1])
-		unix.Close(fds[1])
-		if err := cmd.Wait(); err != nil {
-			b.Errorf("anchor server: %v", err)
-		}
+		benchSyncServer(b, exec.Command(anchor, "3"))
 	})
+}
+
+// benchSyncServer starts cmd as a server on its fd 3, one end of a unix
+// socketpair, runs the round-trip benchmark on the other end, then closes
+// it and waits for the server to exit.
+func benchSyncServer(b *testing.B, cmd *exec.Cmd) {
+	fds, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, 0)
+	if err != nil {
+		b.Fatal(err)
+	}
+	srvEnd := os.NewFile(uintptr(fds[0]), "server-end")
+	cmd.ExtraFiles = []*os.File{srvEnd}
+	cmd.Stderr = os.Stderr
+	if err := cmd.Start(); err != nil {
+		srvEnd.Close()
+		unix.Close(fds[1])
+		b.Fatal(err)
+	}
+	srvEnd.Close()
+	runSyncBench(b, fds[1])
+	unix.Close(fds[1])
+	if err := cmd.Wait(); err != nil {
+		b.Errorf("sync server %s: %v", cmd.Path, err)
+	}
 }
 
 func runSyncBench(b *testing.B, fd int) {
