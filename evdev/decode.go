@@ -36,6 +36,8 @@ func (s *State) KeyDown(code uint16) bool { return bitSet(s.Keys[:], code) }
 // does not: axis events still queued are delivered after the resync and
 // move the axis from older values back to the current one.)
 type StateQuerier interface {
+	// QueryState fills s with the device's current keys, LEDs, switches
+	// and axes.
 	QueryState(s *State) error
 }
 

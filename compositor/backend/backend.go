@@ -57,8 +57,9 @@ type Output interface {
 	Name() string
 	// Description is a human-readable description.
 	Description() string
-	// Make and Model describe the device for wl_output.geometry.
+	// Make is the manufacturer wl_output.geometry reports.
 	Make() string
+	// Model is the model wl_output.geometry reports.
 	Model() string
 	// PhysicalSize is the size in millimetres (0 when unknown).
 	PhysicalSize() (widthMM, heightMM int)

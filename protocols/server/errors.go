@@ -27,9 +27,10 @@ type ProtocolError struct {
 	ObjectID  uint32 // object the error is about; 0 in a handler's error means the request's target
 	Interface string // its interface name, for the log
 	Code      uint32 // an error code of that interface, or one of the Error* codes
-	Message   string
+	Message   string // the text of wl_display.error
 }
 
+// Error describes the error for logs; the client sees only Message.
 func (e *ProtocolError) Error() string {
 	return fmt.Sprintf("server: protocol error on %s@%d, code %d: %s", e.Interface, e.ObjectID, e.Code, e.Message)
 }

@@ -43,9 +43,10 @@ var (
 type HeaderError struct {
 	Sender uint32 // object id in the header
 	Size   int    // size field of the header
-	Opcode uint16
+	Opcode uint16 // opcode field of the header
 }
 
+// Error describes the header and the sizes a header may give.
 func (e *HeaderError) Error() string {
 	return fmt.Sprintf("wire: bad message header: object %d opcode %d size %d (want 8..4096, multiple of 4)",
 		e.Sender, e.Opcode, e.Size)
@@ -59,6 +60,7 @@ type OverflowError struct {
 	Need    int // size of the message that did not fit
 }
 
+// Error describes the limit and what would have exceeded it.
 func (e *OverflowError) Error() string {
 	return fmt.Sprintf("wire: output buffer limit of %d bytes exceeded (%d bytes queued, %d-byte message): peer is not reading",
 		e.Limit, e.Pending, e.Need)

@@ -23,6 +23,7 @@ const (
 
 var mergeNames = [...]string{"default", "augment", "override", "replace", "alternate"}
 
+// String returns the mode's keyword, "default" for MergeDefault.
 func (m MergeMode) String() string {
 	if int(m) < len(mergeNames) {
 		return mergeNames[m]
@@ -118,7 +119,10 @@ type Section struct {
 // *KeyTypeDef, *InterpretDef, *LEDMapDef, *KeyDef, *ModMapDef and
 // *GroupCompatDef.
 type Stmt interface {
+	// Position is where the statement starts.
 	Position() Pos
+	// MergeMode is the merge keyword before the statement, MergeDefault
+	// when there is none.
 	MergeMode() MergeMode
 	stmt()
 }
@@ -251,6 +255,7 @@ type GroupCompatDef struct {
 // *ArrayRef, *Call, *Assign, *Int, *Float, *String, *KeyName, *Bool,
 // *Unary, *Binary, *KeysymList and *ActionList.
 type Expr interface {
+	// Position is where the expression starts.
 	Position() Pos
 	expr()
 }
