@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"os"
 	"strings"
 	"testing"
 )
@@ -60,5 +61,33 @@ func TestGenerate(t *testing.T) {
 func TestGenerateRejectsEmptyHeader(t *testing.T) {
 	if err := generate(&bytes.Buffer{}, nil, "empty.h"); err == nil {
 		t.Error("generate(empty header) = nil error; want one naming the missing defines")
+	}
+}
+
+// TestCommittedUpToDate regenerates codes_gen.go from Debian's
+// input-event-codes.h (linux-libc-dev, installed by make deps) as go
+// generate does and checks that the committed file matches, so that a
+// stale or hand-edited table fails go test.
+func TestCommittedUpToDate(t *testing.T) {
+	const path = "/usr/include/linux/input-event-codes.h"
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatalf("%v (make deps installs linux-libc-dev)", err)
+	}
+	defer f.Close()
+	defs, err := parseDefines(f)
+	if err != nil {
+		t.Fatalf("%s: %v", path, err)
+	}
+	var got bytes.Buffer
+	if err := generate(&got, defs, "linux/input-event-codes.h"); err != nil {
+		t.Fatal(err)
+	}
+	want, err := os.ReadFile("../../codes_gen.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(got.Bytes(), want) {
+		t.Error("evdev/codes_gen.go is stale: run go generate ./evdev/")
 	}
 }

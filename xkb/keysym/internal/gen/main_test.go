@@ -1,6 +1,8 @@
 package main
 
 import (
+	"bytes"
+	"os"
 	"strings"
 	"testing"
 )
@@ -56,5 +58,33 @@ func TestCaseOf(t *testing.T) {
 		if u, l := caseOf(tt.r); u != tt.upper || l != tt.lower {
 			t.Errorf("caseOf(%#x) = %#x, %#x; want %#x, %#x", tt.r, u, l, tt.upper, tt.lower)
 		}
+	}
+}
+
+// TestCommittedUpToDate regenerates tables.go from Debian's keysym header
+// (libxkbcommon-dev, installed by make deps) as go generate does and checks
+// that the committed file matches, so that a stale or hand-edited table
+// fails go test.
+func TestCommittedUpToDate(t *testing.T) {
+	const header = "/usr/include/xkbcommon/xkbcommon-keysyms.h"
+	f, err := os.Open(header)
+	if err != nil {
+		t.Fatalf("%v (make deps installs libxkbcommon-dev)", err)
+	}
+	defer f.Close()
+	entries, err := parseHeader(f)
+	if err != nil {
+		t.Fatalf("%s: %v", header, err)
+	}
+	got, err := generate(entries, header)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := os.ReadFile("../../tables.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Error("xkb/keysym/tables.go is stale: run go generate ./xkb/keysym/")
 	}
 }
