@@ -212,27 +212,23 @@ func (s Source) args(dir string) ([]string, func(), error) {
 // releases in one object. Bad lines produce no object (EvalStderr returns
 // the messages naming them).
 func (o *Oracle) Eval(src Source, events string) ([]string, error) {
-	args, cleanup, err := src.args(os.TempDir())
-	if err != nil {
-		return nil, err
-	}
-	defer cleanup()
-	out, err := o.run([]byte(events), append([]string{"eval"}, args...)...)
-	if err != nil {
-		return nil, err
-	}
-	return lines(out), nil
+	return o.eval("eval", src, events)
 }
 
 // EvalConsumedGTK is Eval with consumed computed in GTK mode
 // (XKB_CONSUMED_MODE_GTK) instead of XKB mode.
 func (o *Oracle) EvalConsumedGTK(src Source, events string) ([]string, error) {
+	return o.eval("eval-gtk", src, events)
+}
+
+// eval runs the helper's eval command cmd ("eval" or "eval-gtk") on src.
+func (o *Oracle) eval(cmd string, src Source, events string) ([]string, error) {
 	args, cleanup, err := src.args(os.TempDir())
 	if err != nil {
 		return nil, err
 	}
 	defer cleanup()
-	out, err := o.run([]byte(events), append([]string{"eval-gtk"}, args...)...)
+	out, err := o.run([]byte(events), append([]string{cmd}, args...)...)
 	if err != nil {
 		return nil, err
 	}
