@@ -228,19 +228,22 @@ func socketpair(t testing.TB) (a, b int) {
 	return fds[0], fds[1]
 }
 
+// newConn wraps fd in a Conn with output limit limit, closed at cleanup.
+func newConn(t testing.TB, fd, limit int) *Conn {
+	t.Helper()
+	c, err := NewConn(fd, limit)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	return c
+}
+
+// connPair returns the two ends of a socketpair as Conns.
 func connPair(t testing.TB, limit int) (a, b *Conn) {
 	t.Helper()
 	fa, fb := socketpair(t)
-	a, err := NewConn(fa, limit)
-	if err != nil {
-		t.Fatal(err)
-	}
-	b, err = NewConn(fb, limit)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { a.Close(); b.Close() })
-	return a, b
+	return newConn(t, fa, limit), newConn(t, fb, limit)
 }
 
 // sameFile reports whether two fds refer to the same open file.
@@ -316,11 +319,7 @@ func TestConnFDs(t *testing.T) {
 func TestFDSplit(t *testing.T) {
 	fa, fb := socketpair(t)
 	defer unix.Close(fb)
-	a, err := NewConn(fa, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer a.Close()
+	a := newConn(t, fa, 0)
 	devnull, err := os.Open(os.DevNull)
 	if err != nil {
 		t.Fatal(err)
@@ -388,11 +387,7 @@ func TestFDSplit(t *testing.T) {
 func TestSplitRead(t *testing.T) {
 	fa, fb := socketpair(t)
 	defer unix.Close(fa)
-	b, err := NewConn(fb, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer b.Close()
+	b := newConn(t, fb, 0)
 	msg := cat(words(9, 20<<16|2), words(8), []byte("wl_seat\x00"))
 	for i, piece := range [][]byte{msg[:3], msg[3:11], msg[11:]} {
 		if _, err := unix.Write(fa, piece); err != nil {
@@ -469,11 +464,7 @@ func TestManyMessages(t *testing.T) {
 func TestDrained(t *testing.T) {
 	fa, fb := socketpair(t)
 	defer unix.Close(fa)
-	b, err := NewConn(fb, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer b.Close()
+	b := newConn(t, fb, 0)
 	devnull, err := os.Open(os.DevNull)
 	if err != nil {
 		t.Fatal(err)
