@@ -11,7 +11,9 @@ import (
 	"gocomp/compositor/loop"
 )
 
-func newOutput(t *testing.T, mode backend.Mode) (*loop.Loop, *Output) {
+// newOutput returns a loop and an output in mode on it, both closed at
+// cleanup.
+func newOutput(t testing.TB, mode backend.Mode) (*loop.Loop, *Output) {
 	t.Helper()
 	l, err := loop.New()
 	if err != nil {
