@@ -4,9 +4,12 @@ import (
 	"bytes"
 	"flag"
 	"log/slog"
+	"net"
 	"os"
+	"os/signal"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -179,6 +182,7 @@ func (g *gocomp) focusIs(c *wlClient) {
 // neither ever sees an unmatched press or release (the clients check every
 // event as it arrives).
 func TestTwoClients(t *testing.T) {
+	checkLeaks(t)
 	g := startGocomp(t)
 	a := dialClient(t, g.socket, "A")
 	defer a.close()
@@ -315,4 +319,43 @@ func TestSIGHUPChangesLayout(t *testing.T) {
 	if layout != "de" {
 		t.Errorf("layout %q after the broken config; want de", layout)
 	}
+}
+
+// checkLeaks records the open fds and goroutines now and, when t and all
+// its cleanups are done, checks that the compositor, the seat and the
+// clients left none behind. Register it first: cleanups run last-in,
+// first-out.
+func checkLeaks(t *testing.T) {
+	t.Helper()
+	// The Go runtime's poller fds appear with the first network use.
+	if c, err := net.Dial("unix", "/nonexistent"); err == nil {
+		c.Close()
+	}
+	// So does os/signal's watcher goroutine with the first Notify.
+	ch := make(chan os.Signal, 1)
+	signal.Notify(ch, syscall.SIGWINCH)
+	signal.Stop(ch)
+	fds, goroutines := openFDs(t), runtime.NumGoroutine()
+	t.Cleanup(func() {
+		deadline := time.Now().Add(5 * time.Second)
+		for {
+			nf, ng := openFDs(t), runtime.NumGoroutine()
+			if nf <= fds && ng <= goroutines {
+				return
+			}
+			if time.Now().After(deadline) {
+				t.Errorf("leaked: %d fds (%d before), %d goroutines (%d before)", nf, fds, ng, goroutines)
+				return
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+	})
+}
+
+func openFDs(t *testing.T) int {
+	ents, err := os.ReadDir("/proc/self/fd")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return len(ents)
 }
