@@ -237,3 +237,28 @@ func TestReloadChangesLayout(t *testing.T) {
 		t.Errorf("layout %q after broken reloads; want de", ts.seat.Settings().Names.Layout)
 	}
 }
+
+// TestRealKeymapKeyDoesNotAllocate: with the real XKB engine behind the
+// seat, a key event (state update, modifiers, encoding) allocates nothing.
+func TestRealKeymapKeyDoesNotAllocate(t *testing.T) {
+	ts, kb, tc := realSeat(t, Settings{Names: rules.Names{Rules: "evdev", Model: "pc105", Layout: "us"}})
+	tc.decodeSyms = false
+	now := time.Duration(0)
+	step := func() {
+		now += time.Millisecond
+		kb.Key(now, 42, true)
+		kb.Key(now, 30, true)
+		kb.Key(now, 30, false)
+		kb.Key(now, 42, false)
+		kb.Key(now, 58, true)
+		kb.Key(now, 58, false)
+	}
+	for range 20 {
+		step()
+		ts.pump()
+	}
+	if allocs := testing.AllocsPerRun(100, step); allocs != 0 {
+		t.Errorf("%.1f allocations per 6 key events through the real XKB state; want 0", allocs)
+	}
+	ts.pump()
+}
