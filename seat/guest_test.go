@@ -287,6 +287,37 @@ func TestGuestWev(t *testing.T) {
 		})
 	}
 
+	t.Run("Ctrl+Alt+BackSpace ends gocomp; the keys never reach wev", func(t *testing.T) {
+		s := startWev(ctx, t, vm)
+		s.keys("+ctrl", "+alt", "backspace", "-alt", "-ctrl")
+		wctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+		defer cancel()
+		err := s.p.Wait(wctx)
+		// gocomp shuts down as on SIGTERM (wev is told too) and exits with
+		// wev's status.
+		if err != nil && !strings.Contains(err.Error(), "exit status") {
+			t.Fatalf("gocomp after Ctrl+Alt+BackSpace: %v", err)
+		}
+		if !strings.Contains(s.p.Stderr(), `msg="shutting down" signal=terminated`) {
+			t.Errorf("gocomp ended without its SIGTERM shutdown:\n%s", s.p.Stderr())
+		}
+		for _, e := range wevEvents(s.p.Lines()) {
+			if strings.Contains(e, "BackSpace") || e == "release 22" {
+				t.Errorf("wev saw the terminate binding's key: %q", wevEvents(s.p.Lines()))
+			}
+		}
+	})
+
+	t.Run("-no-terminate-binding: BackSpace reaches wev", func(t *testing.T) {
+		s := startWev(ctx, t, vm, "-no-terminate-binding")
+		defer s.stop()
+		s.keys("+ctrl", "+alt", "backspace", "-alt", "-ctrl")
+		evs := s.waitEvents(8)
+		if got := syms(evs, "Control_L", "Alt_L"); !slices.Equal(got, []string{"BackSpace"}) {
+			t.Errorf("wev keysyms %q; want [BackSpace]", got)
+		}
+	})
+
 	t.Run("unplug with Shift held", func(t *testing.T) {
 		s := startWev(ctx, t, vm)
 		defer s.stop()
