@@ -408,7 +408,8 @@ func (c *tclient) expectError() (object, code uint32, message string) {
 	return ev.uint(0), ev.uint(1), ev.str(2)
 }
 
-// memfd returns a memfd of size bytes filled by fill, mapped for writing.
+// memfd returns a memfd of size bytes and its shared mapping for writing;
+// both are released at cleanup.
 func memfd(t *testing.T, size int) (int, []byte) {
 	t.Helper()
 	fd, err := unix.MemfdCreate("gocomp-test", unix.MFD_CLOEXEC)
