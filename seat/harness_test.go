@@ -4,8 +4,6 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
-	"regexp"
-	"strconv"
 	"strings"
 	"testing"
 
@@ -310,7 +308,7 @@ func (tc *testClient) handle(h wire.Header, args []byte) {
 		k.keymaps++
 		k.keymapText = tc.checkKeymap(k, format, fd, size)
 		if tc.decodeSyms {
-			km, err := compile.FromText("keymap", []byte(groupMasksAsNames(k.keymapText)), nil)
+			km, err := compile.FromText("keymap", []byte(k.keymapText), nil)
 			if err != nil {
 				tc.errorf("keymap does not compile: %v", err)
 			} else {
@@ -431,27 +429,4 @@ func words(b []byte) []uint32 {
 		out = append(out, binary.NativeEndian.Uint32(b[i:]))
 	}
 	return out
-}
-
-// groupMaskRE matches an indicator's group mask as text v1 writes it.
-var groupMaskRE = regexp.MustCompile(`groups= 0x([0-9a-f]+);`)
-
-// groupMasksAsNames rewrites indicator group masks ("groups= 0xfe;") as
-// sums of group names, which mean the same. Workaround: xkb/compile's
-// FromText reads an integer there as a group number ("group 254 out of
-// range") where libxkbcommon reads a mask; drop this when it does too.
-func groupMasksAsNames(text string) string {
-	return groupMaskRE.ReplaceAllStringFunc(text, func(m string) string {
-		v, _ := strconv.ParseUint(groupMaskRE.FindStringSubmatch(m)[1], 16, 8)
-		var names []string
-		for g := range 4 { // XKB has four groups; higher mask bits never match
-			if v&(1<<g) != 0 {
-				names = append(names, fmt.Sprintf("Group%d", g+1))
-			}
-		}
-		if len(names) == 0 {
-			return "groups= none;"
-		}
-		return "groups= " + strings.Join(names, "+") + ";"
-	})
 }
