@@ -252,8 +252,12 @@ func (d *Device) AbsInfo(code uint16) (AbsInfo, error) {
 // so far say.
 func (d *Device) KeyDown(code uint16) bool { return d.dec.KeyDown(code) }
 
-// Dispatch reads the fd until EAGAIN and hands every frame to the sink. It
-// returns nil when the fd is drained. When the device has gone (unplugged,
+// Dispatch reads the fd until it is drained and hands every frame to the
+// sink. It returns nil when the fd is drained: at EAGAIN, or after a read
+// that did not fill the buffer, since evdev's read copies every queued event
+// that fits, so a short read has emptied the kernel's queue (events that
+// arrive later make the level-triggered epoll report the fd again). That
+// saves a second read per input frame. When the device has gone (unplugged,
 // revoked) it first delivers a FrameRemoved with the release of every key
 // still held and returns an error wrapping ErrRemoved; the owner then
 // removes the fd from its loop and calls Close.
@@ -265,6 +269,9 @@ func (d *Device) Dispatch() error {
 		n, err := unix.Read(d.fd, d.buf[:])
 		if n > 0 {
 			d.dec.Decode(d.buf[:n], d.sink)
+			if n < len(d.buf) {
+				return nil
+			}
 			continue
 		}
 		switch {
@@ -276,7 +283,7 @@ func (d *Device) Dispatch() error {
 			err = unix.ENODEV
 		}
 		d.gone = true
-		d.dec.ReleaseAll(monotonicNow(), d.sink)
+		d.dec.ReleaseAll(Now(), d.sink)
 		if errors.Is(err, unix.ENODEV) {
 			return fmt.Errorf("%w: %s", ErrRemoved, d.Path)
 		}
@@ -292,7 +299,7 @@ func (d *Device) Close() error {
 	}
 	if !d.gone {
 		d.gone = true
-		d.dec.ReleaseAll(monotonicNow(), d.sink)
+		d.dec.ReleaseAll(Now(), d.sink)
 	}
 	err := unix.Close(d.fd) // closing also ends a grab
 	d.fd = -1
@@ -302,8 +309,10 @@ func (d *Device) Close() error {
 	return nil
 }
 
-// monotonicNow returns CLOCK_MONOTONIC, the clock device events carry.
-func monotonicNow() time.Duration {
+// Now returns the current time on the clock that device events carry
+// (CLOCK_MONOTONIC, which Open selects), comparable with Event.Time and
+// Frame.Time.
+func Now() time.Duration {
 	var ts unix.Timespec
 	_ = unix.ClockGettime(unix.CLOCK_MONOTONIC, &ts)
 	return time.Duration(ts.Nano())

@@ -13,8 +13,6 @@ import (
 
 	"gocomp/compositor/loop"
 	"gocomp/evdev"
-
-	"golang.org/x/sys/unix"
 )
 
 // runDebugEvents prints input events as they happen, one line each, until
@@ -103,7 +101,7 @@ type eventPrinter struct {
 
 // added runs when a device is opened.
 func (p *eventPrinter) added(d *evdev.Device) {
-	p.begin(d, monotonicNow())
+	p.begin(d, evdev.Now())
 	p.line = append(p.line, "added  "...)
 	p.line = strconv.AppendQuote(p.line, d.Name)
 	p.line = append(p.line, "  "...)
@@ -115,17 +113,9 @@ func (p *eventPrinter) added(d *evdev.Device) {
 
 // removed runs after a device's last frame.
 func (p *eventPrinter) removed(d *evdev.Device) {
-	p.begin(d, monotonicNow())
+	p.begin(d, evdev.Now())
 	p.line = append(p.line, "removed"...)
 	p.end()
-}
-
-// monotonicNow reads CLOCK_MONOTONIC, the clock of evdev timestamps, so
-// device lines and event lines share one time line.
-func monotonicNow() time.Duration {
-	var ts unix.Timespec
-	_ = unix.ClockGettime(unix.CLOCK_MONOTONIC, &ts)
-	return time.Duration(ts.Nano())
 }
 
 // HandleFrame prints a frame: a resync marker, one line per key or button,
