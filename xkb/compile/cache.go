@@ -10,31 +10,20 @@ import (
 	"gocomp/xkb/rules"
 )
 
-// Cache remembers parsed files (keyed by path, checked against size and
-// modification time) and compiled keymaps (keyed by include path and
-// RMLVO, checked against every file the compile read). A Cache is safe for
-// concurrent use.
+// Cache remembers parsed include files (a parser.FileCache: keyed by
+// path, checked against size and modification time) and compiled keymaps
+// (keyed by include path and RMLVO, checked against every file the
+// compile read). A Cache is safe for concurrent use.
 type Cache struct {
-	mu      sync.Mutex
-	sources map[string]cachedSource // by path
-	files   map[string]cachedFile   // parsed files or sections, by key
-	keymaps map[string]cachedKeymap
+	files   *parser.FileCache
 	rules   rules.Cache
-}
-
-type cachedSource struct {
-	stamp fileStamp
-	index *fileIndex
+	mu      sync.Mutex // guards keymaps
+	keymaps map[string]cachedKeymap
 }
 
 type fileStamp struct {
 	size  int64
 	mtime int64
-}
-
-type cachedFile struct {
-	stamp fileStamp
-	file  *parser.File
 }
 
 type cachedKeymap struct {
@@ -44,7 +33,7 @@ type cachedKeymap struct {
 
 // NewCache returns an empty cache.
 func NewCache() *Cache {
-	return &Cache{sources: map[string]cachedSource{}, files: map[string]cachedFile{}, keymaps: map[string]cachedKeymap{}}
+	return &Cache{files: parser.NewFileCache(), keymaps: map[string]cachedKeymap{}}
 }
 
 // defaultCache serves FromNames. Keymaps are immutable, so sharing them
@@ -57,40 +46,6 @@ func stamp(path string) (fileStamp, bool) {
 		return fileStamp{}, false
 	}
 	return fileStamp{st.Size(), st.ModTime().UnixNano()}, true
-}
-
-// source returns the cached index of the file at path if the file still
-// has stamp st, else nil.
-func (c *Cache) source(path string, st fileStamp) *fileIndex {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if cs, found := c.sources[path]; found && cs.stamp == st {
-		return cs.index
-	}
-	return nil
-}
-
-func (c *Cache) putSource(path string, st fileStamp, x *fileIndex) {
-	c.mu.Lock()
-	c.sources[path] = cachedSource{st, x}
-	c.mu.Unlock()
-}
-
-// file returns the parsed file cached under key if its file still has
-// stamp st.
-func (c *Cache) file(key string, st fileStamp) *parser.File {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if cf, ok := c.files[key]; ok && cf.stamp == st {
-		return cf.file
-	}
-	return nil
-}
-
-func (c *Cache) putFile(key string, st fileStamp, f *parser.File) {
-	c.mu.Lock()
-	c.files[key] = cachedFile{st, f}
-	c.mu.Unlock()
 }
 
 // FromNames is FromNames with this cache.
@@ -113,11 +68,12 @@ func (c *Cache) FromNames(dirs []string, names rules.Names) (*keymap.Keymap, err
 		return nil, fmt.Errorf("%w (rules %q model %q layout %q variant %q options %q)", err,
 			names.Rules, names.Model, names.Layout, names.Variant, names.Options)
 	}
-	files := map[string]fileStamp{}
+	paths := comp.load.Paths()
 	if path, err := rules.Find(dirs, names.Rules); err == nil {
-		comp.load.paths[path] = true
+		paths = append(paths, path)
 	}
-	for path := range comp.load.paths {
+	files := make(map[string]fileStamp, len(paths))
+	for _, path := range paths {
 		if s, ok := stamp(path); ok {
 			files[path] = s
 		}

@@ -123,18 +123,20 @@ func (ci *compatInfo) merge(from *compatInfo, mode parser.MergeMode) {
 	}
 }
 
-func (c *compiler) compatSection(sec *parser.Section, merge parser.MergeMode) (*compatInfo, error) {
+func (c *compiler) compatSection(r *parser.Resolved, merge parser.MergeMode) (*compatInfo, error) {
+	sec := r.Section
 	info := newCompatInfo()
 	info.name = sec.Name
 	// Action defaults (setMods.clearLocks = True;) hold for the rest of
 	// the compile, included files too, as in libxkbcommon.
 	info.actions = c.compatActions
 	f := sec.File
-	for _, st := range sec.Stmts {
+	for _, it := range r.Items {
+		st := it.Stmt
 		mode := stmtMerge(st.MergeMode(), merge)
 		switch s := st.(type) {
 		case *parser.Include:
-			inc, err := includeSteps(c, parser.KindCompat, sec, s, newCompatInfo, c.compatSection,
+			inc, err := includeSteps(it.Steps, newCompatInfo, c.compatSection,
 				func(into, from *compatInfo, m parser.MergeMode, _ int) { into.merge(from, m) })
 			if err != nil {
 				return nil, err

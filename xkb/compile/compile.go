@@ -20,15 +20,21 @@ import (
 // compiler holds the state of one compilation.
 type compiler struct {
 	*ctx
-	load *loader
+	load *parser.Loader // resolves include statements
 	// Action defaults of the compat and symbols sections.
 	compatActions, symbolsActions *actionDefaults
 	// keycodes is the compiled keycodes section, for alias lookups.
 	keycodes *keycodesInfo
 }
 
+// newCompiler returns a compiler that finds included files in dirs, with
+// parsed files shared through cache when it is not nil.
 func newCompiler(dirs []string, cache *Cache) *compiler {
-	return &compiler{ctx: newCtx(), load: newLoader(dirs, cache),
+	load := parser.NewLoader(dirs)
+	if cache != nil {
+		load = parser.NewLoaderWithCache(dirs, cache.files)
+	}
+	return &compiler{ctx: newCtx(), load: load,
 		compatActions: newActionDefaults(), symbolsActions: newActionDefaults()}
 }
 
@@ -74,34 +80,28 @@ func FromComponents(dirs []string, comps rules.Components) (*keymap.Keymap, erro
 	return newCompiler(dirs, nil).components(comps)
 }
 
-func (c *compiler) components(comps rules.Components) (*keymap.Keymap, error) {
-	mk := func(kind parser.SectionKind, spec string) (*parser.Section, error) {
-		steps, err := parser.ParseIncludeSpec(spec, parser.MergeDefault)
-		if err != nil {
-			return nil, err
-		}
-		f := &parser.File{} // no name: errors say "symbols \"pc+us\": ..."
+// componentKinds are the section kinds a keymap is compiled from, in the
+// order they are compiled.
+var componentKinds = [...]parser.SectionKind{parser.KindKeycodes, parser.KindTypes, parser.KindCompat, parser.KindSymbols}
 
-		return &parser.Section{File: f, Kind: kind, Stmts: []parser.Stmt{&parser.Include{Spec: spec, Steps: steps}}}, nil
-	}
-	var secs []*parser.Section
-	for _, p := range []struct {
-		kind parser.SectionKind
-		spec string
-	}{{parser.KindKeycodes, comps.Keycodes}, {parser.KindTypes, comps.Types}, {parser.KindCompat, comps.Compat}, {parser.KindSymbols, comps.Symbols}} {
-		if p.spec == "" {
-			return nil, fmt.Errorf("xkb: no %s component", p.kind)
+// components compiles the keymap of KcCGST include strings; each is
+// resolved (see parser.Loader.ResolveSpec) right before its section kind
+// is compiled.
+func (c *compiler) components(comps rules.Components) (*keymap.Keymap, error) {
+	specs := map[parser.SectionKind]string{parser.KindKeycodes: comps.Keycodes, parser.KindTypes: comps.Types,
+		parser.KindCompat: comps.Compat, parser.KindSymbols: comps.Symbols}
+	for _, k := range componentKinds {
+		if specs[k] == "" {
+			return nil, fmt.Errorf("xkb: no %s component", k)
 		}
-		s, err := mk(p.kind, p.spec)
-		if err != nil {
-			return nil, fmt.Errorf("xkb: %s %q: %w", p.kind, p.spec, err)
-		}
-		secs = append(secs, s)
 	}
-	return c.keymap(secs, nil)
+	return c.compile(func(k parser.SectionKind) (*parser.Resolved, error) {
+		return c.load.ResolveSpec(k, specs[k])
+	})
 }
 
-// keymap compiles the component sections of a keymap.
+// keymap compiles the component sections of a keymap text; top is the
+// xkb_keymap section holding them.
 func (c *compiler) keymap(secs []*parser.Section, top *parser.Section) (*keymap.Keymap, error) {
 	var found [parser.KindGeometry + 1]*parser.Section
 	for _, s := range secs {
@@ -113,31 +113,48 @@ func (c *compiler) keymap(secs []*parser.Section, top *parser.Section) (*keymap.
 		}
 		found[s.Kind] = s
 	}
-	for _, k := range []parser.SectionKind{parser.KindKeycodes, parser.KindTypes, parser.KindCompat, parser.KindSymbols} {
+	for _, k := range componentKinds {
 		if found[k] == nil {
-			where := "keymap"
-			if top != nil {
-				where = top.File.Position(top.Pos).String()
-			}
-			return nil, fmt.Errorf("xkb: %s: missing %s section", where, k)
+			return nil, fmt.Errorf("xkb: %s: missing %s section", top.File.Position(top.Pos), k)
 		}
 	}
-	kc, err := c.keycodesSection(found[parser.KindKeycodes], parser.MergeOverride)
+	return c.compile(func(k parser.SectionKind) (*parser.Resolved, error) {
+		return c.load.Resolve(found[k])
+	})
+}
+
+// compile compiles the four component sections that resolve returns,
+// asking for each kind right before compiling it, and builds the keymap.
+func (c *compiler) compile(resolve func(parser.SectionKind) (*parser.Resolved, error)) (*keymap.Keymap, error) {
+	r, err := resolve(parser.KindKeycodes)
+	if err != nil {
+		return nil, fmt.Errorf("xkb: %w", err)
+	}
+	kc, err := c.keycodesSection(r, parser.MergeOverride)
 	if err != nil {
 		return nil, fmt.Errorf("xkb: %w", err)
 	}
 	c.keycodes = kc
-	ti, err := c.typesSection(found[parser.KindTypes], parser.MergeOverride)
+	if r, err = resolve(parser.KindTypes); err != nil {
+		return nil, fmt.Errorf("xkb: %w", err)
+	}
+	ti, err := c.typesSection(r, parser.MergeOverride)
 	if err != nil {
 		return nil, fmt.Errorf("xkb: %w", err)
 	}
 	c.endSection()
-	ci, err := c.compatSection(found[parser.KindCompat], parser.MergeOverride)
+	if r, err = resolve(parser.KindCompat); err != nil {
+		return nil, fmt.Errorf("xkb: %w", err)
+	}
+	ci, err := c.compatSection(r, parser.MergeOverride)
 	if err != nil {
 		return nil, fmt.Errorf("xkb: %w", err)
 	}
 	c.endSection()
-	si, err := c.symbolsSection(found[parser.KindSymbols], parser.MergeOverride)
+	if r, err = resolve(parser.KindSymbols); err != nil {
+		return nil, fmt.Errorf("xkb: %w", err)
+	}
+	si, err := c.symbolsSection(r, parser.MergeOverride)
 	if err != nil {
 		return nil, fmt.Errorf("xkb: %w", err)
 	}

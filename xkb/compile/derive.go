@@ -1,6 +1,7 @@
 package compile
 
 import (
+	"fmt"
 	"sort"
 
 	"gocomp/xkb/keymap"
@@ -158,7 +159,7 @@ func (c *compiler) build(kc *keycodesInfo, ti *typesInfo, ci *compatInfo, si *sy
 	for _, k := range si.keys {
 		rn := realName(k.name)
 		if rn == "" {
-			c.warnings = append(c.warnings, "key <"+k.name+"> not found in keycodes; symbols ignored")
+			c.warnings = append(c.warnings, fmt.Errorf("key <%s> not found in keycodes; symbols ignored", k.name))
 			continue
 		}
 		key := keys[rn]
@@ -358,7 +359,7 @@ func (c *compiler) build(kc *keycodesInfo, ti *typesInfo, ci *compatInfo, si *sy
 			}
 			if idx < 0 {
 				if len(km.LEDs) >= 32 {
-					c.warnings = append(c.warnings, "too many indicators; "+l.Name+" dropped")
+					c.warnings = append(c.warnings, fmt.Errorf("too many indicators; %s dropped", l.Name))
 					continue
 				}
 				km.LEDs = append(km.LEDs, keymap.LED{})

@@ -10,13 +10,16 @@ import (
 	"gocomp/xkb/parser"
 )
 
-// errAt is a compile error at a node of a section's file.
+// errAt is a compile error at a node of a section's file. The position
+// is resolved to file:line:col only when the error is printed: warnings
+// about the XKB data are made on every compile and rarely printed.
 type errAt struct {
-	pos parser.Position
-	msg string
+	file *parser.File
+	pos  parser.Pos
+	msg  string
 }
 
-func (e *errAt) Error() string { return e.pos.String() + ": " + e.msg }
+func (e *errAt) Error() string { return e.file.Position(e.pos).String() + ": " + e.msg }
 
 // ctx carries what every section compiler shares: the modifier table (real
 // then virtual, in declaration order) and the file positions for errors.
@@ -30,8 +33,8 @@ type ctx struct {
 	// compiled; endSection moves them to declared.
 	sectionDeclared map[int]keymap.ModMask
 	// warnings collects non-fatal problems (libxkbcommon warns and goes
-	// on).
-	warnings []string
+	// on), printed only when debug logging is on.
+	warnings []error
 	// strictFile is the file (the keymap text given to FromText) where an
 	// unknown keysym is an error; elsewhere (files of the XKB data, which
 	// name keysyms newer than the tables) it is a warning and NoSymbol,
@@ -48,7 +51,7 @@ func newCtx() *ctx {
 }
 
 func errorf(f *parser.File, p parser.Pos, format string, args ...any) error {
-	return &errAt{pos: f.Position(p), msg: fmt.Sprintf(format, args...)}
+	return &errAt{file: f, pos: p, msg: fmt.Sprintf(format, args...)}
 }
 
 // endSection applies the vmod declarations of a compiled section.

@@ -111,7 +111,8 @@ func (k *keycodesInfo) merge(from *keycodesInfo, mode parser.MergeMode) {
 	}
 }
 
-func (c *compiler) keycodesSection(sec *parser.Section, merge parser.MergeMode) (*keycodesInfo, error) {
+func (c *compiler) keycodesSection(r *parser.Resolved, merge parser.MergeMode) (*keycodesInfo, error) {
+	sec := r.Section
 	info := newKeycodesInfo()
 	if len(sec.Stmts) > 64 {
 		info.codeOf = make(map[string]int64, len(sec.Stmts))
@@ -119,11 +120,12 @@ func (c *compiler) keycodesSection(sec *parser.Section, merge parser.MergeMode) 
 	}
 	info.name = sec.Name
 	f := sec.File
-	for _, st := range sec.Stmts {
+	for _, it := range r.Items {
+		st := it.Stmt
 		mode := stmtMerge(st.MergeMode(), merge)
 		switch s := st.(type) {
 		case *parser.Include:
-			inc, err := includeSteps(c, parser.KindKeycodes, sec, s, newKeycodesInfo, c.keycodesSection,
+			inc, err := includeSteps(it.Steps, newKeycodesInfo, c.keycodesSection,
 				func(into, from *keycodesInfo, m parser.MergeMode, _ int) { into.merge(from, m) })
 			if err != nil {
 				return nil, err
@@ -167,32 +169,4 @@ func (c *compiler) keycodesSection(sec *parser.Section, merge parser.MergeMode) 
 		}
 	}
 	return info, nil
-}
-
-// includeSteps compiles the sections an include statement names, merging
-// them step by step into a fresh info.
-func includeSteps[T any](c *compiler, kind parser.SectionKind, sec *parser.Section, inc *parser.Include,
-	newInfo func() *T, handle func(*parser.Section, parser.MergeMode) (*T, error),
-	merge func(into, from *T, mode parser.MergeMode, group int)) (*T, error) {
-	included := newInfo()
-	for i, step := range inc.Steps {
-		s, err := c.load.section(kind, step)
-		if err != nil {
-			return nil, includeErr(sec, inc, err)
-		}
-		if err := c.load.push(kind, step, s); err != nil {
-			return nil, includeErr(sec, inc, err)
-		}
-		next, err := handle(s, parser.MergeOverride)
-		c.load.pop()
-		if err != nil {
-			return nil, err
-		}
-		mode := step.Merge
-		if i == 0 || mode == parser.MergeDefault {
-			mode = parser.MergeOverride
-		}
-		merge(included, next, mode, step.Group)
-	}
-	return included, nil
 }

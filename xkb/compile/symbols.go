@@ -179,18 +179,20 @@ func (si *symbolsInfo) moveToGroup(g int) {
 	}
 }
 
-func (c *compiler) symbolsSection(sec *parser.Section, merge parser.MergeMode) (*symbolsInfo, error) {
+func (c *compiler) symbolsSection(r *parser.Resolved, merge parser.MergeMode) (*symbolsInfo, error) {
+	sec := r.Section
 	info := newSymbolsInfo()
 	info.index = make(map[string]int, len(sec.Stmts))
 	info.keys = make([]*keyInfo, 0, len(sec.Stmts))
 	info.name = sec.Name
 	info.actions = c.symbolsActions
 	f := sec.File
-	for _, st := range sec.Stmts {
+	for _, it := range r.Items {
+		st := it.Stmt
 		mode := stmtMerge(st.MergeMode(), merge)
 		switch s := st.(type) {
 		case *parser.Include:
-			inc, err := includeSteps(c, parser.KindSymbols, sec, s, newSymbolsInfo, c.symbolsSection,
+			inc, err := includeSteps(it.Steps, newSymbolsInfo, c.symbolsSection,
 				func(into, from *symbolsInfo, m parser.MergeMode, g int) { into.merge(from, m, g) })
 			if err != nil {
 				return nil, err
@@ -385,7 +387,7 @@ func (c *compiler) setSyms(f *parser.File, k *keyInfo, g int, list *parser.Keysy
 				if f == c.strictFile {
 					return err
 				}
-				c.warnings = append(c.warnings, err.Error())
+				c.warnings = append(c.warnings, err)
 				continue
 			}
 			if ks != keysym.NoSymbol {
@@ -416,7 +418,7 @@ func (c *compiler) setActs(f *parser.File, k *keyInfo, g int, list *parser.Actio
 	for l, call := range list.Actions {
 		a, err := c.evalAction(f, call, info.actions)
 		if err != nil {
-			c.warnings = append(c.warnings, err.Error())
+			c.warnings = append(c.warnings, err)
 			continue
 		}
 		if a.Kind != keymap.ActNone {

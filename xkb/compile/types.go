@@ -52,15 +52,17 @@ func (t *typesInfo) merge(from *typesInfo, mode parser.MergeMode) {
 	}
 }
 
-func (c *compiler) typesSection(sec *parser.Section, merge parser.MergeMode) (*typesInfo, error) {
+func (c *compiler) typesSection(r *parser.Resolved, merge parser.MergeMode) (*typesInfo, error) {
+	sec := r.Section
 	info := newTypesInfo()
 	info.name = sec.Name
 	f := sec.File
-	for _, st := range sec.Stmts {
+	for _, it := range r.Items {
+		st := it.Stmt
 		mode := stmtMerge(st.MergeMode(), merge)
 		switch s := st.(type) {
 		case *parser.Include:
-			inc, err := includeSteps(c, parser.KindTypes, sec, s, newTypesInfo, c.typesSection,
+			inc, err := includeSteps(it.Steps, newTypesInfo, c.typesSection,
 				func(into, from *typesInfo, m parser.MergeMode, _ int) { into.merge(from, m) })
 			if err != nil {
 				return nil, err

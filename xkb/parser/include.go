@@ -382,7 +382,7 @@ func (l *Loader) openFile(kind SectionKind, file string) (*loadedFile, error) {
 		if err != nil {
 			lf.err = fmt.Errorf("read include file: %w", err)
 		} else {
-			lf.r = newSectionReader(path, src)
+			lf.r = newOwnedSectionReader(path, src)
 		}
 		l.files[path] = lf
 		return lf, lf.err
@@ -413,7 +413,7 @@ func (l *Loader) openCached(path string) (*loadedFile, error) {
 		lf.err = fmt.Errorf("read include file: %w", err)
 		return lf, lf.err
 	}
-	e := &cacheEntry{size: fi.Size(), mtime: fi.ModTime(), r: newSectionReader(path, src)}
+	e := &cacheEntry{size: fi.Size(), mtime: fi.ModTime(), r: newOwnedSectionReader(path, src)}
 	l.cache.store(path, e)
 	lf.r, lf.mu = e.r, &e.mu
 	return lf, nil

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"sort"
 	"strconv"
+	"unsafe"
 )
 
 const (
@@ -29,7 +30,12 @@ func Parse(filename string, src []byte) (*File, error) {
 }
 
 func newParser(filename string, src []byte) *parser {
-	text := string(src)
+	return newTextParser(filename, string(src))
+}
+
+// newTextParser returns a parser over text, which names and strings in
+// the tree will share.
+func newTextParser(filename, text string) *parser {
 	p := &parser{file: &File{Name: filename, src: text}}
 	p.sc.init(text, p.scanError)
 	p.next()
@@ -58,6 +64,13 @@ type sectionReader struct {
 
 func newSectionReader(filename string, src []byte) *sectionReader {
 	return &sectionReader{p: newParser(filename, src)}
+}
+
+// newOwnedSectionReader is newSectionReader for a src handed over for
+// good (a file the Loader has just read): nothing may change it
+// afterwards, so the parser uses it in place instead of copying it.
+func newOwnedSectionReader(filename string, src []byte) *sectionReader {
+	return &sectionReader{p: newTextParser(filename, unsafe.String(unsafe.SliceData(src), len(src)))}
 }
 
 // File returns the file with the sections read so far.
