@@ -5,11 +5,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-
-	"gocomp/xkb/compile"
-	"gocomp/xkb/includepath"
-	"gocomp/xkb/keymap"
-	"gocomp/xkb/rules"
 )
 
 // runXKBCompile implements `gocomp xkb compile [--rules R] [--model M]
@@ -20,13 +15,8 @@ import (
 // why they failed) on stderr and exit 1.
 func runXKBCompile(args []string) int {
 	fs := flag.NewFlagSet("gocomp xkb compile", flag.ContinueOnError)
-	var n rules.Names
-	fs.StringVar(&n.Rules, "rules", "", "rules file (default $XKB_DEFAULT_RULES or evdev)")
-	fs.StringVar(&n.Model, "model", "", "keyboard model (default $XKB_DEFAULT_MODEL or pc105)")
-	fs.StringVar(&n.Layout, "layout", "", "layouts, comma-separated (default $XKB_DEFAULT_LAYOUT or us)")
-	fs.StringVar(&n.Variant, "variant", "", "variants, comma-separated")
-	fs.StringVar(&n.Options, "options", "", "options, comma-separated (default $XKB_DEFAULT_OPTIONS)")
-	file := fs.String("keymap", "", "compile this keymap text `FILE` instead of names (- for stdin)")
+	var src keymapSource
+	src.register(fs, "compile this keymap text `FILE` instead of names (- for stdin)")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
@@ -34,7 +24,7 @@ func runXKBCompile(args []string) int {
 		fmt.Fprintln(os.Stderr, "usage: gocomp xkb compile [--rules R] [--model M] [--layout L] [--variant V] [--options O] [--keymap FILE]")
 		return 2
 	}
-	km, err := xkbCompile(n, *file, os.Stdin)
+	km, err := src.load(os.Stdin)
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "gocomp: %v\n", err)
 		return 1
@@ -44,25 +34,4 @@ func runXKBCompile(args []string) int {
 		return 1
 	}
 	return 0
-}
-
-// xkbCompile compiles the keymap file when one is named, else names with
-// the environment's defaults.
-func xkbCompile(n rules.Names, file string, stdin io.Reader) (*keymap.Keymap, error) {
-	dirs := includepath.Dirs(os.Getenv)
-	if file != "" {
-		var src []byte
-		var err error
-		if file == "-" {
-			src, err = io.ReadAll(stdin)
-			file = "<stdin>"
-		} else {
-			src, err = os.ReadFile(file)
-		}
-		if err != nil {
-			return nil, fmt.Errorf("xkb compile: %w", err)
-		}
-		return compile.FromText(file, src, dirs)
-	}
-	return compile.FromNames(dirs, includepath.FillDefaults(n, os.Getenv))
 }
