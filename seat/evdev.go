@@ -1,12 +1,6 @@
 package seat
 
-import (
-	"time"
-
-	"gocomp/evdev"
-
-	"golang.org/x/sys/unix"
-)
+import "gocomp/evdev"
 
 // Devices connects evdev devices to a seat: it is the evdev.Sink of an
 // evdev.Manager, and its Added and Removed methods are the manager's
@@ -40,7 +34,7 @@ func (d *Devices) Removed(dev *evdev.Device) {
 		return
 	}
 	delete(d.keyboards, dev)
-	kb.Remove(monotonicNow())
+	kb.Remove(evdev.Now())
 }
 
 // HandleFrame feeds a device's key events to its keyboard on the seat.
@@ -61,11 +55,4 @@ func (d *Devices) HandleFrame(f *evdev.Frame) {
 			kb.Key(ev.Time, ev.Code, false)
 		}
 	}
-}
-
-// monotonicNow is CLOCK_MONOTONIC, the clock evdev devices stamp events with.
-func monotonicNow() time.Duration {
-	var ts unix.Timespec
-	_ = unix.ClockGettime(unix.CLOCK_MONOTONIC, &ts)
-	return time.Duration(ts.Nano())
 }
