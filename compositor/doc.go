@@ -8,7 +8,7 @@
 // A command builds the pieces and runs them:
 //
 //	l, _ := loop.New()
-//	out, _ := headless.New(l, headless.DefaultMode)
+//	out, _ := headless.New(l, headless.DefaultMode())
 //	srv, _ := compositor.New(l, out, compositor.Config{})
 //	status, err := srv.Run(argv) // launches argv, runs the loop
 //	srv.Close(); out.Close(); l.Close()

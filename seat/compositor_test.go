@@ -100,7 +100,7 @@ func startGocomp(t *testing.T, args ...string) *gocomp {
 	if err != nil {
 		t.Fatal(err)
 	}
-	out, err := headless.New(l, headless.DefaultMode)
+	out, err := headless.New(l, headless.DefaultMode())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -34,7 +34,7 @@ type runOptions struct {
 // parseRunFlags parses `gocomp [flags] [-- program args...]`. Usage and
 // errors go to stderr.
 func parseRunFlags(args []string, stderr io.Writer) (*runOptions, error) {
-	opts := &runOptions{mode: headless.DefaultMode}
+	opts := &runOptions{mode: headless.DefaultMode()}
 	fs := flag.NewFlagSet("gocomp", flag.ContinueOnError)
 	fs.SetOutput(io.Discard) // errors are reported once, by the caller
 	fs.StringVar(&opts.backend, "backend", "headless", "output backend `NAME`; only headless (a virtual output with a CPU framebuffer) exists so far")

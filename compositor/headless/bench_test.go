@@ -9,7 +9,7 @@ import (
 // BenchmarkComposite measures one refresh of a 1280x720 output showing a
 // full-screen XRGB surface and a 250x250 ARGB one.
 func BenchmarkComposite(b *testing.B) {
-	_, o := newOutput(b, DefaultMode)
+	_, o := newOutput(b, DefaultMode())
 	o.NewSurface().Present(solid(1280, 720, backend.XRGB8888, 0x336699), 0, 0)
 	o.NewSurface().Present(solid(250, 250, backend.ARGB8888, 0x80402010), 100, 100)
 	b.SetBytes(int64(len(o.fb)))
@@ -23,7 +23,7 @@ func BenchmarkComposite(b *testing.B) {
 // (weston-simple-shm's size) committed a new frame on a 1280x720 output:
 // only its rectangle is redrawn.
 func BenchmarkCompositeDamage(b *testing.B) {
-	_, o := newOutput(b, DefaultMode)
+	_, o := newOutput(b, DefaultMode())
 	s := o.NewSurface()
 	p := solid(250, 250, backend.XRGB8888, 0x336699)
 	b.SetBytes(250 * 250 * 4)

@@ -20,8 +20,11 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// DefaultMode is the output mode used when none is configured.
-var DefaultMode = backend.Mode{Width: 1280, Height: 720, RefreshMHz: 60000}
+// DefaultMode returns the output mode used when none is configured:
+// 1280x720 at 60 Hz.
+func DefaultMode() backend.Mode {
+	return backend.Mode{Width: 1280, Height: 720, RefreshMHz: 60000}
+}
 
 // Background is the XRGB8888 colour of output pixels no surface covers.
 const Background uint32 = 0x00202020
