@@ -59,6 +59,7 @@ kernel:
 
 # check: formatting, vet, and generated code in sync with its generators.
 check:
+	$(GO) mod download
 	@out=$$(gofmt -l $$(git ls-files '*.go') ); test -z "$$out" || { echo "gofmt would change:"; echo "$$out"; exit 1; }
 	$(GO) vet ./...
 	$(GO) generate ./...
