@@ -62,8 +62,10 @@ check:
 	$(GO) mod download
 	@out=$$(gofmt -l $$(git ls-files '*.go') ); test -z "$$out" || { echo "gofmt would change:"; echo "$$out"; exit 1; }
 	$(GO) vet ./...
-	$(GO) generate ./...
-	@git diff --exit-code --stat -- . ':!go.sum' || { echo "go generate changed the tree: commit the regenerated files"; exit 1; }
+	@before=$$(git status --porcelain; git diff | sha256sum); \
+	$(GO) generate ./... && \
+	after=$$(git status --porcelain; git diff | sha256sum); \
+	test "$$before" = "$$after" || { git status --short; echo "go generate changed the tree: commit the regenerated files"; exit 1; }
 	CGO_ENABLED=0 $(GO) build -o $(BIN) ./cmd/gocomp
 
 gotest:
