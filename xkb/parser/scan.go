@@ -52,6 +52,15 @@ func isLetter(c byte) bool { return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z'
 func isDigit(c byte) bool  { return c >= '0' && c <= '9' }
 func isHex(c byte) bool    { return isDigit(c) || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F' }
 
+// identByte tells the bytes an identifier may continue with (isLetter or
+// isDigit), in one load per byte.
+var identByte = func() (t [256]bool) {
+	for c := range t {
+		t[c] = isLetter(byte(c)) || isDigit(byte(c))
+	}
+	return t
+}()
+
 // skipSpace skips white space and comments.
 func (s *scanner) skipSpace() {
 	for s.off < len(s.src) {
@@ -88,7 +97,13 @@ func (s *scanner) next(l *lexeme) {
 
 func (s *scanner) scan(l *lexeme) {
 	s.skipSpace()
-	*l = lexeme{pos: Pos(s.off)}
+	// Reset l field by field: storing a whole lexeme{} writes lit, a
+	// pointer, on every token (through the write barrier while the GC
+	// marks), though it is empty after most tokens already.
+	l.tok, l.pos, l.end, l.ival, l.fval = 0, Pos(s.off), 0, 0, 0
+	if l.lit != "" {
+		l.lit = ""
+	}
 	if s.off >= len(s.src) {
 		l.tok = tEOF
 		return
@@ -148,7 +163,7 @@ func (s *scanner) scan(l *lexeme) {
 
 func (s *scanner) scanIdent(l *lexeme) {
 	start := s.off
-	for s.off < len(s.src) && (isLetter(s.src[s.off]) || isDigit(s.src[s.off])) {
+	for s.off < len(s.src) && identByte[s.src[s.off]] {
 		s.off++
 	}
 	word := s.src[start:s.off]
