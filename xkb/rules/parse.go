@@ -54,14 +54,15 @@ type ruleSet struct {
 	options bool // whether a column matches options
 	layout  bool // whether an unindexed layout or variant column is present
 	rules   []rule
+	file    string // the file the set is in, for messages
 }
 
-// rule is one line of a rule set: a pattern per column and the value.
+// rule is one line of a rule set: a pattern per column (the blank-separated
+// words of patterns) and the value.
 type rule struct {
-	patterns []string
+	patterns string
 	value    string
-	file     string // for messages
-	line     int
+	line     int // for messages
 }
 
 // File is a parsed rules file, with its includes read in place.
@@ -129,46 +130,54 @@ func Parse(name string, src []byte, env Env) (*File, error) {
 	return f, nil
 }
 
-// logicalLines splits src into lines without comments, joining lines that
-// end in a backslash; each comes with the number of its first line.
-// Lines are substrings of src unless they were joined.
-func logicalLines(src string) (lines []string, nums []int) {
-	n := strings.Count(src, "\n") + 1
-	lines, nums = make([]string, 0, n), make([]int, 0, n)
-	var joined []string // pieces of a continued line
+// lineReader yields the logical lines of rules text: comments removed,
+// lines that end in a backslash joined with the next, blank lines skipped.
+// Lines are substrings of the text unless they were joined.
+type lineReader struct {
+	src    string
+	n      int      // number of the next physical line
+	joined []string // pieces of a continued line
+}
+
+// next returns the next logical line and the number of its first physical
+// line; ok is false at the end of the text.
+func (r *lineReader) next() (line string, num int, ok bool) {
 	start := 0
-	for n := 1; len(src) > 0; n++ {
-		line := src
-		if i := strings.IndexByte(src, '\n'); i >= 0 {
-			line, src = src[:i], src[i+1:]
+	for len(r.src) > 0 {
+		r.n++
+		line = r.src
+		if i := strings.IndexByte(r.src, '\n'); i >= 0 {
+			line, r.src = r.src[:i], r.src[i+1:]
 		} else {
-			src = ""
+			r.src = ""
 		}
-		if len(joined) == 0 {
-			start = n
+		if len(r.joined) == 0 {
+			start = r.n
 		}
 		if c := strings.Index(line, "//"); c >= 0 {
 			line = line[:c]
 		}
 		line = strings.TrimRight(line, " \t\r")
 		if strings.HasSuffix(line, "\\") {
-			joined = append(joined, line[:len(line)-1])
+			r.joined = append(r.joined, line[:len(line)-1])
 			continue
 		}
-		if len(joined) > 0 {
-			line = strings.Join(append(joined, line), " ")
-			joined = joined[:0]
+		if len(r.joined) > 0 {
+			line = strings.Join(append(r.joined, line), " ")
+			r.joined = r.joined[:0]
 		}
 		if line = strings.TrimSpace(line); line != "" {
-			lines = append(lines, line)
-			nums = append(nums, start)
+			return line, start, true
 		}
 	}
-	if line := strings.TrimSpace(strings.Join(joined, " ")); line != "" {
-		lines = append(lines, line)
-		nums = append(nums, start)
+	if len(r.joined) > 0 {
+		line = strings.TrimSpace(strings.Join(r.joined, " "))
+		r.joined = nil
+		if line != "" {
+			return line, start, true
+		}
 	}
-	return lines, nums
+	return "", 0, false
 }
 
 // fields appends the blank-separated words of a line to dst, making each
@@ -195,15 +204,21 @@ func fields(dst []string, s string) []string {
 }
 
 func (f *File) parse(name, src string, env Env, depth int) error {
-	lines, nums := logicalLines(src)
-	// Rules and their words are carved out of two slabs, so that a file
-	// costs a few allocations rather than several per line.
-	slab := make([]rule, 0, len(lines))
-	wordSlab := make([]string, 0, 5*len(lines))
+	// Rules are carved out of one slab sized from the line count, so that a
+	// file costs a few allocations rather than several per line. A rule
+	// keeps its patterns as one substring, split again when it is matched,
+	// so parsing stores no words.
+	slab := make([]rule, 0, strings.Count(src, "\n")+1)
+	var words []string // scratch
 	var cur *ruleSet
 	curStart := 0
-	for i, line := range lines {
-		pos := position{name, nums[i]}
+	lines := lineReader{src: src}
+	for {
+		line, num, ok := lines.next()
+		if !ok {
+			break
+		}
+		pos := position{name, num}
 		if strings.HasPrefix(line, "!") {
 			words := fields(nil, line[1:])
 			switch {
@@ -232,6 +247,7 @@ func (f *File) parse(name, src string, env Env, depth int) error {
 				if err != nil {
 					return fmt.Errorf("rules: %s: %w", pos, err)
 				}
+				set.file = name
 				f.sets = append(f.sets, set)
 				cur, curStart = set, len(slab)
 			}
@@ -240,14 +256,14 @@ func (f *File) parse(name, src string, env Env, depth int) error {
 		if cur == nil {
 			return fmt.Errorf("rules: %s: rule line outside a rule set", pos)
 		}
-		start := len(wordSlab)
-		wordSlab = fields(wordSlab, line)
-		words := wordSlab[start:len(wordSlab):len(wordSlab)]
+		words = fields(words[:0], line)
 		n := len(cur.columns)
 		if len(words) != n+2 || words[n] != "=" {
 			return fmt.Errorf("rules: %s: want %d values, \"=\" and a result", pos, n)
 		}
-		slab = append(slab, rule{patterns: words[:n:n], value: words[n+1], file: name, line: nums[i]})
+		// Patterns hold no "=", so the first one ends them.
+		pats := line[:strings.IndexByte(line, '=')]
+		slab = append(slab, rule{patterns: pats, value: words[n+1], line: num})
 		cur.rules = slab[curStart:len(slab):len(slab)]
 	}
 	return nil
@@ -274,7 +290,7 @@ func parseHeader(words []string) (*ruleSet, error) {
 	if eq < 1 || eq != len(words)-2 {
 		return nil, fmt.Errorf("want \"! columns = component\", got %q", strings.Join(words, " "))
 	}
-	seen := map[columnKind]bool{}
+	var seen [colOption + 1]bool
 	for _, w := range words[:eq] {
 		c, err := parseColumn(w)
 		if err != nil {

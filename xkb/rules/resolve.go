@@ -98,8 +98,10 @@ func (f *File) matchValue(pattern, value string) bool {
 
 // matches reports whether every column of r matches the input.
 func (f *File) matches(s *ruleSet, r *rule, in input) bool {
+	var buf [colOption + 1]string // parseHeader allows each column kind once
+	pats := fields(buf[:0], r.patterns)
 	for i, c := range s.columns {
-		p := r.patterns[i]
+		p := pats[i]
 		var ok bool
 		switch c.kind {
 		case colModel:
@@ -266,7 +268,7 @@ func (f *File) Apply(n Names) (Components, error) {
 			}
 			v, err := expand(r.value, s, in)
 			if err != nil {
-				return Components{}, fmt.Errorf("rules: %s:%d: %w", r.file, r.line, err)
+				return Components{}, fmt.Errorf("rules: %s:%d: %w", s.file, r.line, err)
 			}
 			out[s.target] = merge(out[s.target], v)
 			if !s.options {
