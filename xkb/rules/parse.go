@@ -180,27 +180,79 @@ func (r *lineReader) next() (line string, num int, ok bool) {
 	return "", 0, false
 }
 
+// Byte classes of rules text: blanks separate words, and "=" is a word of
+// its own.
+const (
+	classWord = iota
+	classBlank
+	classEqual
+)
+
+var byteClass = [256]uint8{' ': classBlank, '\t': classBlank, '\r': classBlank, '\v': classBlank, '\f': classBlank, '=': classEqual}
+
+// nextWord returns the first word of s at or after i (a blank-separated
+// word, or a lone "=") and the index just after it; word is "" when none
+// is left.
+func nextWord(s string, i int) (word string, end int) {
+	for i < len(s) && byteClass[s[i]] == classBlank {
+		i++
+	}
+	if i == len(s) {
+		return "", i
+	}
+	if byteClass[s[i]] == classEqual {
+		return s[i : i+1], i + 1
+	}
+	j := i
+	for j < len(s) && byteClass[s[j]] == classWord {
+		j++
+	}
+	return s[i:j], j
+}
+
 // fields appends the blank-separated words of a line to dst, making each
 // "=" a word of its own. The words are substrings of s.
 func fields(dst []string, s string) []string {
-	words := dst
-	for i := 0; i < len(s); {
-		switch c := s[i]; {
-		case c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f':
-			i++
-		case c == '=':
-			words = append(words, "=")
-			i++
-		default:
-			j := i
-			for j < len(s) && s[j] != ' ' && s[j] != '\t' && s[j] != '\r' && s[j] != '\v' && s[j] != '\f' && s[j] != '=' {
-				j++
-			}
-			words = append(words, s[i:j])
-			i = j
+	for i := 0; ; {
+		w, j := nextWord(s, i)
+		if w == "" {
+			return dst
 		}
+		dst, i = append(dst, w), j
 	}
-	return words
+}
+
+// countWords returns the number of blank-separated words in s, which holds
+// no "=".
+func countWords(s string) int {
+	n := 0
+	in := false
+	for i := 0; i < len(s); i++ {
+		w := byteClass[s[i]] == classWord
+		if w && !in {
+			n++
+		}
+		in = w
+	}
+	return n
+}
+
+// splitRule splits a rule line into its patterns (n words) and its value:
+// "patterns = value".
+func splitRule(line string, n int) (pats, value string, ok bool) {
+	eq := strings.IndexByte(line, '=')
+	if eq < 0 {
+		return "", "", false
+	}
+	pats = line[:eq]
+	value, end := nextWord(line, eq+1)
+	if value == "" || value == "=" {
+		return "", "", false
+	}
+	if rest, _ := nextWord(line, end); rest != "" || countWords(pats) != n {
+		return "", "", false
+	}
+	return pats, value, true
 }
 
 func (f *File) parse(name, src string, env Env, depth int) error {
@@ -209,7 +261,6 @@ func (f *File) parse(name, src string, env Env, depth int) error {
 	// keeps its patterns as one substring, split again when it is matched,
 	// so parsing stores no words.
 	slab := make([]rule, 0, strings.Count(src, "\n")+1)
-	var words []string // scratch
 	var cur *ruleSet
 	curStart := 0
 	lines := lineReader{src: src}
@@ -256,14 +307,11 @@ func (f *File) parse(name, src string, env Env, depth int) error {
 		if cur == nil {
 			return fmt.Errorf("rules: %s: rule line outside a rule set", pos)
 		}
-		words = fields(words[:0], line)
-		n := len(cur.columns)
-		if len(words) != n+2 || words[n] != "=" {
-			return fmt.Errorf("rules: %s: want %d values, \"=\" and a result", pos, n)
+		pats, value, ok := splitRule(line, len(cur.columns))
+		if !ok {
+			return fmt.Errorf("rules: %s: want %d values, \"=\" and a result", pos, len(cur.columns))
 		}
-		// Patterns hold no "=", so the first one ends them.
-		pats := line[:strings.IndexByte(line, '=')]
-		slab = append(slab, rule{patterns: pats, value: words[n+1], line: num})
+		slab = append(slab, rule{patterns: pats, value: value, line: num})
 		cur.rules = slab[curStart:len(slab):len(slab)]
 	}
 	return nil

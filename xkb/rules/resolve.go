@@ -98,10 +98,10 @@ func (f *File) matchValue(pattern, value string) bool {
 
 // matches reports whether every column of r matches the input.
 func (f *File) matches(s *ruleSet, r *rule, in input) bool {
-	var buf [colOption + 1]string // parseHeader allows each column kind once
-	pats := fields(buf[:0], r.patterns)
-	for i, c := range s.columns {
-		p := pats[i]
+	end := 0
+	for _, c := range s.columns {
+		var p string
+		p, end = nextWord(r.patterns, end)
 		var ok bool
 		switch c.kind {
 		case colModel:
