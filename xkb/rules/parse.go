@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unsafe"
 )
 
 // maxLayouts is the number of layouts (groups) a keymap can hold; rules
@@ -117,7 +118,9 @@ func (f *File) load(path string, env Env, depth int) error {
 		return fmt.Errorf("rules: %w", err)
 	}
 	f.read = append(f.read, st)
-	return f.parse(path, string(src), env, depth)
+	// src is ours alone and never changes, so the rules share it rather
+	// than a copy.
+	return f.parse(path, unsafe.String(unsafe.SliceData(src), len(src)), env, depth)
 }
 
 // Parse parses rules text; name is used in messages and includes are
