@@ -95,9 +95,9 @@ type File struct {
 	Name     string // file name as given to Parse (used in positions)
 	Sections []*Section
 
-	src       string // the source; kept to compute line:col for errors
-	linesOnce sync.Once
-	lines     []int // offsets of line starts; computed on first use
+	mu    sync.Mutex // guards src and lines
+	src   string     // the source; kept to compute line:col for errors
+	lines []int      // offsets of line starts; computed on first use
 }
 
 // Section is one section: `flags kind "name" { ... };`.

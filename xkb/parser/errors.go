@@ -24,19 +24,29 @@ func (p Position) String() string {
 // are computed on the first call, so parsing never pays for them. It is
 // safe for concurrent use.
 func (f *File) Position(p Pos) Position {
-	f.linesOnce.Do(func() {
+	f.mu.Lock()
+	if f.lines == nil {
 		f.lines = lineStarts(f.src)
-	})
+	}
+	src, ls := f.src, f.lines
+	f.mu.Unlock()
 	off := int(p)
 	if off < 0 {
 		off = 0
 	}
-	if off > len(f.src) {
-		off = len(f.src)
+	if off > len(src) {
+		off = len(src)
 	}
-	ls := f.lines
 	i := sort.Search(len(ls), func(i int) bool { return ls[i] > off }) - 1
 	return Position{Filename: f.Name, Offset: off, Line: i + 1, Column: off - ls[i] + 1}
+}
+
+// setSource replaces f's source by a longer text that starts with it (the
+// rest of a file read in two parts).
+func (f *File) setSource(src string) {
+	f.mu.Lock()
+	f.src, f.lines = src, nil
+	f.mu.Unlock()
 }
 
 func lineStarts(src string) []int {

@@ -3,6 +3,7 @@ package parser
 import (
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -23,12 +24,13 @@ const maxIncludeDepth = 100
 // compilations against unchanged files). It is not safe for concurrent use.
 type Loader struct {
 	dirs     []string
-	files    map[string]*loadedFile   // by path
-	paths    []string                 // paths read, in order
-	resolved map[*Section]*resolution // finished or in progress
-	chain    []*Section               // sections being resolved, outermost first
-	readFile func(string) ([]byte, error)
-	cache    *FileCache // nil: parse every file this Loader needs itself
+	files    map[string]*loadedFile       // by path
+	paths    []string                     // paths read, in order
+	resolved map[*Section]*resolution     // finished or in progress
+	chain    []*Section                   // sections being resolved, outermost first
+	readFile func(string) ([]byte, error) // nil: os.ReadFile, or a head read (see readHead)
+	headSize int                          // see readHead
+	cache    *FileCache                   // nil: parse every file this Loader needs itself
 }
 
 type loadedFile struct {
@@ -102,8 +104,54 @@ func NewLoader(dirs []string) *Loader {
 		dirs:     dirs,
 		files:    make(map[string]*loadedFile),
 		resolved: make(map[*Section]*resolution),
-		readFile: os.ReadFile,
+		headSize: defaultHeadSize,
 	}
+}
+
+// defaultHeadSize is how much of a big include file a Loader reads first.
+// The sections includes name are mostly near the top of their files
+// (us(basic) ends 2 kB into the 114 kB of symbols/us), so reading a head
+// and the rest only when a section runs past it spares most of the bytes
+// a compile would read and allocate.
+const defaultHeadSize = 8 << 10
+
+// readHead reads the head of the file at path (see readPrefix) and
+// returns it with the file's length and a function that reads longer
+// prefixes of it (for newHeadSectionReader).
+func (l *Loader) readHead(path string) (head []byte, size int, more func(n int) ([]byte, int, error), err error) {
+	head, size, err = l.readPrefix(path, l.headSize)
+	return head, size, func(n int) ([]byte, int, error) { return l.readPrefix(path, n) }, err
+}
+
+// readPrefix reads the first n bytes of the file at path, or the whole
+// file when it is at most twice as long (or not a regular file), and
+// returns them with the file's length.
+func (l *Loader) readPrefix(path string, n int) ([]byte, int, error) {
+	if l.readFile != nil {
+		src, err := l.readFile(path)
+		if 2*n < len(src) {
+			return src[:n:n], len(src), err
+		}
+		return src, len(src), err
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, 0, err
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return nil, 0, err
+	}
+	if !fi.Mode().IsRegular() || fi.Size() <= int64(2*n) {
+		src, err := readAll(f, int(fi.Size()))
+		return src, len(src), err
+	}
+	head := make([]byte, n)
+	if _, err := io.ReadFull(f, head); err != nil {
+		return nil, 0, err
+	}
+	return head, int(fi.Size()), nil
 }
 
 // Resolved is a component section with its include statements resolved.
@@ -371,7 +419,7 @@ func (l *Loader) openFile(kind SectionKind, file string) (*loadedFile, error) {
 			}
 			return lf, err
 		}
-		src, err := l.readFile(path)
+		head, size, more, err := l.readHead(path)
 		if errors.Is(err, fs.ErrNotExist) {
 			l.files[path] = &loadedFile{missing: true}
 			tried = append(tried, path)
@@ -382,7 +430,7 @@ func (l *Loader) openFile(kind SectionKind, file string) (*loadedFile, error) {
 		if err != nil {
 			lf.err = fmt.Errorf("read include file: %w", err)
 		} else {
-			lf.r = newOwnedSectionReader(path, src)
+			lf.r = newHeadSectionReader(path, head, size, more)
 		}
 		l.files[path] = lf
 		return lf, lf.err
@@ -408,15 +456,34 @@ func (l *Loader) openCached(path string) (*loadedFile, error) {
 		lf.r, lf.mu = e.r, &e.mu
 		return lf, nil
 	}
-	src, err := l.readFile(path)
+	head, size, more, err := l.readHead(path)
 	if err != nil {
 		lf.err = fmt.Errorf("read include file: %w", err)
 		return lf, lf.err
 	}
-	e := &cacheEntry{size: fi.Size(), mtime: fi.ModTime(), r: newOwnedSectionReader(path, src)}
+	e := &cacheEntry{size: fi.Size(), mtime: fi.ModTime(), r: newHeadSectionReader(path, head, size, more)}
 	l.cache.store(path, e)
 	lf.r, lf.mu = e.r, &e.mu
 	return lf, nil
+}
+
+// readAll reads f to its end into a buffer sized for a file of size bytes
+// (one more, to see the end without growing it), as os.ReadFile does.
+func readAll(f *os.File, size int) ([]byte, error) {
+	src := make([]byte, 0, max(size, 0)+1)
+	for {
+		n, err := f.Read(src[len(src):cap(src)])
+		src = src[:len(src)+n]
+		if err == io.EOF {
+			return src, nil
+		}
+		if err != nil {
+			return src, err
+		}
+		if len(src) == cap(src) {
+			src = append(src, 0)[:len(src)]
+		}
+	}
 }
 
 // Paths returns the paths of the files the Loader has read (successfully

@@ -2,6 +2,7 @@ package parser
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -281,6 +282,50 @@ func TestResolveStopsAtSection(t *testing.T) {
 				t.Errorf("%s: ResolveSpec(%q): %v", order, tt.spec, err)
 			case tt.wantErr != "" && (err == nil || !strings.HasPrefix(err.Error(), tt.wantErr)):
 				t.Errorf("%s: ResolveSpec(%q) error = %v; want one at %s", order, tt.spec, err, tt.wantErr)
+			}
+		}
+	}
+}
+
+// TestHeadReads resolves includes with Loaders that read files in heads
+// of every size from 1 byte up: tokens, comments and sections cut at the
+// end of a head must give the same trees and the same errors as reading
+// each file whole.
+func TestHeadReads(t *testing.T) {
+	specs := []string{"late(a)", "late", "late(b)", "late(zz)", "early(b)", "early(a)",
+		"defl", "defl(a)", "defl(b)", "main", "mixed", "other", "sub", "twodef", "dup",
+		"first", "broken", "loop1", "other(first)+sub|mixed"}
+	dump := func(r *Resolved, err error) string {
+		if err != nil {
+			return "error: " + err.Error()
+		}
+		var b strings.Builder
+		var walk func(r *Resolved)
+		walk = func(r *Resolved) {
+			fmt.Fprintf(&b, "%s(%s)@%v:%d{", r.Path, r.Section.Name, r.Section.File.Position(r.Section.Pos), len(r.Items))
+			for _, it := range r.Items {
+				fmt.Fprintf(&b, "%T@%d;", it.Stmt, it.Stmt.Position())
+				for _, st := range it.Steps {
+					walk(st.Section)
+				}
+			}
+			b.WriteString("}")
+		}
+		walk(r)
+		return b.String()
+	}
+	want := map[string]string{}
+	whole := NewLoader([]string{"testdata/include"})
+	whole.headSize = 1 << 20
+	for _, spec := range specs {
+		want[spec] = dump(whole.ResolveSpec(KindSymbols, spec))
+	}
+	for h := 1; h <= 200; h++ {
+		l := NewLoader([]string{"testdata/include"})
+		l.headSize = h
+		for _, spec := range specs {
+			if got := dump(l.ResolveSpec(KindSymbols, spec)); got != want[spec] {
+				t.Errorf("head %d: ResolveSpec(%q) = %s; want %s", h, spec, got, want[spec])
 			}
 		}
 	}

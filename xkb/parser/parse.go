@@ -60,6 +60,12 @@ type sectionReader struct {
 	p    *parser
 	done bool
 	err  error
+
+	// more, when not nil, reads the first n bytes of the file (or all of
+	// it) and its length: the parser has only a head of the file, and size
+	// is the file's length.
+	more func(n int) ([]byte, int, error)
+	size int
 }
 
 func newSectionReader(filename string, src []byte) *sectionReader {
@@ -73,6 +79,47 @@ func newOwnedSectionReader(filename string, src []byte) *sectionReader {
 	return &sectionReader{p: newTextParser(filename, unsafe.String(unsafe.SliceData(src), len(src)))}
 }
 
+// newHeadSectionReader is newOwnedSectionReader for the first bytes of a
+// file of size bytes: when a section (or the token after it) runs into
+// the end of head, the reader gets a longer head (or the whole file) from
+// more and parses that section again. Sections found early in big files
+// so cost only their head.
+func newHeadSectionReader(filename string, head []byte, size int, more func(n int) ([]byte, int, error)) *sectionReader {
+	r := newOwnedSectionReader(filename, head)
+	if len(head) < size {
+		r.more, r.size = more, size
+	}
+	return r
+}
+
+// readMore replaces the head the parser has by one four times as long
+// (or the whole file) and rewinds the parser to offset off, where it must
+// be between two sections with the given brace count.
+func (r *sectionReader) readMore(off Pos, braces int) error {
+	p := r.p
+	head := p.sc.src
+	src, size, err := r.more(4 * len(head))
+	if err != nil {
+		return fmt.Errorf("read include file: %w", err)
+	}
+	if size != r.size || len(src) <= len(head) || string(src[:len(head)]) != head {
+		return fmt.Errorf("read include file %s: it changed while it was read", p.file.Name)
+	}
+	if len(src) == size {
+		r.more = nil
+	}
+	text := unsafe.String(unsafe.SliceData(src), len(src))
+	p.file.setSource(text)
+	p.sc.init(text, p.scanError)
+	p.sc.off = int(off)
+	p.tok, p.hasPeek = lexeme{end: off}, false
+	p.braces, p.depth, p.errors = braces, 0, nil
+	clear(p.a.exprStack)
+	p.a.exprStack, p.a.varStack = p.a.exprStack[:0], p.a.varStack[:0]
+	p.next()
+	return nil
+}
+
 // File returns the file with the sections read so far.
 func (r *sectionReader) File() *File { return r.p.file }
 
@@ -84,6 +131,16 @@ func (r *sectionReader) Next() (*Section, error) {
 		return nil, r.err
 	}
 	p := r.p
+	// Where to start again if the head of the file proves too short: just
+	// after the last section, before the white space and comments that
+	// scanning the current token skipped.
+	off, braces := p.prevEnd, p.braces
+	for r.more != nil && p.sc.hitEnd {
+		if err := r.readMore(off, braces); err != nil {
+			r.done, r.err = true, err
+			return nil, err
+		}
+	}
 	if p.tok.tok == tEOF {
 		r.done = true
 		if len(p.file.Sections) == 0 {
@@ -94,6 +151,13 @@ func (r *sectionReader) Next() (*Section, error) {
 	}
 	var s *Section
 	p.guard(func() { s = p.parseSection(true) })
+	for r.more != nil && p.sc.hitEnd {
+		if err := r.readMore(off, braces); err != nil {
+			r.done, r.err = true, err
+			return nil, err
+		}
+		p.guard(func() { s = p.parseSection(true) })
+	}
 	if s == nil || len(p.errors) > 0 {
 		if len(p.errors) == 0 { // cannot happen: a nil section comes with an error
 			p.addError(p.tok.pos, "expected section, found "+p.describe())

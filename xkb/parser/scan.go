@@ -39,6 +39,10 @@ type scanner struct {
 	off  int
 	errh func(pos Pos, msg string)
 
+	// hitEnd records that a token or a comment ran up to the end of src:
+	// when src is only the head of a file, that token may be cut short.
+	hitEnd bool
+
 	buf []byte // scratch for strings with escapes
 }
 
@@ -46,6 +50,7 @@ func (s *scanner) init(src string, errh func(Pos, string)) {
 	s.src = src
 	s.off = 0
 	s.errh = errh
+	s.hitEnd = false
 }
 
 func isLetter(c byte) bool { return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c == '_' }
@@ -93,6 +98,9 @@ func (s *scanner) skipLine() {
 func (s *scanner) next(l *lexeme) {
 	s.scan(l)
 	l.end = Pos(s.off)
+	if s.off >= len(s.src) {
+		s.hitEnd = true
+	}
 }
 
 func (s *scanner) scan(l *lexeme) {
