@@ -30,6 +30,7 @@ type Loader struct {
 	chain    []*Section                   // sections being resolved, outermost first
 	readFile func(string) ([]byte, error) // nil: os.ReadFile, or a head read (see readHead)
 	headSize int                          // see readHead
+	margin   int                          // see newHeadSectionReader
 	cache    *FileCache                   // nil: parse every file this Loader needs itself
 }
 
@@ -105,6 +106,7 @@ func NewLoader(dirs []string) *Loader {
 		files:    make(map[string]*loadedFile),
 		resolved: make(map[*Section]*resolution),
 		headSize: defaultHeadSize,
+		margin:   defaultMargin,
 	}
 }
 
@@ -114,6 +116,11 @@ func NewLoader(dirs []string) *Loader {
 // and the rest only when a section runs past it spares most of the bytes
 // a compile would read and allocate.
 const defaultHeadSize = 8 << 10
+
+// defaultMargin is how close to the end of a head the scanner gets before
+// the Loader reads a longer one (see newHeadSectionReader): longer than
+// any token or comment line in xkeyboard-config.
+const defaultMargin = 1 << 10
 
 // readHead reads the head of the file at path (see readPrefix) and
 // returns it with the file's length and a function that reads longer
@@ -430,7 +437,7 @@ func (l *Loader) openFile(kind SectionKind, file string) (*loadedFile, error) {
 		if err != nil {
 			lf.err = fmt.Errorf("read include file: %w", err)
 		} else {
-			lf.r = newHeadSectionReader(path, head, size, more)
+			lf.r = newHeadSectionReader(path, head, size, more, l.margin)
 		}
 		l.files[path] = lf
 		return lf, lf.err
@@ -461,7 +468,7 @@ func (l *Loader) openCached(path string) (*loadedFile, error) {
 		lf.err = fmt.Errorf("read include file: %w", err)
 		return lf, lf.err
 	}
-	e := &cacheEntry{size: fi.Size(), mtime: fi.ModTime(), r: newHeadSectionReader(path, head, size, more)}
+	e := &cacheEntry{size: fi.Size(), mtime: fi.ModTime(), r: newHeadSectionReader(path, head, size, more, l.margin)}
 	l.cache.store(path, e)
 	lf.r, lf.mu = e.r, &e.mu
 	return lf, nil

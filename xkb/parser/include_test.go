@@ -320,12 +320,17 @@ func TestHeadReads(t *testing.T) {
 	for _, spec := range specs {
 		want[spec] = dump(whole.ResolveSpec(KindSymbols, spec))
 	}
-	for h := 1; h <= 200; h++ {
-		l := NewLoader([]string{"testdata/include"})
-		l.headSize = h
-		for _, spec := range specs {
-			if got := dump(l.ResolveSpec(KindSymbols, spec)); got != want[spec] {
-				t.Errorf("head %d: ResolveSpec(%q) = %s; want %s", h, spec, got, want[spec])
+	// Margin 0: every section that runs past a head is parsed again;
+	// otherwise the scanner asks for more first, and only tokens longer
+	// than the margin make a section be parsed again.
+	for _, margin := range []int{0, 3, 40, defaultMargin} {
+		for h := 1; h <= 200; h++ {
+			l := NewLoader([]string{"testdata/include"})
+			l.headSize, l.margin = h, margin
+			for _, spec := range specs {
+				if got := dump(l.ResolveSpec(KindSymbols, spec)); got != want[spec] {
+					t.Errorf("head %d, margin %d: ResolveSpec(%q) = %s; want %s", h, margin, spec, got, want[spec])
+				}
 			}
 		}
 	}

@@ -84,12 +84,41 @@ func newOwnedSectionReader(filename string, src []byte) *sectionReader {
 // the end of head, the reader gets a longer head (or the whole file) from
 // more and parses that section again. Sections found early in big files
 // so cost only their head.
-func newHeadSectionReader(filename string, head []byte, size int, more func(n int) ([]byte, int, error)) *sectionReader {
+//
+// The scanner asks for a longer head when it gets within margin bytes of
+// the end of the one it has, so that the section is parsed once; only a
+// token or comment longer than margin makes Next parse it again.
+func newHeadSectionReader(filename string, head []byte, size int, more func(n int) ([]byte, int, error), margin int) *sectionReader {
 	r := newOwnedSectionReader(filename, head)
 	if len(head) < size {
 		r.more, r.size = more, size
+		r.p.sc.refill, r.p.sc.margin = r.grow, margin
 	}
 	return r
+}
+
+// grow replaces the head the scanner has by a longer one, which holds the
+// same bytes first, so that the tree so far stays valid: the scanner calls
+// it before it runs out of head. After a token was already cut short, or
+// when reading fails, it does nothing: Next then reads more itself and
+// parses the section again (and reports the failure).
+func (r *sectionReader) grow() {
+	p := r.p
+	head := p.sc.src
+	if p.sc.hitEnd || r.more == nil {
+		return
+	}
+	src, size, err := r.more(4 * len(head))
+	if err != nil || size != r.size || len(src) <= len(head) || string(src[:len(head)]) != head {
+		p.sc.refill = nil
+		return
+	}
+	if len(src) == size {
+		r.more, p.sc.refill = nil, nil
+	}
+	text := unsafe.String(unsafe.SliceData(src), len(src))
+	p.file.setSource(text)
+	p.sc.src = text
 }
 
 // readMore replaces the head the parser has by one four times as long
@@ -106,7 +135,7 @@ func (r *sectionReader) readMore(off Pos, braces int) error {
 		return fmt.Errorf("read include file %s: it changed while it was read", p.file.Name)
 	}
 	if len(src) == size {
-		r.more = nil
+		r.more, p.sc.refill = nil, nil
 	}
 	text := unsafe.String(unsafe.SliceData(src), len(src))
 	p.file.setSource(text)

@@ -42,6 +42,11 @@ type scanner struct {
 	// hitEnd records that a token or a comment ran up to the end of src:
 	// when src is only the head of a file, that token may be cut short.
 	hitEnd bool
+	// refill, when not nil, is called before a token is scanned less than
+	// margin bytes before the end of src, which is then the head of a
+	// file: it may replace src by a longer head.
+	refill func()
+	margin int
 
 	buf []byte // scratch for strings with escapes
 }
@@ -104,6 +109,9 @@ func (s *scanner) next(l *lexeme) {
 }
 
 func (s *scanner) scan(l *lexeme) {
+	if s.refill != nil && len(s.src)-s.off < s.margin {
+		s.refill()
+	}
 	s.skipSpace()
 	// Reset l field by field: storing a whole lexeme{} writes lit, a
 	// pointer, on every token (through the write barrier while the GC
