@@ -68,12 +68,14 @@ func (c *Cache) FromNames(dirs []string, names rules.Names) (*keymap.Keymap, err
 		return nil, fmt.Errorf("%w (rules %q model %q layout %q variant %q options %q)", err,
 			names.Rules, names.Model, names.Layout, names.Variant, names.Options)
 	}
-	paths := comp.load.Paths()
-	if path, err := rules.Find(dirs, names.Rules); err == nil {
-		paths = append(paths, path)
+	// The include files as the loader found them before reading them (a
+	// file changed since then makes the entry stale at once).
+	stamps := comp.load.Stamps()
+	files := make(map[string]fileStamp, len(stamps)+1)
+	for _, s := range stamps {
+		files[s.Path] = fileStamp{s.Size, s.ModTime.UnixNano()}
 	}
-	files := make(map[string]fileStamp, len(paths))
-	for _, path := range paths {
+	if path, err := rules.Find(dirs, names.Rules); err == nil {
 		if s, ok := stamp(path); ok {
 			files[path] = s
 		}

@@ -56,6 +56,13 @@ func TestFileCache(t *testing.T) {
 	if got := l2.Paths(); len(got) != 1 || got[0] != path {
 		t.Errorf("Paths() = %v; want [%s] even when served from the cache", got, path)
 	}
+	fi, err := os.Stat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := l2.Stamps(); len(got) != 1 || got[0].Path != path || got[0].Size != fi.Size() || !got[0].ModTime.Equal(t0) {
+		t.Errorf("Stamps() = %v; want [{%s %d %v}]", got, path, fi.Size(), t0)
+	}
 
 	// A changed file (size and time) is parsed again.
 	write(`xkb_symbols "b" { key <B> { [ b ] }; };`, t0.Add(time.Second))

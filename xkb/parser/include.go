@@ -26,6 +26,7 @@ type Loader struct {
 	dirs     []string
 	files    map[string]*loadedFile       // by path
 	paths    []string                     // paths read, in order
+	stamps   []FileStamp                  // of paths, with a FileCache
 	resolved map[*Section]*resolution     // finished or in progress
 	chain    []*Section                   // sections being resolved, outermost first
 	readFile func(string) ([]byte, error) // nil: os.ReadFile, or a head read (see readHead)
@@ -458,6 +459,7 @@ func (l *Loader) openCached(path string) (*loadedFile, error) {
 	}
 	lf := &loadedFile{}
 	l.paths = append(l.paths, path)
+	l.stamps = append(l.stamps, FileStamp{Path: path, Size: fi.Size(), ModTime: fi.ModTime()})
 	l.files[path] = lf
 	if e := l.cache.lookup(path, fi); e != nil {
 		lf.r, lf.mu = e.r, &e.mu
@@ -491,6 +493,22 @@ func readAll(f *os.File, size int) ([]byte, error) {
 			src = append(src, 0)[:len(src)]
 		}
 	}
+}
+
+// FileStamp is the size and modification time a file had when a Loader
+// looked it up in its FileCache, right before it used the file.
+type FileStamp struct {
+	Path    string
+	Size    int64
+	ModTime time.Time
+}
+
+// Stamps returns the FileStamp of each file a Loader made with
+// NewLoaderWithCache has read, in the order of Paths (nil for a Loader
+// without a FileCache): what a cache of compiled keymaps compares against
+// later, without a second stat of every file. The slice is the caller's.
+func (l *Loader) Stamps() []FileStamp {
+	return append([]FileStamp(nil), l.stamps...)
 }
 
 // Paths returns the paths of the files the Loader has read (successfully
