@@ -287,8 +287,9 @@ func (c *compiler) build(kc *keycodesInfo, ti *typesInfo, ci *compatInfo, si *sy
 	sortInterprets(km.Interprets)
 
 	// Apply interprets to keys without explicit actions.
+	index := newInterpIndex(km.Interprets)
 	for i := range list {
-		applyInterprets(km.Interprets, &list[i])
+		applyInterprets(&index, &list[i])
 	}
 
 	// Virtual -> real modifier mapping.
@@ -433,7 +434,63 @@ func keysForSyms(list []keymap.Key, want map[keysym.Keysym]int) map[keysym.Keysy
 	return out
 }
 
-func applyInterprets(interps []keymap.Interpret, key *keymap.Key) {
+// interpIndex lists, for a keysym, the interprets that may apply to it in
+// the order of a sorted interpret list (see sortInterprets): the ones for
+// that keysym, which the sort puts first, then the ones for any keysym.
+// It spares applyInterprets a scan of every interpret for every level.
+type interpIndex struct {
+	interps []keymap.Interpret
+	first   map[keysym.Keysym]int32 // the first interpret for a keysym
+	next    []int32                 // the next one for the same keysym, or -1
+	anySym  int                     // the first interpret for any keysym
+}
+
+func newInterpIndex(sorted []keymap.Interpret) interpIndex {
+	x := interpIndex{interps: sorted, next: make([]int32, len(sorted)), anySym: len(sorted)}
+	for i := range sorted {
+		if sorted[i].Sym == keysym.NoSymbol {
+			x.anySym = i
+			break
+		}
+	}
+	x.first = make(map[keysym.Keysym]int32, x.anySym)
+	for i := x.anySym - 1; i >= 0; i-- {
+		s := sorted[i].Sym
+		x.next[i] = -1
+		if j, ok := x.first[s]; ok {
+			x.next[i] = j
+		}
+		x.first[s] = int32(i)
+	}
+	return x
+}
+
+// lookup returns the first interpret for sym (at level l of a key with
+// modifier map mods) that matches, or nil.
+func (x *interpIndex) lookup(sym keysym.Keysym, l int, mods keymap.ModMask) *keymap.Interpret {
+	match := func(c *keymap.Interpret) bool {
+		m := mods
+		if c.LevelOneOnly && l != 0 {
+			m = 0
+		}
+		return interpMatches(c, m)
+	}
+	if i, ok := x.first[sym]; ok {
+		for ; i >= 0; i = x.next[i] {
+			if c := &x.interps[i]; match(c) {
+				return c
+			}
+		}
+	}
+	for i := x.anySym; i < len(x.interps); i++ {
+		if c := &x.interps[i]; match(c) {
+			return c
+		}
+	}
+	return nil
+}
+
+func applyInterprets(index *interpIndex, key *keymap.Key) {
 	if key.Explicit&keymap.ExplicitInterp != 0 {
 		// Still derive vmods/repeat? libxkbcommon skips keys with explicit
 		// actions entirely.
@@ -447,21 +504,7 @@ func applyInterprets(interps []keymap.Interpret, key *keymap.Key) {
 			if len(syms) == 0 {
 				continue
 			}
-			var in *keymap.Interpret
-			for i := range interps {
-				c := &interps[i]
-				if c.Sym != keysym.NoSymbol && c.Sym != syms[0] {
-					continue
-				}
-				mods := key.ModMap
-				if c.LevelOneOnly && l != 0 {
-					mods = 0
-				}
-				if interpMatches(c, mods) {
-					in = c
-					break
-				}
-			}
+			in := index.lookup(syms[0], l, key.ModMap)
 			if in == nil {
 				continue
 			}
