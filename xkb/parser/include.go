@@ -125,16 +125,17 @@ const defaultMargin = 1 << 10
 
 // readHead reads the head of the file at path (see readPrefix) and
 // returns it with the file's length and a function that reads longer
-// prefixes of it (for newHeadSectionReader).
-func (l *Loader) readHead(path string) (head []byte, size int, more func(n int) ([]byte, int, error), err error) {
-	head, size, err = l.readPrefix(path, l.headSize)
-	return head, size, func(n int) ([]byte, int, error) { return l.readPrefix(path, n) }, err
+// prefixes of it (for newHeadSectionReader). fi, when not nil, is the
+// file's information from a stat just before, which spares another.
+func (l *Loader) readHead(path string, fi fs.FileInfo) (head []byte, size int, more func(n int) ([]byte, int, error), err error) {
+	head, size, err = l.readPrefix(path, l.headSize, fi)
+	return head, size, func(n int) ([]byte, int, error) { return l.readPrefix(path, n, nil) }, err
 }
 
 // readPrefix reads the first n bytes of the file at path, or the whole
 // file when it is at most twice as long (or not a regular file), and
-// returns them with the file's length.
-func (l *Loader) readPrefix(path string, n int) ([]byte, int, error) {
+// returns them with the file's length. fi is as for readHead.
+func (l *Loader) readPrefix(path string, n int, fi fs.FileInfo) ([]byte, int, error) {
 	if l.readFile != nil {
 		src, err := l.readFile(path)
 		if 2*n < len(src) {
@@ -147,13 +148,24 @@ func (l *Loader) readPrefix(path string, n int) ([]byte, int, error) {
 		return nil, 0, err
 	}
 	defer f.Close()
-	fi, err := f.Stat()
-	if err != nil {
-		return nil, 0, err
+	if fi == nil {
+		if fi, err = f.Stat(); err != nil {
+			return nil, 0, err
+		}
 	}
-	if !fi.Mode().IsRegular() || fi.Size() <= int64(2*n) {
-		src, err := readAll(f, int(fi.Size()))
+	switch size := fi.Size(); {
+	case !fi.Mode().IsRegular() || size == 0:
+		src, err := readAll(f, int(size))
 		return src, len(src), err
+	case size <= int64(2*n):
+		// The whole file, without a read to see its end: a file that
+		// grows meanwhile has a new time, which the caches notice.
+		src := make([]byte, size)
+		m, err := io.ReadFull(f, src)
+		if err == io.ErrUnexpectedEOF { // it shrank
+			err = nil
+		}
+		return src[:m], m, err
 	}
 	head := make([]byte, n)
 	if _, err := io.ReadFull(f, head); err != nil {
@@ -427,7 +439,7 @@ func (l *Loader) openFile(kind SectionKind, file string) (*loadedFile, error) {
 			}
 			return lf, err
 		}
-		head, size, more, err := l.readHead(path)
+		head, size, more, err := l.readHead(path, nil)
 		if errors.Is(err, fs.ErrNotExist) {
 			l.files[path] = &loadedFile{missing: true}
 			tried = append(tried, path)
@@ -465,7 +477,7 @@ func (l *Loader) openCached(path string) (*loadedFile, error) {
 		lf.r, lf.mu = e.r, &e.mu
 		return lf, nil
 	}
-	head, size, more, err := l.readHead(path)
+	head, size, more, err := l.readHead(path, fi)
 	if err != nil {
 		lf.err = fmt.Errorf("read include file: %w", err)
 		return lf, lf.err
