@@ -215,24 +215,16 @@ func testBurst(ctx context.Context, t *testing.T, vm *guest.VM) {
 		qemuDrops := vm.InputQueueFull()
 		start := time.Now()
 		for i := 0; i < taps; i++ {
-			q, name := qcodeKey(i)
+			q, _ := qcodeKey(i)
 			if err := vm.Tap(ctx, q); err != nil {
 				t.Fatal(err)
 			}
 			if (i+1)%group == 0 && group < taps {
-				waitKeysUntil(ctx, t, p, from, func(k keyEvent) bool { return k.name == name && k.state == "released" })
+				waitReleases(ctx, t, p, from, i+1, func() bool { return vm.InputQueueFull() > qemuDrops || countResyncs(p, from) > 0 })
 			}
 		}
 		sent := time.Since(start)
-		countResyncs := func() int {
-			n := 0
-			for _, l := range p.Lines()[from:] {
-				if strings.HasSuffix(l, "  resync") {
-					n++
-				}
-			}
-			return n
-		}
+		countResyncs := func() int { return countResyncs(p, from) }
 		got := waitQuiet(ctx, p, from, 2*taps, func() bool { return vm.InputQueueFull() > qemuDrops || countResyncs() > 0 })
 		qemuDrops = vm.InputQueueFull() - qemuDrops
 		resyncs := countResyncs()
@@ -245,6 +237,47 @@ func testBurst(ctx context.Context, t *testing.T, vm *guest.VM) {
 		return
 	}
 	t.Fatalf("every attempt lost input in qemu or the guest kernel before gocomp read it (host too loaded?)")
+}
+
+// countResyncs counts the resync lines p printed since from.
+func countResyncs(p *guest.Process, from int) int {
+	n := 0
+	for _, l := range p.Lines()[from:] {
+		if strings.HasSuffix(l, "  resync") {
+			n++
+		}
+	}
+	return n
+}
+
+// waitReleases paces a burst: it waits until p has printed n key releases
+// since from, so the guest kernel's buffer never holds more than one group.
+// It gives up early once lost() reports lost input (the attempt is then
+// inconclusive) and fails t if nothing arrives for ten seconds.
+func waitReleases(ctx context.Context, t *testing.T, p *guest.Process, from, n int, lost func() bool) {
+	t.Helper()
+	last, lastChange := -1, time.Now()
+	for {
+		released := 0
+		for _, k := range keysFrom(p, from) {
+			if k.state == "released" {
+				released++
+			}
+		}
+		if released >= n || lost() {
+			return
+		}
+		if released != last {
+			last, lastChange = released, time.Now()
+		} else if time.Since(lastChange) > 10*time.Second {
+			t.Fatalf("pacing the burst: %d of %d releases after ten quiet seconds\nlast lines:\n%s", released, n, tail(p.Lines(), 20))
+		}
+		select {
+		case <-ctx.Done():
+			t.Fatalf("pacing the burst: %v", ctx.Err())
+		case <-time.After(10 * time.Millisecond):
+		}
+	}
 }
 
 // waitQuiet waits until p has printed n key lines since from, or nothing
