@@ -108,15 +108,20 @@ func TestBinarySIGTERMShutsDownCleanly(t *testing.T) {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
+	// Wait for the socket and for the launched program to have written its
+	// pid, so the SIGTERM lands in a running session.
 	sock := filepath.Join(dir, "wayland-0")
+	var pid string
 	deadline := time.Now().Add(10 * time.Second)
 	for {
-		if _, err := os.Stat(sock); err == nil {
+		b, _ := os.ReadFile(pidFile)
+		pid = strings.TrimSpace(string(b))
+		if _, err := os.Stat(sock); err == nil && pid != "" {
 			break
 		}
 		if time.Now().After(deadline) {
 			cmd.Process.Kill()
-			t.Fatalf("socket %s never appeared\n%s", sock, stderr.String())
+			t.Fatalf("socket %s or the program's pid never appeared\n%s", sock, stderr.String())
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
@@ -130,8 +135,7 @@ func TestBinarySIGTERMShutsDownCleanly(t *testing.T) {
 	// The launched program got SIGTERM as well (cmd.Wait returning at all
 	// shows its end of the stderr pipe closed); its pid is gone or a zombie
 	// of nobody we know, so only check it is not still sleeping.
-	pid, _ := os.ReadFile(pidFile)
-	if st, err := os.ReadFile("/proc/" + strings.TrimSpace(string(pid)) + "/stat"); err == nil && !strings.Contains(string(st), ") Z") {
+	if st, err := os.ReadFile("/proc/" + pid + "/stat"); err == nil && !strings.Contains(string(st), ") Z") {
 		t.Errorf("launched program %s still running after gocomp's SIGTERM: %s", pid, st)
 	}
 	if !strings.Contains(stderr.String(), "signal=terminated") {
