@@ -285,12 +285,18 @@ func benchKeyLatency(b *testing.B, n int) {
 			}
 		}
 	})
+	// The pipe stands in for an evdev fd (evdev.Open needs a real device), so
+	// this reads it the way evdev.Device.Dispatch reads a device: until a
+	// short read or EAGAIN.
 	var rbuf [64 * evdev.EventSize]byte
 	src, err := l.AddFD(evp[0], loop.Readable, func(loop.Events) {
 		for {
 			m, err := unix.Read(evp[0], rbuf[:])
 			if m > 0 {
 				dec.Decode(rbuf[:m], sink)
+				if m < len(rbuf) {
+					return
+				}
 				continue
 			}
 			if err == unix.EINTR {
