@@ -367,18 +367,25 @@ var controlNames = map[string]keymap.Controls{
 }
 
 func evalControls(f *parser.File, e parser.Expr) (keymap.Controls, error) {
+	return evalNamedMask(f, e, controlNames, "control", "controls")
+}
+
+// evalNamedMask evaluates a mask written as names from names combined with
+// + (union) and - (difference), or as a plain integer. noun and plural name
+// what the mask holds in errors.
+func evalNamedMask[T ~uint8 | ~uint32](f *parser.File, e parser.Expr, names map[string]T, noun, plural string) (T, error) {
 	switch x := e.(type) {
 	case *parser.Ident:
-		if v, ok := controlNames[strings.ToLower(x.Name)]; ok {
+		if v, ok := names[lower(x.Name)]; ok {
 			return v, nil
 		}
-		return 0, errorf(f, x.Pos, "unknown control %q", x.Name)
+		return 0, errorf(f, x.Pos, "unknown %s %q", noun, x.Name)
 	case *parser.Binary:
-		a, err := evalControls(f, x.X)
+		a, err := evalNamedMask(f, x.X, names, noun, plural)
 		if err != nil {
 			return 0, err
 		}
-		b, err := evalControls(f, x.Y)
+		b, err := evalNamedMask(f, x.Y, names, noun, plural)
 		if err != nil {
 			return 0, err
 		}
@@ -389,7 +396,7 @@ func evalControls(f *parser.File, e parser.Expr) (keymap.Controls, error) {
 			return a &^ b, nil
 		}
 	case *parser.Int:
-		return keymap.Controls(x.Value), nil
+		return T(x.Value), nil
 	}
-	return 0, errorf(f, e.Position(), "expected controls")
+	return 0, errorf(f, e.Position(), "expected %s", plural)
 }

@@ -305,31 +305,7 @@ var stateNames = map[string]keymap.StateComponents{
 }
 
 func evalState(f *parser.File, e parser.Expr) (keymap.StateComponents, error) {
-	switch x := e.(type) {
-	case *parser.Ident:
-		if v, ok := stateNames[lower(x.Name)]; ok {
-			return v, nil
-		}
-		return 0, errorf(f, x.Pos, "unknown state component %q", x.Name)
-	case *parser.Binary:
-		a, err := evalState(f, x.X)
-		if err != nil {
-			return 0, err
-		}
-		b, err := evalState(f, x.Y)
-		if err != nil {
-			return 0, err
-		}
-		if x.Op == parser.OpAdd {
-			return a | b, nil
-		}
-		if x.Op == parser.OpSub {
-			return a &^ b, nil
-		}
-	case *parser.Int:
-		return keymap.StateComponents(x.Value), nil
-	}
-	return 0, errorf(f, e.Position(), "expected state components")
+	return evalNamedMask(f, e, stateNames, "state component", "state components")
 }
 
 func evalGroupMask(f *parser.File, e parser.Expr) (uint32, error) {
