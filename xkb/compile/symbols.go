@@ -499,28 +499,20 @@ func (c *compiler) keyField(f *parser.File, k *keyInfo, field string, index, val
 			return err
 		}
 		k.repeat, k.hasRepeat = v, true
-	case "groupswrap", "wrapgroups":
+	case "groupswrap", "wrapgroups", "groupsclamp", "clampgroups":
 		v, err := evalBool(f, value)
 		if err != nil {
 			return err
 		}
+		// groupsWrap = False means clamp, and groupsClamp = False means wrap.
+		named, other := keymap.GroupsWrap, keymap.GroupsClamp
+		if strings.Contains(lower(field), "clamp") {
+			named, other = other, named
+		}
+		k.rule, k.hasRule = other, true
 		if v {
-			k.rule = keymap.GroupsWrap
-		} else {
-			k.rule = keymap.GroupsClamp
+			k.rule = named
 		}
-		k.hasRule = true
-	case "groupsclamp", "clampgroups":
-		v, err := evalBool(f, value)
-		if err != nil {
-			return err
-		}
-		if v {
-			k.rule = keymap.GroupsClamp
-		} else {
-			k.rule = keymap.GroupsWrap
-		}
-		k.hasRule = true
 	case "groupsredirect", "redirectgroups":
 		g, err := evalGroup(f, value)
 		if err != nil {
