@@ -3,13 +3,13 @@ package parser
 import (
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
-	"os"
 	"path/filepath"
 	"strings"
 	"sync"
 	"time"
+
+	"gocomp/xkb/internal/xkbfile"
 )
 
 // maxIncludeDepth bounds include chains (each level is a distinct
@@ -29,7 +29,7 @@ type Loader struct {
 	stamps   []FileStamp                  // of paths, with a FileCache
 	resolved map[*Section]*resolution     // finished or in progress
 	chain    []*Section                   // sections being resolved, outermost first
-	readFile func(string) ([]byte, error) // nil: os.ReadFile, or a head read (see readHead)
+	readFile func(string) ([]byte, error) // tests: replaces reading files (see readPrefix)
 	headSize int                          // see readHead
 	margin   int                          // see newHeadSectionReader
 	cache    *FileCache                   // nil: parse every file this Loader needs itself
@@ -74,11 +74,11 @@ func NewLoaderWithCache(dirs []string, cache *FileCache) *Loader {
 }
 
 // lookup returns the cached reader for path if the file is unchanged.
-func (c *FileCache) lookup(path string, fi fs.FileInfo) *cacheEntry {
+func (c *FileCache) lookup(path string, fi xkbfile.Info) *cacheEntry {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	e := c.files[path]
-	if e == nil || e.size != fi.Size() || !e.mtime.Equal(fi.ModTime()) {
+	if e == nil || e.size != fi.Size || !e.mtime.Equal(fi.ModTime) {
 		return nil
 	}
 	return e
@@ -124,54 +124,35 @@ const defaultHeadSize = 8 << 10
 const defaultMargin = 1 << 10
 
 // readHead reads the head of the file at path (see readPrefix) and
-// returns it with the file's length and a function that reads longer
-// prefixes of it (for newHeadSectionReader). fi, when not nil, is the
-// file's information from a stat just before, which spares another.
-func (l *Loader) readHead(path string, fi fs.FileInfo) (head []byte, size int, more func(n int) ([]byte, int, error), err error) {
-	head, size, err = l.readPrefix(path, l.headSize, fi)
-	return head, size, func(n int) ([]byte, int, error) { return l.readPrefix(path, n, nil) }, err
+// returns it with the file's Info and a function that reads longer
+// prefixes of it (for newHeadSectionReader).
+func (l *Loader) readHead(path string) (head []byte, info xkbfile.Info, more func(n int) ([]byte, int, error), err error) {
+	head, info, err = l.readPrefix(path, l.headSize)
+	return head, info, func(n int) ([]byte, int, error) {
+		src, info, err := l.readPrefix(path, n)
+		return src, int(info.Size), err
+	}, err
 }
 
 // readPrefix reads the first n bytes of the file at path, or the whole
 // file when it is at most twice as long (or not a regular file), and
-// returns them with the file's length. fi is as for readHead.
-func (l *Loader) readPrefix(path string, n int, fi fs.FileInfo) ([]byte, int, error) {
+// returns them with the file's Info, whose Size is the length of the
+// file (or of what was read, when that is not known beforehand).
+func (l *Loader) readPrefix(path string, n int) ([]byte, xkbfile.Info, error) {
 	if l.readFile != nil {
 		src, err := l.readFile(path)
+		info, _ := xkbfile.Stat(path) // the time, for the caches, if there is a file
+		info.Size, info.Regular = int64(len(src)), true
 		if 2*n < len(src) {
-			return src[:n:n], len(src), err
+			return src[:n:n], info, err
 		}
-		return src, len(src), err
+		return src, info, err
 	}
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, 0, err
+	src, info, err := xkbfile.ReadPrefix(path, n)
+	if !info.Regular || info.Size == 0 {
+		info.Size = int64(len(src))
 	}
-	defer f.Close()
-	if fi == nil {
-		if fi, err = f.Stat(); err != nil {
-			return nil, 0, err
-		}
-	}
-	switch size := fi.Size(); {
-	case !fi.Mode().IsRegular() || size == 0:
-		src, err := readAll(f, int(size))
-		return src, len(src), err
-	case size <= int64(2*n):
-		// The whole file, without a read to see its end: a file that
-		// grows meanwhile has a new time, which the caches notice.
-		src := make([]byte, size)
-		m, err := io.ReadFull(f, src)
-		if err == io.ErrUnexpectedEOF { // it shrank
-			err = nil
-		}
-		return src[:m], m, err
-	}
-	head := make([]byte, n)
-	if _, err := io.ReadFull(f, head); err != nil {
-		return nil, 0, err
-	}
-	return head, int(fi.Size()), nil
+	return src, info, err
 }
 
 // Resolved is a component section with its include statements resolved.
@@ -439,7 +420,7 @@ func (l *Loader) openFile(kind SectionKind, file string) (*loadedFile, error) {
 			}
 			return lf, err
 		}
-		head, size, more, err := l.readHead(path, nil)
+		head, info, more, err := l.readHead(path)
 		if errors.Is(err, fs.ErrNotExist) {
 			l.files[path] = &loadedFile{missing: true}
 			tried = append(tried, path)
@@ -450,7 +431,7 @@ func (l *Loader) openFile(kind SectionKind, file string) (*loadedFile, error) {
 		if err != nil {
 			lf.err = fmt.Errorf("read include file: %w", err)
 		} else {
-			lf.r = newHeadSectionReader(path, head, size, more, l.margin)
+			lf.r = newHeadSectionReader(path, head, int(info.Size), more, l.margin)
 		}
 		l.files[path] = lf
 		return lf, lf.err
@@ -465,46 +446,30 @@ func (l *Loader) openFile(kind SectionKind, file string) (*loadedFile, error) {
 // file's reader (and the sections it has parsed) is shared. It returns an
 // fs.ErrNotExist error when there is no file.
 func (l *Loader) openCached(path string) (*loadedFile, error) {
-	fi, err := os.Stat(path)
+	fi, err := xkbfile.Stat(path)
 	if err != nil {
 		return nil, err
 	}
 	lf := &loadedFile{}
 	l.paths = append(l.paths, path)
-	l.stamps = append(l.stamps, FileStamp{Path: path, Size: fi.Size(), ModTime: fi.ModTime()})
 	l.files[path] = lf
 	if e := l.cache.lookup(path, fi); e != nil {
+		l.stamps = append(l.stamps, FileStamp{Path: path, Size: fi.Size, ModTime: fi.ModTime})
 		lf.r, lf.mu = e.r, &e.mu
 		return lf, nil
 	}
-	head, size, more, err := l.readHead(path, fi)
+	head, info, more, err := l.readHead(path)
 	if err != nil {
+		l.stamps = append(l.stamps, FileStamp{Path: path, Size: fi.Size, ModTime: fi.ModTime})
 		lf.err = fmt.Errorf("read include file: %w", err)
 		return lf, lf.err
 	}
-	e := &cacheEntry{size: fi.Size(), mtime: fi.ModTime(), r: newHeadSectionReader(path, head, size, more, l.margin)}
+	// The stamp of the bytes actually read, from the read's own fstat.
+	l.stamps = append(l.stamps, FileStamp{Path: path, Size: info.Size, ModTime: info.ModTime})
+	e := &cacheEntry{size: info.Size, mtime: info.ModTime, r: newHeadSectionReader(path, head, int(info.Size), more, l.margin)}
 	l.cache.store(path, e)
 	lf.r, lf.mu = e.r, &e.mu
 	return lf, nil
-}
-
-// readAll reads f to its end into a buffer sized for a file of size bytes
-// (one more, to see the end without growing it), as os.ReadFile does.
-func readAll(f *os.File, size int) ([]byte, error) {
-	src := make([]byte, 0, max(size, 0)+1)
-	for {
-		n, err := f.Read(src[len(src):cap(src)])
-		src = src[:len(src)+n]
-		if err == io.EOF {
-			return src, nil
-		}
-		if err != nil {
-			return src, err
-		}
-		if len(src) == cap(src) {
-			src = append(src, 0)[:len(src)]
-		}
-	}
 }
 
 // FileStamp is the size and modification time a file had when a Loader

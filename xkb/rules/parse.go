@@ -2,12 +2,13 @@ package rules
 
 import (
 	"fmt"
-	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
 	"unsafe"
+
+	"gocomp/xkb/internal/xkbfile"
 )
 
 // maxLayouts is the number of layouts (groups) a keymap can hold; rules
@@ -82,11 +83,11 @@ type fileStamp struct {
 
 // stamp returns the current fileStamp of path.
 func stamp(path string) (fileStamp, error) {
-	fi, err := os.Stat(path)
+	fi, err := xkbfile.Stat(path)
 	if err != nil {
 		return fileStamp{}, err
 	}
-	return fileStamp{path, fi.Size(), fi.ModTime()}, nil
+	return fileStamp{path, fi.Size, fi.ModTime}, nil
 }
 
 // Env expands the "%H", "%S" and "%E" of include statements: the home
@@ -109,15 +110,11 @@ func (f *File) load(path string, env Env, depth int) error {
 	if depth > maxIncludeDepth {
 		return fmt.Errorf("rules: %s: includes nested more than %d deep (a loop?)", path, maxIncludeDepth)
 	}
-	st, err := stamp(path)
+	src, fi, err := xkbfile.ReadFile(path)
 	if err != nil {
 		return fmt.Errorf("rules: %w", err)
 	}
-	src, err := os.ReadFile(path)
-	if err != nil {
-		return fmt.Errorf("rules: %w", err)
-	}
-	f.read = append(f.read, st)
+	f.read = append(f.read, fileStamp{path, fi.Size, fi.ModTime})
 	// src is ours alone and never changes, so the rules share it rather
 	// than a copy.
 	return f.parse(path, unsafe.String(unsafe.SliceData(src), len(src)), env, depth)

@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+
+	"gocomp/xkb/internal/xkbfile"
 )
 
 // input is Names split into the lists rules match against.
@@ -296,7 +298,7 @@ func Find(dirs []string, name string) (string, error) {
 	}
 	for _, d := range dirs {
 		p := filepath.Join(d, "rules", name)
-		if fi, err := os.Stat(p); err == nil && !fi.IsDir() {
+		if fi, err := xkbfile.Stat(p); err == nil && !fi.Dir {
 			return p, nil
 		}
 	}
