@@ -2,9 +2,9 @@ package compile
 
 import (
 	"fmt"
-	"os"
 	"sync"
 
+	"gocomp/xkb/internal/xkbfile"
 	"gocomp/xkb/keymap"
 	"gocomp/xkb/parser"
 	"gocomp/xkb/rules"
@@ -41,11 +41,11 @@ func NewCache() *Cache {
 var defaultCache = NewCache()
 
 func stamp(path string) (fileStamp, bool) {
-	st, err := os.Stat(path)
+	st, err := xkbfile.Stat(path)
 	if err != nil {
 		return fileStamp{}, false
 	}
-	return fileStamp{st.Size(), st.ModTime().UnixNano()}, true
+	return fileStamp{st.Size, st.ModTime.UnixNano()}, true
 }
 
 // FromNames is FromNames with this cache.
@@ -70,7 +70,7 @@ func (c *Cache) FromNames(dirs []string, names rules.Names) (*keymap.Keymap, err
 	}
 	// The include files as the loader found them before reading them (a
 	// file changed since then makes the entry stale at once).
-	stamps := comp.load.Stamps()
+	stamps := comp.stamps()
 	files := make(map[string]fileStamp, len(stamps)+1)
 	for _, s := range stamps {
 		files[s.Path] = fileStamp{s.Size, s.ModTime.UnixNano()}
