@@ -132,18 +132,16 @@ func (c *compiler) build(kc *keycodesInfo, ti *typesInfo, ci *compatInfo, si *sy
 		typeByName["ONE_LEVEL"] = defaultType
 	}
 
-	// The dense key table (keycode order; holes have no name) and the
-	// keys by name.
+	// The dense key table (keycode order; holes have no name), indexed
+	// through the keycodes' own map from names.
 	list := make([]keymap.Key, hi-lo+1)
-	keys := make(map[string]*keymap.Key, len(kc.codeOf))
 	for code, name := range kc.nameOf {
 		if name == "" {
 			continue
 		}
-		k := &list[code-lo]
-		*k = keymap.Key{Keycode: keymap.Keycode(code), Name: name, Repeats: true}
-		keys[name] = k
+		list[code-lo] = keymap.Key{Keycode: keymap.Keycode(code), Name: name, Repeats: true}
 	}
+	keyNamed := func(name string) *keymap.Key { return &list[kc.codeOf[name]-lo] }
 	var storage []keysym.Keysym
 	// Groups and levels of all keys live in two arrays, sliced per key
 	// and per group (fewer allocations, better locality).
@@ -162,7 +160,7 @@ func (c *compiler) build(kc *keycodesInfo, ti *typesInfo, ci *compatInfo, si *sy
 			c.warnings = append(c.warnings, fmt.Errorf("key <%s> not found in keycodes; symbols ignored", k.name))
 			continue
 		}
-		key := keys[rn]
+		key := keyNamed(rn)
 		// Drop trailing undefined groups.
 		n := len(k.groups)
 		for n > 0 && !k.groups[n-1].defined() {
@@ -260,7 +258,7 @@ func (c *compiler) build(kc *keycodesInfo, ti *typesInfo, ci *compatInfo, si *sy
 	}
 	for name, m := range modOfKey {
 		if rn := realName(name); rn != "" && m >= 0 {
-			keys[rn].ModMap |= 1 << uint(m)
+			keyNamed(rn).ModMap |= 1 << uint(m)
 		}
 	}
 	if len(modOfSym) > 0 {
