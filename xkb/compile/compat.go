@@ -131,12 +131,11 @@ func (c *compiler) compatSection(r *parser.Resolved, merge parser.MergeMode) (*c
 	// the compile, included files too, as in libxkbcommon.
 	info.actions = c.compatActions
 	f := sec.File
-	for _, it := range r.Items {
-		st := it.Stmt
+	for st, steps := range r.Items() {
 		mode := stmtMerge(st.MergeMode(), merge)
 		switch s := st.(type) {
 		case *parser.Include:
-			inc, err := includeSteps(it.Steps, newCompatInfo, c.compatSection,
+			inc, err := includeSteps(steps, newCompatInfo, c.compatSection,
 				func(into, from *compatInfo, m parser.MergeMode, _ int) { into.merge(from, m) })
 			if err != nil {
 				return nil, err

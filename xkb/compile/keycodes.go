@@ -120,12 +120,11 @@ func (c *compiler) keycodesSection(r *parser.Resolved, merge parser.MergeMode) (
 	}
 	info.name = sec.Name
 	f := sec.File
-	for _, it := range r.Items {
-		st := it.Stmt
+	for st, steps := range r.Items() {
 		mode := stmtMerge(st.MergeMode(), merge)
 		switch s := st.(type) {
 		case *parser.Include:
-			inc, err := includeSteps(it.Steps, newKeycodesInfo, c.keycodesSection,
+			inc, err := includeSteps(steps, newKeycodesInfo, c.keycodesSection,
 				func(into, from *keycodesInfo, m parser.MergeMode, _ int) { into.merge(from, m) })
 			if err != nil {
 				return nil, err

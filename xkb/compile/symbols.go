@@ -187,12 +187,11 @@ func (c *compiler) symbolsSection(r *parser.Resolved, merge parser.MergeMode) (*
 	info.name = sec.Name
 	info.actions = c.symbolsActions
 	f := sec.File
-	for _, it := range r.Items {
-		st := it.Stmt
+	for st, steps := range r.Items() {
 		mode := stmtMerge(st.MergeMode(), merge)
 		switch s := st.(type) {
 		case *parser.Include:
-			inc, err := includeSteps(it.Steps, newSymbolsInfo, c.symbolsSection,
+			inc, err := includeSteps(steps, newSymbolsInfo, c.symbolsSection,
 				func(into, from *symbolsInfo, m parser.MergeMode, g int) { into.merge(from, m, g) })
 			if err != nil {
 				return nil, err

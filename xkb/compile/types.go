@@ -57,12 +57,11 @@ func (c *compiler) typesSection(r *parser.Resolved, merge parser.MergeMode) (*ty
 	info := newTypesInfo()
 	info.name = sec.Name
 	f := sec.File
-	for _, it := range r.Items {
-		st := it.Stmt
+	for st, steps := range r.Items() {
 		mode := stmtMerge(st.MergeMode(), merge)
 		switch s := st.(type) {
 		case *parser.Include:
-			inc, err := includeSteps(it.Steps, newTypesInfo, c.typesSection,
+			inc, err := includeSteps(steps, newTypesInfo, c.typesSection,
 				func(into, from *typesInfo, m parser.MergeMode, _ int) { into.merge(from, m) })
 			if err != nil {
 				return nil, err

@@ -85,6 +85,16 @@ type allocs struct {
 	vars     chunk[*VarDef]
 	callPtrs chunk[*Call]
 
+	// The scratch stacks, lent to the parser while it parses (see
+	// sectionReader.nextWith).
+	*scratch
+}
+
+// scratch holds the stacks lists are collected on. They are empty
+// between two sections, so the parsers of the files one Loader reads,
+// which never run at the same time, share one set rather than each growing
+// its own.
+type scratch struct {
 	symStack   []Keysym
 	levelStack [][]Keysym
 	exprStack  []Expr

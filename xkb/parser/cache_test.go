@@ -50,7 +50,7 @@ func TestFileCache(t *testing.T) {
 	if reads != 1 {
 		t.Errorf("file read %d times by two Loaders sharing a cache; want 1", reads)
 	}
-	if s1, s2 := r1.Items[0].Steps[0].Section.Section, r2.Items[0].Steps[0].Section.Section; s1 != s2 {
+	if s1, s2 := r1.Includes[0].Steps[0].Section.Section, r2.Includes[0].Steps[0].Section.Section; s1 != s2 {
 		t.Error("the two Loaders got different *Section values for f(b); want the cached one")
 	}
 	if got := l2.Paths(); len(got) != 1 || got[0] != path {
@@ -73,8 +73,8 @@ func TestFileCache(t *testing.T) {
 	if reads != 2 {
 		t.Errorf("changed file read %d times in all; want 2", reads)
 	}
-	if k, ok := r3.Items[0].Steps[0].Section.Items[0].Stmt.(*KeyDef); !ok || k.Name != "B" {
-		t.Errorf("after the change f(b) starts with %#v; want key <B>", r3.Items[0].Steps[0].Section.Items[0].Stmt)
+	if k, ok := r3.Includes[0].Steps[0].Section.Section.Stmts[0].(*KeyDef); !ok || k.Name != "B" {
+		t.Errorf("after the change f(b) starts with %#v; want key <B>", r3.Includes[0].Steps[0].Section.Section.Stmts[0])
 	}
 }
 

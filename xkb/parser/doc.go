@@ -68,14 +68,14 @@
 //
 //	func (c *compiler) section(r *parser.Resolved, mode parser.MergeMode) info {
 //		var in info
-//		for _, it := range r.Items {
-//			inc, ok := it.Stmt.(*parser.Include)
+//		for st, steps := range r.Items() {
+//			inc, ok := st.(*parser.Include)
 //			if !ok {
-//				in.handle(it.Stmt, c.stmtMode(it.Stmt.MergeMode(), mode))
+//				in.handle(st, c.stmtMode(st.MergeMode(), mode))
 //				continue
 //			}
 //			var incl info
-//			for _, step := range it.Steps { // step.Group: symbols only
+//			for _, step := range steps { // step.Group: symbols only
 //				incl.merge(c.section(step.Section, c.includedMode(step.Merge)), step.Merge)
 //			}
 //			in.merge(incl, inc.Merge)

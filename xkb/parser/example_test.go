@@ -21,11 +21,11 @@ func ExampleLoader_ResolveSpec() {
 	var walk func(r *parser.Resolved, depth int)
 	walk = func(r *parser.Resolved, depth int) {
 		keys := 0
-		for _, it := range r.Items {
-			if _, ok := it.Stmt.(*parser.KeyDef); ok {
+		for st, steps := range r.Items() {
+			if _, ok := st.(*parser.KeyDef); ok {
 				keys++
 			}
-			for _, step := range it.Steps {
+			for _, step := range steps {
 				group := ""
 				if step.Group != 0 {
 					group = fmt.Sprintf(" into group %d", step.Group)

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"iter"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -33,6 +34,7 @@ type Loader struct {
 	headSize int                          // see readHead
 	margin   int                          // see newHeadSectionReader
 	cache    *FileCache                   // nil: parse every file this Loader needs itself
+	scratch  scratch                      // lent to the parser of each file while it parses
 }
 
 type loadedFile struct {
@@ -156,22 +158,40 @@ func (l *Loader) readPrefix(path string, n int) ([]byte, xkbfile.Info, error) {
 }
 
 // Resolved is a component section with its include statements resolved.
-// Items lists the section's statements in source order; an include
-// statement's item carries the sections it brought in. The same *Resolved
-// may appear several times in a tree (a section included from two places);
-// treat the tree as read-only.
+// Includes holds the sections each include statement brought in; Items
+// walks the statements with them. The same *Resolved may appear several
+// times in a tree (a section included from two places); treat the tree as
+// read-only.
 type Resolved struct {
-	Section *Section // the section as parsed
-	Path    string   // the file it came from (its File.Name)
-	Items   []Item
+	Section  *Section // the section as parsed
+	Path     string   // the file it came from (its File.Name)
+	Includes []ResolvedInclude
 }
 
-// Item is one statement of a Resolved section. For an *Include statement
-// Steps holds one entry per step of its include string, in order; for
-// every other statement Steps is nil.
-type Item struct {
-	Stmt  Stmt
+// ResolvedInclude is an include statement of a Resolved section, at
+// Section.Stmts[Index], with one Step per step of its include string, in
+// order.
+type ResolvedInclude struct {
+	Index int
 	Steps []Step
+}
+
+// Items yields the section's statements in source order, each with the
+// steps it resolved to when it is an *Include statement (nil for every
+// other statement).
+func (r *Resolved) Items() iter.Seq2[Stmt, []Step] {
+	return func(yield func(Stmt, []Step) bool) {
+		incs := r.Includes
+		for i, st := range r.Section.Stmts {
+			var steps []Step
+			if len(incs) > 0 && incs[0].Index == i {
+				steps, incs = incs[0].Steps, incs[1:]
+			}
+			if !yield(st, steps) {
+				return
+			}
+		}
+	}
 }
 
 // Step is one resolved step of an include string: where the section came
@@ -208,9 +228,8 @@ func (l *Loader) Resolve(s *Section) (*Resolved, error) {
 }
 
 func (l *Loader) resolve(s *Section) (*Resolved, error) {
-	r := &Resolved{Section: s, Path: s.File.Name, Items: make([]Item, len(s.Stmts))}
+	r := &Resolved{Section: s, Path: s.File.Name}
 	for i, st := range s.Stmts {
-		r.Items[i].Stmt = st
 		inc, ok := st.(*Include)
 		if !ok {
 			continue
@@ -219,7 +238,7 @@ func (l *Loader) resolve(s *Section) (*Resolved, error) {
 		if err != nil {
 			return nil, err
 		}
-		r.Items[i].Steps = steps
+		r.Includes = append(r.Includes, ResolvedInclude{Index: i, Steps: steps})
 	}
 	return r, nil
 }
@@ -346,7 +365,7 @@ func (l *Loader) findSection(kind SectionKind, file, section string) (*Section, 
 		}
 	}
 	for sec == nil {
-		s, err := lf.r.Next()
+		s, err := lf.r.nextWith(&l.scratch)
 		if err != nil {
 			return nil, err
 		}
@@ -384,7 +403,7 @@ func (l *Loader) LoadFile(kind SectionKind, file string) (*File, error) {
 		defer lf.mu.Unlock()
 	}
 	for {
-		s, err := lf.r.Next()
+		s, err := lf.r.nextWith(&l.scratch)
 		if err != nil {
 			return lf.r.File(), err
 		}

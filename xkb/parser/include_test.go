@@ -81,10 +81,13 @@ func TestResolveTree(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(r.Items) != 3 {
-		t.Fatalf("good: %d items; want 3", len(r.Items))
+	if len(r.Section.Stmts) != 3 {
+		t.Fatalf("good: %d statements; want 3", len(r.Section.Stmts))
 	}
-	steps := r.Items[0].Steps
+	if len(r.Includes) != 2 || r.Includes[0].Index != 0 || r.Includes[1].Index != 2 {
+		t.Fatalf("good: includes %+v; want statements 0 and 2", r.Includes)
+	}
+	steps := r.Includes[0].Steps
 	type want struct {
 		merge         MergeMode
 		path, section string
@@ -100,9 +103,9 @@ func TestResolveTree(t *testing.T) {
 	}
 	for i, w := range wants {
 		s := steps[i]
-		if s.Merge != w.merge || s.Section.Path != w.path || s.Section.Section.Name != w.section || s.Group != w.group || len(s.Section.Items) != w.nstmts {
+		if s.Merge != w.merge || s.Section.Path != w.path || s.Section.Section.Name != w.section || s.Group != w.group || len(s.Section.Section.Stmts) != w.nstmts {
 			t.Errorf("step %d = %v %s(%s):%d with %d items; want %v %s(%s):%d with %d items", i,
-				s.Merge, s.Section.Path, s.Section.Section.Name, s.Group, len(s.Section.Items),
+				s.Merge, s.Section.Path, s.Section.Section.Name, s.Group, len(s.Section.Section.Stmts),
 				w.merge, w.path, w.section, w.group, w.nstmts)
 		}
 	}
@@ -110,15 +113,22 @@ func TestResolveTree(t *testing.T) {
 		t.Error("other(second) resolved twice; want one cached *Resolved")
 	}
 	// other(second) includes "first", whose default is its first section.
-	inner := steps[0].Section.Items[0].Steps
+	inner := steps[0].Section.Includes[0].Steps
 	if len(inner) != 1 || inner[0].Section.Section.Name != "one" {
 		t.Errorf("other(second) includes %+v; want first(one)", inner)
 	}
-	if _, ok := r.Items[1].Stmt.(*KeyDef); !ok || r.Items[1].Steps != nil {
-		t.Errorf("item 1 = %T with steps %v; want a *KeyDef without steps", r.Items[1].Stmt, r.Items[1].Steps)
+	if _, ok := r.Section.Stmts[1].(*KeyDef); !ok {
+		t.Errorf("statement 1 = %T; want a *KeyDef", r.Section.Stmts[1])
 	}
-	if inc, ok := r.Items[2].Stmt.(*Include); !ok || inc.Merge != MergeAugment || r.Items[2].Steps[0].Merge != MergeAugment {
-		t.Errorf("item 2 = %#v; want an augment include", r.Items[2].Stmt)
+	if inc, ok := r.Section.Stmts[2].(*Include); !ok || inc.Merge != MergeAugment || r.Includes[1].Steps[0].Merge != MergeAugment {
+		t.Errorf("statement 2 = %#v; want an augment include", r.Section.Stmts[2])
+	}
+	var walked []string
+	for st, steps := range r.Items() {
+		walked = append(walked, fmt.Sprintf("%T:%d", st, len(steps)))
+	}
+	if got, want := strings.Join(walked, " "), "*parser.Include:3 *parser.KeyDef:0 *parser.Include:1"; got != want {
+		t.Errorf("Items() walked %s; want %s", got, want)
 	}
 	for path, n := range reads {
 		if n != 1 {
@@ -136,8 +146,8 @@ func TestResolveTree(t *testing.T) {
 		t.Fatal(err)
 	}
 	var got []string
-	for _, st := range r3.Items[0].Steps {
-		k := st.Section.Items[0].Stmt.(*KeyDef)
+	for _, st := range r3.Includes[0].Steps {
+		k := st.Section.Section.Stmts[0].(*KeyDef)
 		got = append(got, st.Section.Section.Name+":"+dumpExpr(k.Body[0].Value))
 	}
 	if g := strings.Join(got, " "); g != "s:[w] b:[t]" {
@@ -224,7 +234,7 @@ func TestLoaderDirOrder(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	steps := r.Items[0].Steps
+	steps := r.Includes[0].Steps
 	if got := steps[0].Section.Section.Name; got != "mine" {
 		t.Errorf("first resolved to section %q; want %q from the first directory", got, "mine")
 	}
@@ -302,10 +312,10 @@ func TestHeadReads(t *testing.T) {
 		var b strings.Builder
 		var walk func(r *Resolved)
 		walk = func(r *Resolved) {
-			fmt.Fprintf(&b, "%s(%s)@%v:%d{", r.Path, r.Section.Name, r.Section.File.Position(r.Section.Pos), len(r.Items))
-			for _, it := range r.Items {
-				fmt.Fprintf(&b, "%T@%d;", it.Stmt, it.Stmt.Position())
-				for _, st := range it.Steps {
+			fmt.Fprintf(&b, "%s(%s)@%v:%d{", r.Path, r.Section.Name, r.Section.File.Position(r.Section.Pos), len(r.Section.Stmts))
+			for st, steps := range r.Items() {
+				fmt.Fprintf(&b, "%T@%d;", st, st.Position())
+				for _, st := range steps {
 					walk(st.Section)
 				}
 			}

@@ -24,6 +24,7 @@ const (
 // the tree are substrings of the copy), so the caller may reuse it.
 func Parse(filename string, src []byte) (*File, error) {
 	p := newParser(filename, src)
+	p.a.scratch = new(scratch)
 	p.guard(p.parseFile)
 	sort.Stable(p.errors)
 	return p.file, p.errors.Err()
@@ -155,11 +156,28 @@ func (r *sectionReader) File() *File { return r.p.file }
 // Next parses the next section and appends it to File().Sections. At the
 // end of the file it returns nil, nil (or an error if the file has no
 // section at all); after an error it keeps returning that error.
-func (r *sectionReader) Next() (*Section, error) {
+func (r *sectionReader) Next() (*Section, error) { return r.nextWith(new(scratch)) }
+
+// nextWith is Next with sc as the parser's scratch stacks: a Loader lends
+// its own, shared by the files it reads.
+func (r *sectionReader) nextWith(sc *scratch) (*Section, error) {
 	if r.done {
 		return nil, r.err
 	}
 	p := r.p
+	p.a.scratch = sc
+	defer func() {
+		// Leave the stacks empty (an error may have cut a list short)
+		// and holding no pointers into this file.
+		clear(sc.exprStack[:cap(sc.exprStack)])
+		clear(sc.varStack[:cap(sc.varStack)])
+		clear(sc.stmtStack[:cap(sc.stmtStack)])
+		clear(sc.symStack[:cap(sc.symStack)])
+		clear(sc.levelStack[:cap(sc.levelStack)])
+		sc.exprStack, sc.varStack, sc.stmtStack = sc.exprStack[:0], sc.varStack[:0], sc.stmtStack[:0]
+		sc.symStack, sc.levelStack = sc.symStack[:0], sc.levelStack[:0]
+		p.a.scratch = nil
+	}()
 	// Where to start again if the head of the file proves too short: just
 	// after the last section, before the white space and comments that
 	// scanning the current token skipped.
