@@ -107,10 +107,12 @@ func (c *ctx) modIndex(name string) int {
 func (c *ctx) evalMods(f *parser.File, e parser.Expr, realOnly bool) (keymap.ModMask, error) {
 	switch x := e.(type) {
 	case *parser.Ident:
-		switch strings.ToLower(x.Name) {
-		case "none":
+		// EqualFold rather than a lowered copy: most names ("Shift",
+		// "Mod1") have capitals, and this runs for every modifier named.
+		switch {
+		case strings.EqualFold(x.Name, "none"):
 			return 0, nil
-		case "all":
+		case strings.EqualFold(x.Name, "all"):
 			if realOnly {
 				return keymap.RealModsMask, nil
 			}
