@@ -59,10 +59,26 @@ func (c *chunk[T]) copyOf(src []T) []T {
 	return out
 }
 
-// allocs holds the parser's slabs, chunks and the scratch stacks that
-// lists are collected on before being copied into a chunk (stacks, so that
-// nested lists, e.g. calls in call arguments, do not clobber each other).
+// allocs is what a parser allocates from while it parses: node slabs and
+// scratch stacks, lent by a Loader to the parser of each file it reads
+// (see sectionReader.nextWith). The files a Loader reads are parsed one
+// after another, never at the same time, so sharing one workspace between
+// them lets its slabs grow to full size instead of every file starting
+// small again and leaving the tails of its chunks unused.
 type allocs struct {
+	*nodes
+	*scratch
+}
+
+// workspace is what a Loader lends.
+type workspace struct {
+	nodes
+	scratch
+}
+
+// nodes holds the slabs and chunks AST nodes are carved from. Nodes
+// outlive the parse; the slabs only hand out new ones.
+type nodes struct {
 	idents      slab[Ident]
 	varDefs     slab[VarDef]
 	keyDefs     slab[KeyDef]
@@ -84,16 +100,12 @@ type allocs struct {
 	exprs    chunk[Expr]
 	vars     chunk[*VarDef]
 	callPtrs chunk[*Call]
-
-	// The scratch stacks, lent to the parser while it parses (see
-	// sectionReader.nextWith).
-	*scratch
 }
 
-// scratch holds the stacks lists are collected on. They are empty
-// between two sections, so the parsers of the files one Loader reads,
-// which never run at the same time, share one set rather than each growing
-// its own.
+// scratch holds the stacks lists are collected on before being copied
+// into a chunk (stacks, so that nested lists, e.g. calls in call
+// arguments, do not clobber each other). They are empty between two
+// sections.
 type scratch struct {
 	symStack   []Keysym
 	levelStack [][]Keysym

@@ -34,7 +34,7 @@ type Loader struct {
 	headSize int                          // see readHead
 	margin   int                          // see newHeadSectionReader
 	cache    *FileCache                   // nil: parse every file this Loader needs itself
-	scratch  scratch                      // lent to the parser of each file while it parses
+	ws       workspace                    // lent to the parser of each file while it parses
 }
 
 type loadedFile struct {
@@ -365,7 +365,7 @@ func (l *Loader) findSection(kind SectionKind, file, section string) (*Section, 
 		}
 	}
 	for sec == nil {
-		s, err := lf.r.nextWith(&l.scratch)
+		s, err := lf.r.nextWith(&l.ws)
 		if err != nil {
 			return nil, err
 		}
@@ -403,7 +403,7 @@ func (l *Loader) LoadFile(kind SectionKind, file string) (*File, error) {
 		defer lf.mu.Unlock()
 	}
 	for {
-		s, err := lf.r.nextWith(&l.scratch)
+		s, err := lf.r.nextWith(&l.ws)
 		if err != nil {
 			return lf.r.File(), err
 		}

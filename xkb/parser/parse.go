@@ -24,7 +24,8 @@ const (
 // the tree are substrings of the copy), so the caller may reuse it.
 func Parse(filename string, src []byte) (*File, error) {
 	p := newParser(filename, src)
-	p.a.scratch = new(scratch)
+	ws := new(workspace)
+	p.a = allocs{&ws.nodes, &ws.scratch}
 	p.guard(p.parseFile)
 	sort.Stable(p.errors)
 	return p.file, p.errors.Err()
@@ -67,6 +68,8 @@ type sectionReader struct {
 	// is the file's length.
 	more func(n int) ([]byte, int, error)
 	size int
+
+	own *workspace // what Next lends the parser (a Loader lends its own)
 }
 
 func newSectionReader(filename string, src []byte) *sectionReader {
@@ -156,16 +159,22 @@ func (r *sectionReader) File() *File { return r.p.file }
 // Next parses the next section and appends it to File().Sections. At the
 // end of the file it returns nil, nil (or an error if the file has no
 // section at all); after an error it keeps returning that error.
-func (r *sectionReader) Next() (*Section, error) { return r.nextWith(new(scratch)) }
+func (r *sectionReader) Next() (*Section, error) {
+	if r.own == nil {
+		r.own = new(workspace)
+	}
+	return r.nextWith(r.own)
+}
 
-// nextWith is Next with sc as the parser's scratch stacks: a Loader lends
-// its own, shared by the files it reads.
-func (r *sectionReader) nextWith(sc *scratch) (*Section, error) {
+// nextWith is Next with the parser allocating from ws: a Loader lends its
+// own, shared by the files it reads (see allocs).
+func (r *sectionReader) nextWith(ws *workspace) (*Section, error) {
 	if r.done {
 		return nil, r.err
 	}
 	p := r.p
-	p.a.scratch = sc
+	sc := &ws.scratch
+	p.a = allocs{&ws.nodes, sc}
 	defer func() {
 		// Leave the stacks empty (an error may have cut a list short)
 		// and holding no pointers into this file.
@@ -176,7 +185,7 @@ func (r *sectionReader) nextWith(sc *scratch) (*Section, error) {
 		clear(sc.levelStack[:cap(sc.levelStack)])
 		sc.exprStack, sc.varStack, sc.stmtStack = sc.exprStack[:0], sc.varStack[:0], sc.stmtStack[:0]
 		sc.symStack, sc.levelStack = sc.symStack[:0], sc.levelStack[:0]
-		p.a.scratch = nil
+		p.a = allocs{}
 	}()
 	// Where to start again if the head of the file proves too short: just
 	// after the last section, before the white space and comments that
