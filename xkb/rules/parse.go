@@ -264,6 +264,7 @@ func (f *File) parse(name, src string, env Env, depth int) error {
 	var cur *ruleSet
 	curStart := 0
 	lines := lineReader{src: src}
+	var words []string // of the current "!" line, reused
 	for {
 		line, num, ok := lines.next()
 		if !ok {
@@ -271,7 +272,7 @@ func (f *File) parse(name, src string, env Env, depth int) error {
 		}
 		pos := position{name, num}
 		if strings.HasPrefix(line, "!") {
-			words := fields(nil, line[1:])
+			words = fields(words[:0], line[1:])
 			switch {
 			case len(words) == 0:
 				return fmt.Errorf("rules: %s: empty \"!\" line", pos)
