@@ -157,7 +157,7 @@ func (r *lineReader) next() (line string, num int, ok bool) {
 		if c := strings.Index(line, "//"); c >= 0 {
 			line = line[:c]
 		}
-		line = strings.TrimRight(line, " \t\r")
+		line = trimRightBlanks(line)
 		if strings.HasSuffix(line, "\\") {
 			r.joined = append(r.joined, line[:len(line)-1])
 			continue
@@ -178,6 +178,16 @@ func (r *lineReader) next() (line string, num int, ok bool) {
 		}
 	}
 	return "", 0, false
+}
+
+// trimRightBlanks drops the spaces, tabs and carriage returns that end
+// line (strings.TrimRight builds its byte set on every call).
+func trimRightBlanks(line string) string {
+	n := len(line)
+	for n > 0 && (line[n-1] == ' ' || line[n-1] == '\t' || line[n-1] == '\r') {
+		n--
+	}
+	return line[:n]
 }
 
 // Byte classes of rules text: blanks separate words, and "=" is a word of
@@ -239,20 +249,37 @@ func countWords(s string) int {
 
 // splitRule splits a rule line into its patterns (n words) and its value:
 // "patterns = value".
+//
+// It looks at each byte once: rules files are some thousand such lines,
+// and splitting them is most of the time a compile spends on the rules.
 func splitRule(line string, n int) (pats, value string, ok bool) {
-	eq := strings.IndexByte(line, '=')
-	if eq < 0 {
+	words, inWord, i := 0, false, 0
+	for ; i < len(line) && byteClass[line[i]] != classEqual; i++ {
+		isWord := byteClass[line[i]] == classWord
+		if isWord && !inWord {
+			words++
+		}
+		inWord = isWord
+	}
+	if i == len(line) || words != n {
 		return "", "", false
 	}
-	pats = line[:eq]
-	value, end := nextWord(line, eq+1)
-	if value == "" || value == "=" {
-		return "", "", false
+	pats = line[:i]
+	i++
+	for i < len(line) && byteClass[line[i]] == classBlank {
+		i++
 	}
-	if rest, _ := nextWord(line, end); rest != "" || countWords(pats) != n {
-		return "", "", false
+	start := i
+	for i < len(line) && byteClass[line[i]] == classWord {
+		i++
 	}
-	return pats, value, true
+	value = line[start:i]
+	for ; i < len(line); i++ {
+		if byteClass[line[i]] != classBlank { // a second word or "="
+			return "", "", false
+		}
+	}
+	return pats, value, value != ""
 }
 
 func (f *File) parse(name, src string, env Env, depth int) error {
