@@ -18,6 +18,8 @@ import (
 
 // Info is what stat (or fstat, for a file being read) said about a file.
 type Info struct {
+	// Size is the file's length; for a file being read, the length read
+	// when the read found the end earlier than fstat said.
 	Size    int64
 	ModTime time.Time
 	Regular bool
@@ -59,6 +61,9 @@ func ReadPrefix(path string, n int) ([]byte, Info, error) {
 		var got int
 		got, err = readFull(fd, src)
 		src = src[:got]
+		if int64(got) < want {
+			info.Size = int64(got) // it shrank while it was read
+		}
 	}
 	if err != nil {
 		return nil, info, &fs.PathError{Op: "read", Path: path, Err: err}
