@@ -68,7 +68,7 @@ func (c *Cache) FromNames(dirs []string, names rules.Names) (*keymap.Keymap, err
 		return nil, fmt.Errorf("%w (rules %q model %q layout %q variant %q options %q)", err,
 			names.Rules, names.Model, names.Layout, names.Variant, names.Options)
 	}
-	// The include files as the loader found them before reading them (a
+	// The include files as the loaders found them when they read them (a
 	// file changed since then makes the entry stale at once).
 	stamps := comp.stamps()
 	files := make(map[string]fileStamp, len(stamps)+1)

@@ -113,3 +113,15 @@ type scratch struct {
 	varStack   []*VarDef
 	stmtStack  []Stmt
 }
+
+// reset empties the stacks (an error may have cut a list short) and drops
+// the pointers they hold into the file just parsed.
+func (sc *scratch) reset() {
+	clear(sc.symStack[:cap(sc.symStack)])
+	clear(sc.levelStack[:cap(sc.levelStack)])
+	clear(sc.exprStack[:cap(sc.exprStack)])
+	clear(sc.varStack[:cap(sc.varStack)])
+	clear(sc.stmtStack[:cap(sc.stmtStack)])
+	sc.symStack, sc.levelStack = sc.symStack[:0], sc.levelStack[:0]
+	sc.exprStack, sc.varStack, sc.stmtStack = sc.exprStack[:0], sc.varStack[:0], sc.stmtStack[:0]
+}

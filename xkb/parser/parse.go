@@ -173,18 +173,9 @@ func (r *sectionReader) nextWith(ws *workspace) (*Section, error) {
 		return nil, r.err
 	}
 	p := r.p
-	sc := &ws.scratch
-	p.a = allocs{&ws.nodes, sc}
+	p.a = allocs{&ws.nodes, &ws.scratch}
 	defer func() {
-		// Leave the stacks empty (an error may have cut a list short)
-		// and holding no pointers into this file.
-		clear(sc.exprStack[:cap(sc.exprStack)])
-		clear(sc.varStack[:cap(sc.varStack)])
-		clear(sc.stmtStack[:cap(sc.stmtStack)])
-		clear(sc.symStack[:cap(sc.symStack)])
-		clear(sc.levelStack[:cap(sc.levelStack)])
-		sc.exprStack, sc.varStack, sc.stmtStack = sc.exprStack[:0], sc.varStack[:0], sc.stmtStack[:0]
-		sc.symStack, sc.levelStack = sc.symStack[:0], sc.levelStack[:0]
+		ws.scratch.reset()
 		p.a = allocs{}
 	}()
 	// Where to start again if the head of the file proves too short: just
