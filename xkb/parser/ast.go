@@ -4,7 +4,7 @@ import "sync"
 
 // Pos is a byte offset into the source of the File that holds a node.
 // File.Position turns it into file:line:col when an error is reported.
-type Pos int
+type Pos int32
 
 // MergeMode says how a statement or an included section combines with
 // what was defined before it.
@@ -368,8 +368,8 @@ type Binary struct {
 // to libxkbcommon; other integers are keysym values).
 type Keysym struct {
 	Pos   Pos
-	Name  string // "" when IsInt
 	IsInt bool
+	Name  string // "" when IsInt
 	Int   int64
 }
 

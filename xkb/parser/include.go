@@ -130,6 +130,9 @@ const defaultMargin = 1 << 10
 // prefixes of it (for newHeadSectionReader).
 func (l *Loader) readHead(path string) (head []byte, info xkbfile.Info, more func(n int) ([]byte, int, error), err error) {
 	head, info, err = l.readPrefix(path, l.headSize)
+	if err == nil && info.Size > MaxSourceSize {
+		return nil, info, nil, fmt.Errorf("%s is %d bytes, more than the %d the parser takes", path, info.Size, MaxSourceSize)
+	}
 	return head, info, func(n int) ([]byte, int, error) {
 		src, info, err := l.readPrefix(path, n)
 		return src, int(info.Size), err

@@ -345,3 +345,27 @@ func TestHeadReads(t *testing.T) {
 		}
 	}
 }
+
+// A file longer than positions can address is refused before it is
+// parsed (a sparse file: nothing of it is on disk).
+func TestLoaderRefusesHugeFile(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.MkdirAll(filepath.Join(dir, "symbols"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.Create(filepath.Join(dir, "symbols", "huge"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.WriteString(`xkb_symbols "a" { key <A> { [ a ] }; };` + "\n"); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Truncate(MaxSourceSize + 1); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	_, err = NewLoader([]string{dir}).ResolveSpec(KindSymbols, "huge(a)")
+	if err == nil || !strings.Contains(err.Error(), "more than the 1073741824 the parser takes") {
+		t.Fatalf("ResolveSpec of a %d-byte file: %v; want it refused", MaxSourceSize+1, err)
+	}
+}

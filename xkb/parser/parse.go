@@ -23,6 +23,9 @@ const (
 // "file:line:col: message". Parse copies src (once: names and strings in
 // the tree are substrings of the copy), so the caller may reuse it.
 func Parse(filename string, src []byte) (*File, error) {
+	if len(src) > MaxSourceSize {
+		return &File{Name: filename}, fmt.Errorf("xkb/parser: %s is %d bytes, more than the %d the parser takes", filename, len(src), MaxSourceSize)
+	}
 	p := newParser(filename, src)
 	ws := new(workspace)
 	p.a = allocs{&ws.nodes, &ws.scratch}
@@ -53,6 +56,10 @@ func (p *parser) guard(fn func()) {
 	}()
 	fn()
 }
+
+// MaxSourceSize is the length of the longest file the parser takes: a Pos
+// is a 32-bit offset. Keymap files are kilobytes; a gigabyte is garbage.
+const MaxSourceSize = 1 << 30
 
 // sectionReader parses a file one top-level section at a time and stops
 // at the first error, the way libxkbcommon reads a file an include names:
