@@ -114,14 +114,11 @@ type scratch struct {
 	stmtStack  []Stmt
 }
 
-// reset empties the stacks (an error may have cut a list short) and drops
-// the pointers they hold into the file just parsed.
+// reset empties the stacks (an error may have cut a list short). It does
+// not clear them: what they still point to is in files the lender (a
+// Loader, or a sectionReader) holds on to anyway, and clearing their
+// whole capacity after every section cost more than it saved.
 func (sc *scratch) reset() {
-	clear(sc.symStack[:cap(sc.symStack)])
-	clear(sc.levelStack[:cap(sc.levelStack)])
-	clear(sc.exprStack[:cap(sc.exprStack)])
-	clear(sc.varStack[:cap(sc.varStack)])
-	clear(sc.stmtStack[:cap(sc.stmtStack)])
 	sc.symStack, sc.levelStack = sc.symStack[:0], sc.levelStack[:0]
 	sc.exprStack, sc.varStack, sc.stmtStack = sc.exprStack[:0], sc.varStack[:0], sc.stmtStack[:0]
 }
