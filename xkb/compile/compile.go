@@ -5,7 +5,9 @@
 // following include statements with their merge modes, into a private info
 // value; build then derives the keymap from the four infos (automatic key
 // types, interprets applied to keys, virtual modifier mapping, resolved
-// masks, indicator slots).
+// masks, indicator slots). When compiling from names, the compat and
+// symbols include files are read and parsed on a second goroutine while
+// keycodes and types are compiled; everything else runs on the caller's.
 package compile
 
 import (
