@@ -232,21 +232,6 @@ func fields(dst []string, s string) []string {
 	}
 }
 
-// countWords returns the number of blank-separated words in s, which holds
-// no "=".
-func countWords(s string) int {
-	n := 0
-	in := false
-	for i := 0; i < len(s); i++ {
-		w := byteClass[s[i]] == classWord
-		if w && !in {
-			n++
-		}
-		in = w
-	}
-	return n
-}
-
 // splitRule splits a rule line into its patterns (n words) and its value:
 // "patterns = value".
 //

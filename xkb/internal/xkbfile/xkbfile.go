@@ -9,7 +9,6 @@
 package xkbfile
 
 import (
-	"fmt"
 	"io/fs"
 	"time"
 
@@ -154,9 +153,4 @@ func retry(fn func() error) error {
 			return err
 		}
 	}
-}
-
-// String describes an Info, for test failures.
-func (i Info) String() string {
-	return fmt.Sprintf("size %d, modified %s, regular %t", i.Size, i.ModTime.Format(time.RFC3339Nano), i.Regular)
 }
