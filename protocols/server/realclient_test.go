@@ -37,13 +37,18 @@ func serveSocket(t *testing.T, d *server.Display, done <-chan struct{}) (runtime
 	}
 	errs := make(chan error, 1)
 	go func() {
-		defer unix.Close(lfd)
+		var err error
+		// The listening socket is closed before the cleanup below hears
+		// of the end, so that no later test sees an fd of this one close.
+		defer func() {
+			unix.Close(lfd)
+			errs <- err
+		}()
 		var clients []*server.Client
 		for {
 			select {
 			case <-done:
 				d.Close()
-				errs <- nil
 				return
 			default:
 			}
@@ -57,24 +62,22 @@ func serveSocket(t *testing.T, d *server.Display, done <-chan struct{}) (runtime
 				}
 			}
 			clients = live
-			if _, err := unix.Poll(pfds, 50); err != nil && !errors.Is(err, unix.EINTR) {
-				errs <- err
+			if _, err = unix.Poll(pfds, 50); err != nil && !errors.Is(err, unix.EINTR) {
 				return
 			}
+			err = nil
 			for i, c := range clients {
 				if pfds[i+1].Revents != 0 {
 					c.HandleReadable()
 				}
 			}
 			if pfds[0].Revents&unix.POLLIN != 0 {
-				fd, _, err := unix.Accept4(lfd, unix.SOCK_CLOEXEC)
-				if err != nil {
-					errs <- err
+				var fd int
+				if fd, _, err = unix.Accept4(lfd, unix.SOCK_CLOEXEC); err != nil {
 					return
 				}
-				c, err := d.NewClient(fd, server.ClientHooks{})
-				if err != nil {
-					errs <- err
+				var c *server.Client
+				if c, err = d.NewClient(fd, server.ClientHooks{}); err != nil {
 					return
 				}
 				clients = append(clients, c)
