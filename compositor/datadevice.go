@@ -66,13 +66,10 @@ func (ds *dataSource) SetActions(r *wayland.DataSource, actions wayland.DataDevi
 	return nil
 }
 
-// dataSourceOf returns the state behind a wl_data_source argument.
-func dataSourceOf(res *wayland.DataSource) *dataSource {
-	if res == nil || res.Destroyed() {
-		return nil
-	}
-	ds, _ := res.Handler().(*dataSource)
-	return ds
+// dataSourceOf returns the state behind a wl_data_source argument (nil
+// for none or a destroyed one).
+func dataSourceOf(res *wayland.DataSource) (*dataSource, error) {
+	return server.ImplArg[*dataSource](res, "a wl_data_source of this compositor")
 }
 
 // dataDevice serves one wl_data_device.
@@ -83,7 +80,11 @@ type dataDevice struct {
 // StartDrag runs on wl_data_device.start_drag: without a pointer there is
 // no drag, so the source is cancelled.
 func (dd *dataDevice) StartDrag(_ *wayland.DataDevice, source *wayland.DataSource, _, _ *wayland.Surface, _ uint32) error {
-	if ds := dataSourceOf(source); ds != nil {
+	ds, err := dataSourceOf(source)
+	if err != nil {
+		return err
+	}
+	if ds != nil {
 		ds.used = true
 		source.SendCancelled()
 	}
@@ -92,7 +93,11 @@ func (dd *dataDevice) StartDrag(_ *wayland.DataDevice, source *wayland.DataSourc
 
 // SetSelection runs on wl_data_device.set_selection.
 func (dd *dataDevice) SetSelection(r *wayland.DataDevice, source *wayland.DataSource, _ uint32) error {
-	if ds := dataSourceOf(source); ds != nil {
+	ds, err := dataSourceOf(source)
+	if err != nil {
+		return err
+	}
+	if ds != nil {
 		ds.used = true
 	}
 	if dd.selection != nil && dd.selection != source {

@@ -44,12 +44,8 @@ type region struct {
 func newRegion(res *wayland.Region) { res.SetHandler(&region{}) }
 
 // regionOf returns the state behind a wl_region argument (nil for none).
-func regionOf(res *wayland.Region) *region {
-	if res == nil {
-		return nil
-	}
-	rg, _ := res.Handler().(*region)
-	return rg
+func regionOf(res *wayland.Region) (*region, error) {
+	return server.ImplArg[*region](res, "a wl_region of this compositor")
 }
 
 // snapshot returns the region's current shape; later edits do not change

@@ -111,14 +111,11 @@ type shmBuffer struct {
 	format                        backend.Format
 }
 
-// bufferOf returns the state behind a wl_buffer argument; nil for none or
-// a buffer this package did not create.
-func bufferOf(res *wayland.Buffer) *shmBuffer {
-	if res == nil || res.Destroyed() {
-		return nil
-	}
-	b, _ := res.Handler().(*shmBuffer)
-	return b
+// bufferOf returns the state behind a wl_buffer argument: nil for none
+// or a destroyed buffer; a buffer that is not a wl_shm buffer is the
+// invalid_object protocol error.
+func bufferOf(res *wayland.Buffer) (*shmBuffer, error) {
+	return server.ImplArg[*shmBuffer](res, "a wl_shm buffer")
 }
 
 // Destroy runs on wl_buffer.destroy.

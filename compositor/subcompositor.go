@@ -21,7 +21,14 @@ func (subcompositorHandler) Destroy(*wayland.Subcompositor) error { return nil }
 
 // GetSubsurface runs on wl_subcompositor.get_subsurface; id is registered.
 func (subcompositorHandler) GetSubsurface(r *wayland.Subcompositor, id *wayland.Subsurface, surfaceRes, parentRes *wayland.Surface) error {
-	sf, parent := surfaceOf(surfaceRes), surfaceOf(parentRes)
+	sf, err := surfaceOf(surfaceRes)
+	if err != nil {
+		return err
+	}
+	parent, err := surfaceOf(parentRes)
+	if err != nil {
+		return err
+	}
 	if sf == nil || parent == nil {
 		// The server destroyed one of them already: nothing to attach.
 		id.SetHandler(&subsurface{})
@@ -197,7 +204,10 @@ func (sub *subsurface) restackAt(r *wayland.Subsurface, sibling *wayland.Surface
 	if sub.sf == nil || sub.parent == nil {
 		return nil
 	}
-	ref := surfaceOf(sibling)
+	ref, err := surfaceOf(sibling)
+	if err != nil {
+		return err
+	}
 	if ref == nil {
 		return nil
 	}

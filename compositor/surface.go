@@ -86,14 +86,10 @@ func (s *Server) newSurface(res *wayland.Surface) *surface {
 	return sf
 }
 
-// surfaceOf returns the state behind a wl_surface argument (nil for none
-// or a surface the server already destroyed).
-func surfaceOf(res *wayland.Surface) *surface {
-	if res == nil || res.Destroyed() {
-		return nil
-	}
-	sf, _ := res.Handler().(*surface)
-	return sf
+// surfaceOf returns the state behind a wl_surface argument: nil for none
+// or a surface the server already destroyed.
+func surfaceOf(res *wayland.Surface) (*surface, error) {
+	return server.ImplArg[*surface](res, "a wl_surface of this compositor")
 }
 
 // setRole gives the surface its role. A surface keeps its role name for
@@ -205,9 +201,9 @@ func (sf *surface) Attach(r *wayland.Surface, buffer *wayland.Buffer, x, y int32
 	if (x != 0 || y != 0) && r.Version() >= 5 {
 		return server.Errorf(r, uint32(wayland.SurfaceErrorInvalidOffset), "attach with offset %d,%d: use wl_surface.offset", x, y)
 	}
-	b := bufferOf(buffer)
-	if buffer != nil && b == nil && !buffer.Destroyed() {
-		return server.Errorf(r, server.ErrorInvalidObject, "%s is not a wl_shm buffer", buffer)
+	b, err := bufferOf(buffer)
+	if err != nil {
+		return err
 	}
 	sf.pending.attached = true
 	sf.pending.buffer = b
@@ -266,7 +262,11 @@ func (sf *surface) Frame(_ *wayland.Surface, callback *wayland.Callback) error {
 func (sf *surface) SetOpaqueRegion(_ *wayland.Surface, rg *wayland.Region) error {
 	sf.pending.opaqueSet = true
 	sf.pending.opaque = nil
-	if r := regionOf(rg); r != nil {
+	r, err := regionOf(rg)
+	if err != nil {
+		return err
+	}
+	if r != nil {
 		sf.pending.opaque = r.snapshot()
 	}
 	return nil
@@ -277,7 +277,11 @@ func (sf *surface) SetInputRegion(_ *wayland.Surface, rg *wayland.Region) error 
 	sf.pending.inputSet = true
 	sf.pending.input = nil
 	sf.pending.inputInfinite = rg == nil
-	if r := regionOf(rg); r != nil {
+	r, err := regionOf(rg)
+	if err != nil {
+		return err
+	}
+	if r != nil {
 		sf.pending.input = r.snapshot()
 	}
 	return nil

@@ -60,7 +60,10 @@ func (wb *wmBase) CreatePositioner(_ *xdgshell.WmBase, id *xdgshell.Positioner) 
 
 // GetXdgSurface runs on xdg_wm_base.get_xdg_surface.
 func (wb *wmBase) GetXdgSurface(r *xdgshell.WmBase, id *xdgshell.Surface, surfaceRes *wayland.Surface) error {
-	sf := surfaceOf(surfaceRes)
+	sf, err := surfaceOf(surfaceRes)
+	if err != nil {
+		return err
+	}
 	xs := &xdgSurface{wb: wb, res: id}
 	id.SetHandler(xs)
 	if sf == nil {
@@ -229,12 +232,18 @@ func (xs *xdgSurface) GetPopup(r *xdgshell.Surface, id *xdgshell.Popup, parentRe
 	if xs.sf == nil {
 		return nil
 	}
-	ps := positionerOf(pos)
+	ps, err := positionerOf(pos)
+	if err != nil {
+		return err
+	}
 	if ps == nil || !ps.complete() {
 		return server.Errorf(xs.wb.res, uint32(xdgshell.WmBaseErrorInvalidPositioner), "popup positioner without size or anchor rectangle")
 	}
 	if parentRes != nil {
-		parent, _ := parentRes.Handler().(*xdgSurface)
+		parent, err := server.ImplArg[*xdgSurface](parentRes, "an xdg_surface of this compositor")
+		if err != nil {
+			return err
+		}
 		if parent == nil || parent == xs {
 			return server.Errorf(xs.wb.res, uint32(xdgshell.WmBaseErrorInvalidPopupParent), "invalid popup parent %s", parentRes)
 		}
@@ -333,9 +342,9 @@ func (tl *toplevel) Destroy(*xdgshell.Toplevel) error { return nil }
 
 // SetParent runs on xdg_toplevel.set_parent.
 func (tl *toplevel) SetParent(r *xdgshell.Toplevel, parentRes *xdgshell.Toplevel) error {
-	var parent *toplevel
-	if parentRes != nil {
-		parent, _ = parentRes.Handler().(*toplevel)
+	parent, err := server.ImplArg[*toplevel](parentRes, "an xdg_toplevel of this compositor")
+	if err != nil {
+		return err
 	}
 	for p := parent; p != nil; p = p.parent {
 		if p == tl {
@@ -460,7 +469,10 @@ func (p *popup) Grab(*xdgshell.Popup, *wayland.Seat, uint32) error { return nil 
 
 // Reposition runs on xdg_popup.reposition.
 func (p *popup) Reposition(r *xdgshell.Popup, pos *xdgshell.Positioner, token uint32) error {
-	ps := positionerOf(pos)
+	ps, err := positionerOf(pos)
+	if err != nil {
+		return err
+	}
 	if ps == nil || !ps.complete() {
 		return server.Errorf(p.xs.wb.res, uint32(xdgshell.WmBaseErrorInvalidPositioner), "reposition with an incomplete positioner")
 	}
@@ -482,13 +494,10 @@ type positioner struct {
 	offX, offY    int32
 }
 
-// positionerOf returns the state behind an xdg_positioner argument.
-func positionerOf(res *xdgshell.Positioner) *positioner {
-	if res == nil || res.Destroyed() {
-		return nil
-	}
-	ps, _ := res.Handler().(*positioner)
-	return ps
+// positionerOf returns the state behind an xdg_positioner argument (nil
+// for none or a destroyed one).
+func positionerOf(res *xdgshell.Positioner) (*positioner, error) {
+	return server.ImplArg[*positioner](res, "an xdg_positioner of this compositor")
 }
 
 // complete reports whether size and anchor rectangle are set, as a popup

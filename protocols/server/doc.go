@@ -65,6 +65,12 @@
 //		return nil
 //	})
 //
+// The handler is also the resource's implementation: Impl[T] returns it
+// typed, and ImplArg[T] does so for an object argument of a request,
+// turning an object implemented by something else (a wl_buffer from
+// another factory, say) into the invalid_object protocol error instead of
+// a silent nil. The generated bindings have no untyped Handler getter.
+//
 // A handler method returning a *ProtocolError (see Errorf) sends that error
 // to the client; any other error is sent as wl_display's implementation
 // error. Either way the client is disconnected.

@@ -7,8 +7,8 @@ import (
 )
 
 // wl_fixes lives in the runtime because its destroy_registry request takes
-// a wl_registry, which is the runtime's own object: the generated
-// wayland.AddFixesGlobal cannot resolve that argument, use AddFixesGlobal.
+// a wl_registry, which is the runtime's own object (the generated bindings
+// have no global helper for it).
 const (
 	fixesRequestDestroy         = 0
 	fixesRequestDestroyRegistry = 1

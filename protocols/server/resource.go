@@ -56,6 +56,7 @@ type Resource struct {
 	version   uint32
 	destroyed bool
 	hooks     []*destroyHook
+	impl      any // the handler the generated SetHandler installed
 }
 
 type destroyHook struct{ fn func() }
@@ -74,6 +75,50 @@ func (r *Resource) Client() *Client { return r.client }
 
 // Interface returns the object's interface description.
 func (r *Resource) Interface() *Interface { return r.iface }
+
+// SetImpl records the object implementing the resource, for Impl and
+// ImplArg. The generated SetHandler methods call it with the handler;
+// other code has no reason to.
+func (r *Resource) SetImpl(impl any) { r.impl = impl }
+
+// Impl returns the implementation of obj (the handler its generated
+// SetHandler installed) as T. ok is false when obj is nil or destroyed,
+// when it has no implementation yet, or when the implementation is of
+// another type.
+func Impl[T any](obj Object) (impl T, ok bool) {
+	if obj == nil {
+		return impl, false
+	}
+	r := obj.Base()
+	if r == nil || r.destroyed {
+		return impl, false
+	}
+	impl, ok = r.impl.(T)
+	return impl, ok
+}
+
+// ImplArg returns the implementation of arg, an object argument of a
+// request, as T. A nil or destroyed arg gives the zero T and no error (the
+// caller decides what a missing object means). An arg implemented by
+// something other than T — a wl_buffer from a factory the request does not
+// accept, say — is the invalid_object protocol error naming arg and what
+// was wanted.
+func ImplArg[T any](arg Object, want string) (T, error) {
+	var zero T
+	if arg == nil {
+		return zero, nil
+	}
+	r := arg.Base()
+	if r == nil || r.destroyed {
+		return zero, nil
+	}
+	impl, ok := r.impl.(T)
+	if !ok {
+		return zero, &ProtocolError{ObjectID: displayID, Interface: "wl_display", Code: ErrorInvalidObject,
+			Message: fmt.Sprintf("%s is not %s", r, want)}
+	}
+	return impl, nil
+}
 
 // Destroyed reports whether Destroy has run (or the client is gone).
 func (r *Resource) Destroyed() bool { return r.destroyed }

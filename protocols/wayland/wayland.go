@@ -75,12 +75,13 @@ func (r *Display) Destroy() {
 	}
 }
 
-// SetHandler sets the handler of wl_display requests. Until it is set, requests other
-// than destructors are an implementation error.
-func (r *Display) SetHandler(h DisplayHandler) { r.handler = h }
-
-// Handler returns the handler set by SetHandler.
-func (r *Display) Handler() DisplayHandler { return r.handler }
+// SetHandler sets the handler of wl_display requests; server.Impl and server.ImplArg
+// return it. Until it is set, requests other than destructors are an
+// implementation error.
+func (r *Display) SetHandler(h DisplayHandler) {
+	r.handler = h
+	r.SetImpl(h)
+}
 
 // NewDisplay creates a wl_display with a server-allocated id, for events that
 // introduce objects.
@@ -90,18 +91,6 @@ func NewDisplay(c *server.Client, version uint32) (*Display, error) {
 		return nil, err
 	}
 	return r, nil
-}
-
-// AddDisplayGlobal advertises wl_display up to version; bind runs for every client
-// bind with the new, registered resource (set its handler there).
-func AddDisplayGlobal(d *server.Display, version uint32, bind func(r *Display) error) (*server.Global, error) {
-	return d.AddGlobal(DisplayInterface, version, func(c *server.Client, id, v uint32) error {
-		r := &Display{}
-		if err := c.Register(r, DisplayInterface, id, v); err != nil {
-			return err
-		}
-		return bind(r)
-	})
 }
 
 // DisplayHandler handles wl_display requests. Methods run on the loop goroutine
@@ -252,12 +241,13 @@ func (r *Registry) Destroy() {
 	}
 }
 
-// SetHandler sets the handler of wl_registry requests. Until it is set, requests other
-// than destructors are an implementation error.
-func (r *Registry) SetHandler(h RegistryHandler) { r.handler = h }
-
-// Handler returns the handler set by SetHandler.
-func (r *Registry) Handler() RegistryHandler { return r.handler }
+// SetHandler sets the handler of wl_registry requests; server.Impl and server.ImplArg
+// return it. Until it is set, requests other than destructors are an
+// implementation error.
+func (r *Registry) SetHandler(h RegistryHandler) {
+	r.handler = h
+	r.SetImpl(h)
+}
 
 // NewRegistry creates a wl_registry with a server-allocated id, for events that
 // introduce objects.
@@ -267,18 +257,6 @@ func NewRegistry(c *server.Client, version uint32) (*Registry, error) {
 		return nil, err
 	}
 	return r, nil
-}
-
-// AddRegistryGlobal advertises wl_registry up to version; bind runs for every client
-// bind with the new, registered resource (set its handler there).
-func AddRegistryGlobal(d *server.Display, version uint32, bind func(r *Registry) error) (*server.Global, error) {
-	return d.AddGlobal(RegistryInterface, version, func(c *server.Client, id, v uint32) error {
-		r := &Registry{}
-		if err := c.Register(r, RegistryInterface, id, v); err != nil {
-			return err
-		}
-		return bind(r)
-	})
 }
 
 // RegistryHandler handles wl_registry requests. Methods run on the loop goroutine
@@ -452,12 +430,13 @@ func (r *Compositor) Destroy() {
 	}
 }
 
-// SetHandler sets the handler of wl_compositor requests. Until it is set, requests other
-// than destructors are an implementation error.
-func (r *Compositor) SetHandler(h CompositorHandler) { r.handler = h }
-
-// Handler returns the handler set by SetHandler.
-func (r *Compositor) Handler() CompositorHandler { return r.handler }
+// SetHandler sets the handler of wl_compositor requests; server.Impl and server.ImplArg
+// return it. Until it is set, requests other than destructors are an
+// implementation error.
+func (r *Compositor) SetHandler(h CompositorHandler) {
+	r.handler = h
+	r.SetImpl(h)
+}
 
 // NewCompositor creates a wl_compositor with a server-allocated id, for events that
 // introduce objects.
@@ -579,12 +558,13 @@ func (r *ShmPool) Destroy() {
 	}
 }
 
-// SetHandler sets the handler of wl_shm_pool requests. Until it is set, requests other
-// than destructors are an implementation error.
-func (r *ShmPool) SetHandler(h ShmPoolHandler) { r.handler = h }
-
-// Handler returns the handler set by SetHandler.
-func (r *ShmPool) Handler() ShmPoolHandler { return r.handler }
+// SetHandler sets the handler of wl_shm_pool requests; server.Impl and server.ImplArg
+// return it. Until it is set, requests other than destructors are an
+// implementation error.
+func (r *ShmPool) SetHandler(h ShmPoolHandler) {
+	r.handler = h
+	r.SetImpl(h)
+}
 
 // NewShmPool creates a wl_shm_pool with a server-allocated id, for events that
 // introduce objects.
@@ -721,12 +701,13 @@ func (r *Shm) Destroy() {
 	}
 }
 
-// SetHandler sets the handler of wl_shm requests. Until it is set, requests other
-// than destructors are an implementation error.
-func (r *Shm) SetHandler(h ShmHandler) { r.handler = h }
-
-// Handler returns the handler set by SetHandler.
-func (r *Shm) Handler() ShmHandler { return r.handler }
+// SetHandler sets the handler of wl_shm requests; server.Impl and server.ImplArg
+// return it. Until it is set, requests other than destructors are an
+// implementation error.
+func (r *Shm) SetHandler(h ShmHandler) {
+	r.handler = h
+	r.SetImpl(h)
+}
 
 // NewShm creates a wl_shm with a server-allocated id, for events that
 // introduce objects.
@@ -1261,12 +1242,13 @@ func (r *Buffer) Destroy() {
 	}
 }
 
-// SetHandler sets the handler of wl_buffer requests. Until it is set, requests other
-// than destructors are an implementation error.
-func (r *Buffer) SetHandler(h BufferHandler) { r.handler = h }
-
-// Handler returns the handler set by SetHandler.
-func (r *Buffer) Handler() BufferHandler { return r.handler }
+// SetHandler sets the handler of wl_buffer requests; server.Impl and server.ImplArg
+// return it. Until it is set, requests other than destructors are an
+// implementation error.
+func (r *Buffer) SetHandler(h BufferHandler) {
+	r.handler = h
+	r.SetImpl(h)
+}
 
 // NewBuffer creates a wl_buffer with a server-allocated id, for events that
 // introduce objects.
@@ -1406,12 +1388,13 @@ func (r *DataOffer) Destroy() {
 	}
 }
 
-// SetHandler sets the handler of wl_data_offer requests. Until it is set, requests other
-// than destructors are an implementation error.
-func (r *DataOffer) SetHandler(h DataOfferHandler) { r.handler = h }
-
-// Handler returns the handler set by SetHandler.
-func (r *DataOffer) Handler() DataOfferHandler { return r.handler }
+// SetHandler sets the handler of wl_data_offer requests; server.Impl and server.ImplArg
+// return it. Until it is set, requests other than destructors are an
+// implementation error.
+func (r *DataOffer) SetHandler(h DataOfferHandler) {
+	r.handler = h
+	r.SetImpl(h)
+}
 
 // NewDataOffer creates a wl_data_offer with a server-allocated id, for events that
 // introduce objects.
@@ -1660,12 +1643,13 @@ func (r *DataSource) Destroy() {
 	}
 }
 
-// SetHandler sets the handler of wl_data_source requests. Until it is set, requests other
-// than destructors are an implementation error.
-func (r *DataSource) SetHandler(h DataSourceHandler) { r.handler = h }
-
-// Handler returns the handler set by SetHandler.
-func (r *DataSource) Handler() DataSourceHandler { return r.handler }
+// SetHandler sets the handler of wl_data_source requests; server.Impl and server.ImplArg
+// return it. Until it is set, requests other than destructors are an
+// implementation error.
+func (r *DataSource) SetHandler(h DataSourceHandler) {
+	r.handler = h
+	r.SetImpl(h)
+}
 
 // NewDataSource creates a wl_data_source with a server-allocated id, for events that
 // introduce objects.
@@ -1914,12 +1898,13 @@ func (r *DataDevice) Destroy() {
 	}
 }
 
-// SetHandler sets the handler of wl_data_device requests. Until it is set, requests other
-// than destructors are an implementation error.
-func (r *DataDevice) SetHandler(h DataDeviceHandler) { r.handler = h }
-
-// Handler returns the handler set by SetHandler.
-func (r *DataDevice) Handler() DataDeviceHandler { return r.handler }
+// SetHandler sets the handler of wl_data_device requests; server.Impl and server.ImplArg
+// return it. Until it is set, requests other than destructors are an
+// implementation error.
+func (r *DataDevice) SetHandler(h DataDeviceHandler) {
+	r.handler = h
+	r.SetImpl(h)
+}
 
 // NewDataDevice creates a wl_data_device with a server-allocated id, for events that
 // introduce objects.
@@ -2144,12 +2129,13 @@ func (r *DataDeviceManager) Destroy() {
 	}
 }
 
-// SetHandler sets the handler of wl_data_device_manager requests. Until it is set, requests other
-// than destructors are an implementation error.
-func (r *DataDeviceManager) SetHandler(h DataDeviceManagerHandler) { r.handler = h }
-
-// Handler returns the handler set by SetHandler.
-func (r *DataDeviceManager) Handler() DataDeviceManagerHandler { return r.handler }
+// SetHandler sets the handler of wl_data_device_manager requests; server.Impl and server.ImplArg
+// return it. Until it is set, requests other than destructors are an
+// implementation error.
+func (r *DataDeviceManager) SetHandler(h DataDeviceManagerHandler) {
+	r.handler = h
+	r.SetImpl(h)
+}
 
 // NewDataDeviceManager creates a wl_data_device_manager with a server-allocated id, for events that
 // introduce objects.
@@ -2301,12 +2287,13 @@ func (r *Shell) Destroy() {
 	}
 }
 
-// SetHandler sets the handler of wl_shell requests. Until it is set, requests other
-// than destructors are an implementation error.
-func (r *Shell) SetHandler(h ShellHandler) { r.handler = h }
-
-// Handler returns the handler set by SetHandler.
-func (r *Shell) Handler() ShellHandler { return r.handler }
+// SetHandler sets the handler of wl_shell requests; server.Impl and server.ImplArg
+// return it. Until it is set, requests other than destructors are an
+// implementation error.
+func (r *Shell) SetHandler(h ShellHandler) {
+	r.handler = h
+	r.SetImpl(h)
+}
 
 // NewShell creates a wl_shell with a server-allocated id, for events that
 // introduce objects.
@@ -2487,12 +2474,13 @@ func (r *ShellSurface) Destroy() {
 	}
 }
 
-// SetHandler sets the handler of wl_shell_surface requests. Until it is set, requests other
-// than destructors are an implementation error.
-func (r *ShellSurface) SetHandler(h ShellSurfaceHandler) { r.handler = h }
-
-// Handler returns the handler set by SetHandler.
-func (r *ShellSurface) Handler() ShellSurfaceHandler { return r.handler }
+// SetHandler sets the handler of wl_shell_surface requests; server.Impl and server.ImplArg
+// return it. Until it is set, requests other than destructors are an
+// implementation error.
+func (r *ShellSurface) SetHandler(h ShellSurfaceHandler) {
+	r.handler = h
+	r.SetImpl(h)
+}
 
 // NewShellSurface creates a wl_shell_surface with a server-allocated id, for events that
 // introduce objects.
@@ -2937,12 +2925,13 @@ func (r *Surface) Destroy() {
 	}
 }
 
-// SetHandler sets the handler of wl_surface requests. Until it is set, requests other
-// than destructors are an implementation error.
-func (r *Surface) SetHandler(h SurfaceHandler) { r.handler = h }
-
-// Handler returns the handler set by SetHandler.
-func (r *Surface) Handler() SurfaceHandler { return r.handler }
+// SetHandler sets the handler of wl_surface requests; server.Impl and server.ImplArg
+// return it. Until it is set, requests other than destructors are an
+// implementation error.
+func (r *Surface) SetHandler(h SurfaceHandler) {
+	r.handler = h
+	r.SetImpl(h)
+}
 
 // NewSurface creates a wl_surface with a server-allocated id, for events that
 // introduce objects.
@@ -3272,12 +3261,13 @@ func (r *Seat) Destroy() {
 	}
 }
 
-// SetHandler sets the handler of wl_seat requests. Until it is set, requests other
-// than destructors are an implementation error.
-func (r *Seat) SetHandler(h SeatHandler) { r.handler = h }
-
-// Handler returns the handler set by SetHandler.
-func (r *Seat) Handler() SeatHandler { return r.handler }
+// SetHandler sets the handler of wl_seat requests; server.Impl and server.ImplArg
+// return it. Until it is set, requests other than destructors are an
+// implementation error.
+func (r *Seat) SetHandler(h SeatHandler) {
+	r.handler = h
+	r.SetImpl(h)
+}
 
 // NewSeat creates a wl_seat with a server-allocated id, for events that
 // introduce objects.
@@ -3552,12 +3542,13 @@ func (r *Pointer) Destroy() {
 	}
 }
 
-// SetHandler sets the handler of wl_pointer requests. Until it is set, requests other
-// than destructors are an implementation error.
-func (r *Pointer) SetHandler(h PointerHandler) { r.handler = h }
-
-// Handler returns the handler set by SetHandler.
-func (r *Pointer) Handler() PointerHandler { return r.handler }
+// SetHandler sets the handler of wl_pointer requests; server.Impl and server.ImplArg
+// return it. Until it is set, requests other than destructors are an
+// implementation error.
+func (r *Pointer) SetHandler(h PointerHandler) {
+	r.handler = h
+	r.SetImpl(h)
+}
 
 // NewPointer creates a wl_pointer with a server-allocated id, for events that
 // introduce objects.
@@ -3946,12 +3937,13 @@ func (r *Keyboard) Destroy() {
 	}
 }
 
-// SetHandler sets the handler of wl_keyboard requests. Until it is set, requests other
-// than destructors are an implementation error.
-func (r *Keyboard) SetHandler(h KeyboardHandler) { r.handler = h }
-
-// Handler returns the handler set by SetHandler.
-func (r *Keyboard) Handler() KeyboardHandler { return r.handler }
+// SetHandler sets the handler of wl_keyboard requests; server.Impl and server.ImplArg
+// return it. Until it is set, requests other than destructors are an
+// implementation error.
+func (r *Keyboard) SetHandler(h KeyboardHandler) {
+	r.handler = h
+	r.SetImpl(h)
+}
 
 // NewKeyboard creates a wl_keyboard with a server-allocated id, for events that
 // introduce objects.
@@ -4201,12 +4193,13 @@ func (r *Touch) Destroy() {
 	}
 }
 
-// SetHandler sets the handler of wl_touch requests. Until it is set, requests other
-// than destructors are an implementation error.
-func (r *Touch) SetHandler(h TouchHandler) { r.handler = h }
-
-// Handler returns the handler set by SetHandler.
-func (r *Touch) Handler() TouchHandler { return r.handler }
+// SetHandler sets the handler of wl_touch requests; server.Impl and server.ImplArg
+// return it. Until it is set, requests other than destructors are an
+// implementation error.
+func (r *Touch) SetHandler(h TouchHandler) {
+	r.handler = h
+	r.SetImpl(h)
+}
 
 // NewTouch creates a wl_touch with a server-allocated id, for events that
 // introduce objects.
@@ -4419,12 +4412,13 @@ func (r *Output) Destroy() {
 	}
 }
 
-// SetHandler sets the handler of wl_output requests. Until it is set, requests other
-// than destructors are an implementation error.
-func (r *Output) SetHandler(h OutputHandler) { r.handler = h }
-
-// Handler returns the handler set by SetHandler.
-func (r *Output) Handler() OutputHandler { return r.handler }
+// SetHandler sets the handler of wl_output requests; server.Impl and server.ImplArg
+// return it. Until it is set, requests other than destructors are an
+// implementation error.
+func (r *Output) SetHandler(h OutputHandler) {
+	r.handler = h
+	r.SetImpl(h)
+}
 
 // NewOutput creates a wl_output with a server-allocated id, for events that
 // introduce objects.
@@ -4708,12 +4702,13 @@ func (r *Region) Destroy() {
 	}
 }
 
-// SetHandler sets the handler of wl_region requests. Until it is set, requests other
-// than destructors are an implementation error.
-func (r *Region) SetHandler(h RegionHandler) { r.handler = h }
-
-// Handler returns the handler set by SetHandler.
-func (r *Region) Handler() RegionHandler { return r.handler }
+// SetHandler sets the handler of wl_region requests; server.Impl and server.ImplArg
+// return it. Until it is set, requests other than destructors are an
+// implementation error.
+func (r *Region) SetHandler(h RegionHandler) {
+	r.handler = h
+	r.SetImpl(h)
+}
 
 // NewRegion creates a wl_region with a server-allocated id, for events that
 // introduce objects.
@@ -4840,12 +4835,13 @@ func (r *Subcompositor) Destroy() {
 	}
 }
 
-// SetHandler sets the handler of wl_subcompositor requests. Until it is set, requests other
-// than destructors are an implementation error.
-func (r *Subcompositor) SetHandler(h SubcompositorHandler) { r.handler = h }
-
-// Handler returns the handler set by SetHandler.
-func (r *Subcompositor) Handler() SubcompositorHandler { return r.handler }
+// SetHandler sets the handler of wl_subcompositor requests; server.Impl and server.ImplArg
+// return it. Until it is set, requests other than destructors are an
+// implementation error.
+func (r *Subcompositor) SetHandler(h SubcompositorHandler) {
+	r.handler = h
+	r.SetImpl(h)
+}
 
 // NewSubcompositor creates a wl_subcompositor with a server-allocated id, for events that
 // introduce objects.
@@ -5009,12 +5005,13 @@ func (r *Subsurface) Destroy() {
 	}
 }
 
-// SetHandler sets the handler of wl_subsurface requests. Until it is set, requests other
-// than destructors are an implementation error.
-func (r *Subsurface) SetHandler(h SubsurfaceHandler) { r.handler = h }
-
-// Handler returns the handler set by SetHandler.
-func (r *Subsurface) Handler() SubsurfaceHandler { return r.handler }
+// SetHandler sets the handler of wl_subsurface requests; server.Impl and server.ImplArg
+// return it. Until it is set, requests other than destructors are an
+// implementation error.
+func (r *Subsurface) SetHandler(h SubsurfaceHandler) {
+	r.handler = h
+	r.SetImpl(h)
+}
 
 // NewSubsurface creates a wl_subsurface with a server-allocated id, for events that
 // introduce objects.
@@ -5192,12 +5189,13 @@ func (r *Fixes) Destroy() {
 	}
 }
 
-// SetHandler sets the handler of wl_fixes requests. Until it is set, requests other
-// than destructors are an implementation error.
-func (r *Fixes) SetHandler(h FixesHandler) { r.handler = h }
-
-// Handler returns the handler set by SetHandler.
-func (r *Fixes) Handler() FixesHandler { return r.handler }
+// SetHandler sets the handler of wl_fixes requests; server.Impl and server.ImplArg
+// return it. Until it is set, requests other than destructors are an
+// implementation error.
+func (r *Fixes) SetHandler(h FixesHandler) {
+	r.handler = h
+	r.SetImpl(h)
+}
 
 // NewFixes creates a wl_fixes with a server-allocated id, for events that
 // introduce objects.
@@ -5207,18 +5205,6 @@ func NewFixes(c *server.Client, version uint32) (*Fixes, error) {
 		return nil, err
 	}
 	return r, nil
-}
-
-// AddFixesGlobal advertises wl_fixes up to version; bind runs for every client
-// bind with the new, registered resource (set its handler there).
-func AddFixesGlobal(d *server.Display, version uint32, bind func(r *Fixes) error) (*server.Global, error) {
-	return d.AddGlobal(FixesInterface, version, func(c *server.Client, id, v uint32) error {
-		r := &Fixes{}
-		if err := c.Register(r, FixesInterface, id, v); err != nil {
-			return err
-		}
-		return bind(r)
-	})
 }
 
 // FixesHandler handles wl_fixes requests. Methods run on the loop goroutine

@@ -81,12 +81,13 @@ func (r *WmBase) Destroy() {
 	}
 }
 
-// SetHandler sets the handler of xdg_wm_base requests. Until it is set, requests other
-// than destructors are an implementation error.
-func (r *WmBase) SetHandler(h WmBaseHandler) { r.handler = h }
-
-// Handler returns the handler set by SetHandler.
-func (r *WmBase) Handler() WmBaseHandler { return r.handler }
+// SetHandler sets the handler of xdg_wm_base requests; server.Impl and server.ImplArg
+// return it. Until it is set, requests other than destructors are an
+// implementation error.
+func (r *WmBase) SetHandler(h WmBaseHandler) {
+	r.handler = h
+	r.SetImpl(h)
+}
 
 // NewWmBase creates a xdg_wm_base with a server-allocated id, for events that
 // introduce objects.
@@ -316,12 +317,13 @@ func (r *Positioner) Destroy() {
 	}
 }
 
-// SetHandler sets the handler of xdg_positioner requests. Until it is set, requests other
-// than destructors are an implementation error.
-func (r *Positioner) SetHandler(h PositionerHandler) { r.handler = h }
-
-// Handler returns the handler set by SetHandler.
-func (r *Positioner) Handler() PositionerHandler { return r.handler }
+// SetHandler sets the handler of xdg_positioner requests; server.Impl and server.ImplArg
+// return it. Until it is set, requests other than destructors are an
+// implementation error.
+func (r *Positioner) SetHandler(h PositionerHandler) {
+	r.handler = h
+	r.SetImpl(h)
+}
 
 // NewPositioner creates a xdg_positioner with a server-allocated id, for events that
 // introduce objects.
@@ -695,12 +697,13 @@ func (r *Surface) Destroy() {
 	}
 }
 
-// SetHandler sets the handler of xdg_surface requests. Until it is set, requests other
-// than destructors are an implementation error.
-func (r *Surface) SetHandler(h SurfaceHandler) { r.handler = h }
-
-// Handler returns the handler set by SetHandler.
-func (r *Surface) Handler() SurfaceHandler { return r.handler }
+// SetHandler sets the handler of xdg_surface requests; server.Impl and server.ImplArg
+// return it. Until it is set, requests other than destructors are an
+// implementation error.
+func (r *Surface) SetHandler(h SurfaceHandler) {
+	r.handler = h
+	r.SetImpl(h)
+}
 
 // NewSurface creates a xdg_surface with a server-allocated id, for events that
 // introduce objects.
@@ -988,12 +991,13 @@ func (r *Toplevel) Destroy() {
 	}
 }
 
-// SetHandler sets the handler of xdg_toplevel requests. Until it is set, requests other
-// than destructors are an implementation error.
-func (r *Toplevel) SetHandler(h ToplevelHandler) { r.handler = h }
-
-// Handler returns the handler set by SetHandler.
-func (r *Toplevel) Handler() ToplevelHandler { return r.handler }
+// SetHandler sets the handler of xdg_toplevel requests; server.Impl and server.ImplArg
+// return it. Until it is set, requests other than destructors are an
+// implementation error.
+func (r *Toplevel) SetHandler(h ToplevelHandler) {
+	r.handler = h
+	r.SetImpl(h)
+}
 
 // NewToplevel creates a xdg_toplevel with a server-allocated id, for events that
 // introduce objects.
@@ -1460,12 +1464,13 @@ func (r *Popup) Destroy() {
 	}
 }
 
-// SetHandler sets the handler of xdg_popup requests. Until it is set, requests other
-// than destructors are an implementation error.
-func (r *Popup) SetHandler(h PopupHandler) { r.handler = h }
-
-// Handler returns the handler set by SetHandler.
-func (r *Popup) Handler() PopupHandler { return r.handler }
+// SetHandler sets the handler of xdg_popup requests; server.Impl and server.ImplArg
+// return it. Until it is set, requests other than destructors are an
+// implementation error.
+func (r *Popup) SetHandler(h PopupHandler) {
+	r.handler = h
+	r.SetImpl(h)
+}
 
 // NewPopup creates a xdg_popup with a server-allocated id, for events that
 // introduce objects.

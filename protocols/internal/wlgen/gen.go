@@ -15,6 +15,9 @@ type config struct {
 	pkg     string            // Go package name
 	source  string            // where the XML came from, for the header
 	imports map[string]string // interface name prefix (e.g. "wl_") -> Go import path
+	// runtimeOwned lists interfaces the server runtime serves itself
+	// (wl_display, wl_registry, wl_fixes): no Add*Global for them.
+	runtimeOwned []string
 }
 
 // generator holds the state of one generation run.
@@ -352,18 +355,18 @@ func (g *generator) iface(in *xmlIface) {
 	g.printf("// Destroy destroys the resource (see server.Resource.Destroy); nil-safe.\n")
 	g.printf("func (r *%s) Destroy() {\n\tif r != nil {\n\t\tr.Resource.Destroy()\n\t}\n}\n\n", t)
 	if hasReq {
-		g.printf("// SetHandler sets the handler of %s requests. Until it is set, requests other\n// than destructors are an implementation error.\n", in.Name)
-		g.printf("func (r *%s) SetHandler(h %sHandler) { r.handler = h }\n\n", t, t)
-		g.printf("// Handler returns the handler set by SetHandler.\n")
-		g.printf("func (r *%s) Handler() %sHandler { return r.handler }\n\n", t, t)
+		g.printf("// SetHandler sets the handler of %s requests; server.Impl and server.ImplArg\n// return it. Until it is set, requests other than destructors are an\n// implementation error.\n", in.Name)
+		g.printf("func (r *%s) SetHandler(h %sHandler) {\n\tr.handler = h\n\tr.SetImpl(h)\n}\n\n", t, t)
 	}
 	g.printf("// New%s creates a %s with a server-allocated id, for events that\n// introduce objects.\n", t, in.Name)
 	g.printf("func New%s(c *server.Client, version uint32) (*%s, error) {\n\tr := &%s{}\n", t, t, t)
 	g.printf("\tif err := c.RegisterServer(r, %sInterface, version); err != nil {\n\t\treturn nil, err\n\t}\n\treturn r, nil\n}\n\n", t)
-	g.printf("// Add%sGlobal advertises %s up to version; bind runs for every client\n// bind with the new, registered resource (set its handler there).\n", t, in.Name)
-	g.printf("func Add%sGlobal(d *server.Display, version uint32, bind func(r *%s) error) (*server.Global, error) {\n", t, t)
-	g.printf("\treturn d.AddGlobal(%sInterface, version, func(c *server.Client, id, v uint32) error {\n", t)
-	g.printf("\t\tr := &%s{}\n\t\tif err := c.Register(r, %sInterface, id, v); err != nil {\n\t\t\treturn err\n\t\t}\n\t\treturn bind(r)\n\t})\n}\n\n", t, t)
+	if !slices.Contains(g.cfg.runtimeOwned, in.Name) {
+		g.printf("// Add%sGlobal advertises %s up to version; bind runs for every client\n// bind with the new, registered resource (set its handler there).\n", t, in.Name)
+		g.printf("func Add%sGlobal(d *server.Display, version uint32, bind func(r *%s) error) (*server.Global, error) {\n", t, t)
+		g.printf("\treturn d.AddGlobal(%sInterface, version, func(c *server.Client, id, v uint32) error {\n", t)
+		g.printf("\t\tr := &%s{}\n\t\tif err := c.Register(r, %sInterface, id, v); err != nil {\n\t\t\treturn err\n\t\t}\n\t\treturn bind(r)\n\t})\n}\n\n", t, t)
+	}
 
 	if hasReq {
 		g.handler(in, t)

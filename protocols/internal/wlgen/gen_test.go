@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -124,31 +125,84 @@ func TestNames(t *testing.T) {
 	}
 }
 
-// TestCommittedUpToDate regenerates the committed bindings from the pinned
-// module's XML and checks they match, so a stale generated file fails
+// TestCommittedUpToDate runs every //go:generate line that invokes wlgen
+// under protocols/ (with the output redirected to a temporary file) and
+// checks the committed file matches, so a stale generated file fails
 // `go test` and not only the Makefile's regeneration check.
 func TestCommittedUpToDate(t *testing.T) {
-	tests := []struct{ xml, pkg, file string }{
-		{"wl/wayland.xml", "wayland", "../../wayland/wayland.go"},
-		{"xdg/xdg-shell.xml", "xdgshell", "../../xdgshell/xdgshell.go"},
+	const prefix = "//go:generate go run gocomp/protocols/internal/wlgen "
+	files, err := filepath.Glob("../../*/generate.go")
+	if err != nil {
+		t.Fatal(err)
 	}
-	for _, tt := range tests {
-		out := filepath.Join(t.TempDir(), filepath.Base(tt.file))
-		err := run([]string{"-module", "github.com/neurlang/wayland", "-xml", tt.xml, "-pkg", tt.pkg,
-			"-import", "wl_=gocomp/protocols/wayland", "-o", out})
-		if err != nil {
-			t.Fatalf("wlgen %s: %v", tt.xml, err)
-		}
-		got, err := os.ReadFile(out)
+	more, _ := filepath.Glob("../../*/*/generate.go")
+	files = append(files, more...)
+	checked := 0
+	for _, gen := range files {
+		src, err := os.ReadFile(gen)
 		if err != nil {
 			t.Fatal(err)
 		}
-		want, err := os.ReadFile(tt.file)
-		if err != nil {
-			t.Fatal(err)
+		for _, line := range strings.Split(string(src), "\n") {
+			if !strings.HasPrefix(line, prefix) {
+				continue
+			}
+			args := strings.Fields(strings.TrimPrefix(line, prefix))
+			i := slices.Index(args, "-o")
+			if i < 0 || i+1 >= len(args) {
+				t.Fatalf("%s: no -o in %q", gen, line)
+			}
+			committed := filepath.Join(filepath.Dir(gen), args[i+1])
+			args[i+1] = filepath.Join(t.TempDir(), filepath.Base(committed))
+			if err := run(args); err != nil {
+				t.Fatalf("%s: wlgen %v: %v", gen, args, err)
+			}
+			got, err := os.ReadFile(args[i+1])
+			if err != nil {
+				t.Fatal(err)
+			}
+			want, err := os.ReadFile(committed)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.Equal(got, want) {
+				t.Errorf("%s is stale: run go generate ./protocols/...", committed)
+			}
+			checked++
 		}
-		if !bytes.Equal(got, want) {
-			t.Errorf("%s is stale: run go generate ./protocols/...", tt.file)
+	}
+	if checked < 2 {
+		t.Fatalf("found %d wlgen //go:generate lines under protocols/; want at least the wayland and xdg-shell ones", checked)
+	}
+}
+
+// TestRuntimeOwnedHasNoGlobal checks that an interface the runtime serves
+// itself gets its types but no Add*Global helper, which could not work.
+func TestRuntimeOwnedHasNoGlobal(t *testing.T) {
+	f, err := os.Open(filepath.Join("testdata", "demo.xml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	p, err := parseProtocol(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := generate(p, config{pkg: "demo", imports: map[string]string{"wl_": "gocomp/protocols/wayland"},
+		runtimeOwned: []string{"tst_thing"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		decl string
+		want bool
+	}{
+		{"func AddThingGlobal(", false},
+		{"type Thing struct", true},
+		{"func AddManagerGlobal(", true},
+	} {
+		if has := bytes.Contains(got, []byte(tt.decl)); has != tt.want {
+			t.Errorf("output contains %q = %v; want %v", tt.decl, has, tt.want)
 		}
 	}
 }

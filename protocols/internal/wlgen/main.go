@@ -45,6 +45,7 @@ func run(argv []string) error {
 	xmlPath := fs.String("xml", "", "protocol XML file")
 	pkg := fs.String("pkg", "", "Go package name of the output")
 	out := fs.String("o", "", "output Go file")
+	runtimeOwned := fs.String("runtime-owned", "", "comma-separated interfaces the server runtime serves itself: no Add*Global helper is generated for them")
 	imports := importFlag{}
 	fs.Var(imports, "import", "prefix=importpath: interfaces named prefix* live in that package (repeatable)")
 	if err := fs.Parse(argv); err != nil {
@@ -71,7 +72,7 @@ func run(argv []string) error {
 	if err != nil {
 		return fmt.Errorf("%s: %w", file, err)
 	}
-	src, err := generate(p, config{pkg: *pkg, source: source, imports: imports})
+	src, err := generate(p, config{pkg: *pkg, source: source, imports: imports, runtimeOwned: splitList(*runtimeOwned)})
 	if err != nil {
 		return fmt.Errorf("%s: %w", file, err)
 	}
@@ -79,6 +80,17 @@ func run(argv []string) error {
 		return nil // unchanged: keep the file's timestamp
 	}
 	return os.WriteFile(*out, src, 0o644)
+}
+
+// splitList splits a comma-separated flag value, dropping empty items.
+func splitList(s string) []string {
+	var out []string
+	for _, item := range strings.Split(s, ",") {
+		if item = strings.TrimSpace(item); item != "" {
+			out = append(out, item)
+		}
+	}
+	return out
 }
 
 // moduleDir asks the go command where the module the main module requires
