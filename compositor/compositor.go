@@ -19,7 +19,8 @@ const (
 	wmBaseVersion            = 6
 )
 
-// addGlobals advertises the core globals.
+// addGlobals advertises the core globals; each output adds its wl_output
+// when the backend reports it.
 func (s *Server) addGlobals() error {
 	d := s.display
 	adds := []struct {
@@ -33,14 +34,7 @@ func (s *Server) addGlobals() error {
 			return wayland.AddSubcompositorGlobal(d, subcompositorVersion, s.bindSubcompositor)
 		}},
 		{"wl_shm", func() (*server.Global, error) { return wayland.AddShmGlobal(d, shmVersion, s.bindShm) }},
-		{"wl_output", func() (*server.Global, error) { return wayland.AddOutputGlobal(d, outputVersion, s.bindOutput) }},
-		{"wl_seat", func() (*server.Global, error) {
-			v := uint32(seatVersion)
-			if sv, ok := s.seat.(interface{ GlobalVersion() uint32 }); ok { // the seat package's --seat-v10
-				v = sv.GlobalVersion()
-			}
-			return wayland.AddSeatGlobal(d, v, s.seat.Bind)
-		}},
+		{"wl_seat", func() (*server.Global, error) { return wayland.AddSeatGlobal(d, s.seat.Version(), s.seat.Bind) }},
 		{"wl_data_device_manager", func() (*server.Global, error) {
 			return wayland.AddDataDeviceManagerGlobal(d, dataDeviceManagerVersion, s.bindDataDeviceManager)
 		}},

@@ -72,11 +72,38 @@ func (w *window) buffer(width, height int, pixel uint32) (uint32, int) {
 	return buf, fd
 }
 
-// pixel reads the output framebuffer at (x, y) on the loop goroutine.
-func (h *harness) pixel(x, y int) color.RGBA {
+// windowPixel reads what the first output shows at (x, y) relative to the
+// top-left corner of the surface with the given id (kiosk toplevels are
+// centred on the output), on the loop goroutine.
+func (h *harness) windowPixel(surfaceID uint32, x, y int) color.RGBA {
+	// What was committed shows from the next refresh on: wait for the
+	// output to have drawn every damage.
 	var c color.RGBA
-	h.do(func() { c = h.out.Image().RGBAAt(x, y) })
-	return c
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		drawn := false
+		h.do(func() {
+			o := h.srv.outputs[0]
+			drawn = o.damage.Empty()
+			px, py := x, y
+			for _, sf := range h.srv.surfaces {
+				if sf.res.ID() == surfaceID {
+					px, py = x+sf.x, y+sf.y
+					break
+				}
+			}
+			fb := h.b.Outputs()[0].Framebuffer()
+			p := fb.Data[py*fb.Stride+4*px:]
+			c = color.RGBA{p[2], p[1], p[0], 0xff}
+		})
+		if drawn {
+			return c
+		}
+		if time.Now().After(deadline) {
+			h.t.Fatalf("output damage not drawn within 5 s")
+		}
+		time.Sleep(time.Millisecond)
+	}
 }
 
 func TestGlobalsAdvertised(t *testing.T) {
@@ -132,14 +159,14 @@ func TestSurfaceCommitIsDoubleBuffered(t *testing.T) {
 	if w.configureW != 320 || w.configureH != 240 {
 		t.Errorf("toplevel configured %dx%d; want the output size 320x240", w.configureW, w.configureH)
 	}
-	bg := color.RGBA{0x20, 0x20, 0x20, 0xff}
+	bg := color.RGBA{0, 0, 0, 0xff}
 	buf, fd := w.buffer(32, 16, 0x00ff8000)
 	c.send(w.surface, wayland.SurfaceRequestAttach, buf, int32(0), int32(0))
 	c.send(w.surface, wayland.SurfaceRequestDamageBuffer, int32(0), int32(0), int32(32), int32(16))
 	frame := c.newID()
 	c.send(w.surface, wayland.SurfaceRequestFrame, frame)
 	c.roundtrip()
-	if got := h.pixel(5, 5); got != bg {
+	if got := h.windowPixel(w.surface, 5, 5); got != bg {
 		t.Errorf("before commit: pixel %v; want the background %v (state is pending)", got, bg)
 	}
 	if rel := c.take(func(e event) bool { return e.sender == buf }); len(rel) != 0 {
@@ -148,10 +175,10 @@ func TestSurfaceCommitIsDoubleBuffered(t *testing.T) {
 	c.send(w.surface, wayland.SurfaceRequestCommit)
 	c.waitFor("wl_buffer.release", func(e event) bool { return e.sender == buf && e.opcode == wayland.BufferEventRelease })
 	c.waitFor("frame done", func(e event) bool { return e.sender == frame && e.opcode == wayland.CallbackEventDone })
-	if got, want := h.pixel(5, 5), (color.RGBA{0xff, 0x80, 0x00, 0xff}); got != want {
+	if got, want := h.windowPixel(w.surface, 5, 5), (color.RGBA{0xff, 0x80, 0x00, 0xff}); got != want {
 		t.Errorf("after commit: pixel (5,5) %v; want %v", got, want)
 	}
-	if got := h.pixel(40, 5); got != bg {
+	if got := h.windowPixel(w.surface, 40, 5); got != bg {
 		t.Errorf("after commit: pixel (40,5) %v; want the background outside the 32x16 buffer", got)
 	}
 	// The buffer was copied: changing the client's memory without a new
@@ -164,14 +191,14 @@ func TestSurfaceCommitIsDoubleBuffered(t *testing.T) {
 		t.Fatal(err)
 	}
 	c.roundtrip()
-	if got, want := h.pixel(5, 5), (color.RGBA{0xff, 0x80, 0x00, 0xff}); got != want {
+	if got, want := h.windowPixel(w.surface, 5, 5), (color.RGBA{0xff, 0x80, 0x00, 0xff}); got != want {
 		t.Errorf("after rewriting the released buffer's memory: pixel (5,5) %v; want %v still", got, want)
 	}
 	// Detaching (null buffer) unmaps the window.
 	c.send(w.surface, wayland.SurfaceRequestAttach, uint32(0), int32(0), int32(0))
 	c.send(w.surface, wayland.SurfaceRequestCommit)
 	c.roundtrip()
-	if got := h.pixel(5, 5); got != bg {
+	if got := h.windowPixel(w.surface, 5, 5); got != bg {
 		t.Errorf("after null attach: pixel %v; want the background", got)
 	}
 }
@@ -194,12 +221,12 @@ func TestSubsurfaceSyncWaitsForParent(t *testing.T) {
 	c.send(child, wayland.SurfaceRequestCommit)
 	c.roundtrip()
 	green, blue := color.RGBA{0, 0xff, 0, 0xff}, color.RGBA{0, 0, 0xff, 0xff}
-	if got := h.pixel(12, 22); got != blue {
+	if got := h.windowPixel(w.surface, 12, 22); got != blue {
 		t.Errorf("synchronized child shown before the parent committed: pixel %v; want parent blue", got)
 	}
 	c.send(w.surface, wayland.SurfaceRequestCommit)
 	c.roundtrip()
-	if got := h.pixel(12, 22); got != green {
+	if got := h.windowPixel(w.surface, 12, 22); got != green {
 		t.Errorf("after parent commit: pixel (12,22) %v; want child green at offset 10,20", got)
 	}
 	// Desynchronized: the child's commits apply at once.
@@ -208,7 +235,7 @@ func TestSubsurfaceSyncWaitsForParent(t *testing.T) {
 	c.send(child, wayland.SurfaceRequestAttach, redBuf, int32(0), int32(0))
 	c.send(child, wayland.SurfaceRequestCommit)
 	c.roundtrip()
-	if got, want := h.pixel(12, 22), (color.RGBA{0xff, 0, 0, 0xff}); got != want {
+	if got, want := h.windowPixel(w.surface, 12, 22), (color.RGBA{0xff, 0, 0, 0xff}); got != want {
 		t.Errorf("desynchronized child commit: pixel %v; want %v", got, want)
 	}
 }
@@ -416,7 +443,7 @@ func TestCommitCopiesOnlyDamageOfTheSameBuffer(t *testing.T) {
 		x, y int
 		want color.RGBA
 	}{{4, 4, green}, {5, 5, green}, {11, 1, green}, {3, 4, red}, {6, 6, red}, {12, 1, red}} {
-		if got := h.pixel(p.x, p.y); got != p.want {
+		if got := h.windowPixel(w.surface, p.x, p.y); got != p.want {
 			t.Errorf("after damaged commit: pixel (%d,%d) = %v; want %v", p.x, p.y, got, p.want)
 		}
 	}
@@ -425,13 +452,13 @@ func TestCommitCopiesOnlyDamageOfTheSameBuffer(t *testing.T) {
 	commit(buf, func() {
 		c.send(w.surface, wayland.SurfaceRequestDamageBuffer, int32(0), int32(0), int32(math.MaxInt32), int32(math.MaxInt32))
 	})
-	if got := h.pixel(15, 15); got != blue {
+	if got := h.windowPixel(w.surface, 15, 15); got != blue {
 		t.Errorf("after full damage: pixel (15,15) = %v; want %v", got, blue)
 	}
 	// Another buffer is copied whole, damage or not.
 	other, _ := w.buffer(16, 16, 0x00ff0000)
 	commit(other, func() {})
-	if got := h.pixel(15, 15); got != red {
+	if got := h.windowPixel(w.surface, 15, 15); got != red {
 		t.Errorf("after a new buffer: pixel (15,15) = %v; want %v", got, red)
 	}
 }
@@ -465,7 +492,7 @@ func TestSubsurfaceStackingAppliesOnParentCommit(t *testing.T) {
 	check := func(when string, want color.RGBA) {
 		t.Helper()
 		c.roundtrip()
-		if got := h.pixel(2, 2); got != want {
+		if got := h.windowPixel(w.surface, 2, 2); got != want {
 			t.Errorf("%s: pixel (2,2) = %v; want %v", when, got, want)
 		}
 	}

@@ -1,23 +1,45 @@
 // Package compositor is gocomp's Wayland server: the listening socket, the
 // launched client program, the clients and the core globals, all driven
-// by one event loop (package loop) and presented on one backend output
-// (package backend).
+// by one event loop (package loop) and shown through one backend (package
+// backend: headless, nested or DRM).
 //
 // # Wiring
 //
 // A command builds the pieces and runs them:
 //
 //	l, _ := loop.New()
-//	out, _ := headless.New(l, headless.DefaultMode())
-//	srv, _ := compositor.New(l, out, compositor.Config{})
+//	b, _ := auto.New(l, auto.Config{...}) // the backend and its input sources
+//	srv, _ := compositor.New(l, b, compositor.Config{NewSeat: ...})
 //	status, err := srv.Run(argv) // launches argv, runs the loop
-//	srv.Close(); out.Close(); l.Close()
+//	srv.Close(); l.Close()
 //
 // New creates the socket ($XDG_RUNTIME_DIR/wayland-N with its flock'd
 // .lock, or Config.Socket), subscribes to SIGTERM, SIGINT and SIGCHLD
-// through the loop, and advertises the globals. Run launches the program
-// with WAYLAND_DISPLAY set and returns its exit status when it exits, or 0
-// after SIGTERM/SIGINT.
+// through the loop, advertises the globals, creates the seat, starts the
+// backend (each output it reports becomes a wl_output global) and starts
+// the backend's input sources with the seat as their sink. Run launches
+// the program with WAYLAND_DISPLAY set and returns its exit status.
+//
+// # Ending the session
+//
+// SIGTERM, SIGINT, Shutdown (the seat's Ctrl+Alt+BackSpace) and the
+// backend's Quit all end the session the same way: the program gets
+// SIGTERM, the loop keeps serving clients for up to Config.ProgramGrace
+// while it exits, then it gets SIGKILL; it is always reaped before Run
+// returns, and Run returns its status. A second signal kills it at once.
+//
+// # Outputs and the picture
+//
+// Outputs sit side by side in the layout in the order the backend added
+// them. Every change to what is visible (a commit, a map, a move, a
+// restack, the cursor) adds damage, in layout coordinates, to the outputs
+// it touches and asks them for a frame. When the backend says it is time
+// (backend.Handler.Frame), the damaged part of the output's picture is
+// drawn by package render into the buffer the backend lends, the buffer's
+// age telling how much older damage must be redrawn too; when the picture
+// is presented, the frame callbacks of the surfaces shown on that output
+// are answered. A surface knows the outputs it overlaps, and its client
+// gets wl_surface.enter and leave as that changes.
 //
 // # Clients and the loop
 //
@@ -35,9 +57,11 @@
 // list), surface.go (wl_surface double-buffered state and commit),
 // region.go, subcompositor.go, shm.go (pools and buffers, read through
 // internal/shmem so a truncated pool file is a protocol error rather than
-// SIGBUS), output.go (wl_output v4), xdg.go (xdg_wm_base v6 under the kiosk
-// policy: every toplevel fullscreen at the output size), datadevice.go
-// (enough for clients that require it; no transfers yet) and seat.go.
+// SIGBUS), output.go (outputs, wl_output v4, frames), cursor.go,
+// screenshot.go, xdg.go (xdg_wm_base v6 under the kiosk policy: every
+// toplevel fullscreen at its output's size, centred when smaller),
+// datadevice.go (enough for clients that require it; no transfers yet) and
+// seat.go (the seat contract).
 //
 // Surfaces copy committed shm contents into compositor memory at commit
 // (only the damaged rectangle when the same buffer comes back) and release
@@ -47,12 +71,18 @@
 // # Seat
 //
 // The wl_seat global is backed by a Seat (Config.NewSeat); the default has
-// no capabilities. The seat package's *seat.Seat fits the interface and is
-// told when toplevels map and unmap, which drives the kiosk focus.
+// no capabilities. The contract is explicit in both directions: the Seat
+// interface is what the compositor tells the seat (its version, binds,
+// toplevels mapped and unmapped for the kiosk focus, scene changes) and
+// the input sink the backend's sources feed; the Scene interface, which
+// *Server implements and hands to NewSeat, is what the seat may ask
+// (the surface under a point with input regions honoured, a surface's
+// origin, the output layout, the cursor). The seat package's *seat.Seat
+// fits it.
 //
 // # Not yet
 //
-// Buffer scale and transform are validated and stored but the headless
-// output draws buffers untransformed at scale 1; popups are placed by their positioner without constraint adjustment and
-// never grab; there is no ping timeout.
+// Buffer scale and transform are validated and stored but surfaces are
+// drawn untransformed at scale 1; popups are placed by their positioner
+// without constraint adjustment and never grab; there is no ping timeout.
 package compositor

@@ -47,7 +47,7 @@ func (b *syncBuffer) String() string {
 type harness struct {
 	t    *testing.T
 	l    *loop.Loop
-	out  *headless.Output
+	b    *headless.Backend
 	srv  *Server
 	log  *syncBuffer
 	done chan error
@@ -67,6 +67,12 @@ func openFDs(t *testing.T) int {
 // fd or goroutine leaked.
 func startServer(t *testing.T, cfg Config, mode backend.Mode) *harness {
 	t.Helper()
+	return startServerOutputs(t, cfg, headless.Config{Mode: mode})
+}
+
+// startServerOutputs is startServer with headless outputs as hc says.
+func startServerOutputs(t *testing.T, cfg Config, hc headless.Config) *harness {
+	t.Helper()
 	runtimeDir(t)
 	warmRuntime()
 	fds, goroutines := openFDs(t), runtime.NumGoroutine()
@@ -76,10 +82,10 @@ func startServer(t *testing.T, cfg Config, mode backend.Mode) *harness {
 	if h.l, err = loop.New(); err != nil {
 		t.Fatal(err)
 	}
-	if h.out, err = headless.New(h.l, mode); err != nil {
+	if h.b, err = headless.New(h.l, hc); err != nil {
 		t.Fatal(err)
 	}
-	if h.srv, err = New(h.l, h.out, cfg); err != nil {
+	if h.srv, err = New(h.l, h.b, cfg); err != nil {
 		t.Fatal(err)
 	}
 	go func() { h.done <- h.l.Run() }()
@@ -136,7 +142,6 @@ func (h *harness) stop() {
 	if err := h.srv.Close(); err != nil {
 		h.t.Error(err)
 	}
-	h.out.Close()
 	if err := h.l.Close(); err != nil {
 		h.t.Error(err)
 	}

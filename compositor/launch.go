@@ -68,6 +68,31 @@ func (p *Program) Reap() (exited bool, err error) {
 	if pid != p.pid || !(ws.Exited() || ws.Signaled()) {
 		return false, nil
 	}
+	p.setStatus(ws)
+	return true, nil
+}
+
+// Wait blocks until the program has exited and collects its status; it
+// returns at once when Reap already did.
+func (p *Program) Wait() error {
+	for !p.exited {
+		var ws unix.WaitStatus
+		pid, err := unix.Wait4(p.pid, &ws, 0, nil)
+		if err == unix.EINTR {
+			continue
+		}
+		if err != nil {
+			return fmt.Errorf("compositor: wait for pid %d: %w", p.pid, err)
+		}
+		if pid == p.pid && (ws.Exited() || ws.Signaled()) {
+			p.setStatus(ws)
+		}
+	}
+	return nil
+}
+
+// setStatus records the status of the exited program.
+func (p *Program) setStatus(ws unix.WaitStatus) {
 	p.exited = true
 	if ws.Signaled() {
 		p.status = 128 + int(ws.Signal())
@@ -75,8 +100,10 @@ func (p *Program) Reap() (exited bool, err error) {
 		p.status = ws.ExitStatus()
 	}
 	p.proc.Release()
-	return true, nil
 }
+
+// Exited reports whether the program has exited and been reaped.
+func (p *Program) Exited() bool { return p.exited }
 
 // ExitStatus is the program's exit code, or 128+signal if a signal killed
 // it. It is meaningful once Reap reported an exit.

@@ -1,52 +1,282 @@
 package compositor
 
 import (
+	"image"
 	"slices"
+	"time"
 
+	"gocomp/compositor/backend"
+	"gocomp/compositor/render"
 	"gocomp/protocols/server"
 	"gocomp/protocols/wayland"
 )
 
-// bindOutput runs when a client binds wl_output: it describes the output
-// (geometry, mode, scale, name, description) and ends with done.
-func (s *Server) bindOutput(r *wayland.Output) error {
-	r.SetHandler(outputHandler{})
+// output is the compositor's side of one backend output: its place in the
+// layout, its wl_output global and the objects clients bound from it, and
+// the damage its next picture must redraw.
+type output struct {
+	s    *Server
+	bo   backend.Output
+	info backend.OutputInfo
+	mode backend.Mode
+	pos  image.Point // top-left corner in layout coordinates
+
+	global    *server.Global
+	resources []*wayland.Output
+
+	damage  render.Damage  // changed since the last picture
+	history render.History // damage of the pictures before
+	redraw  render.Damage  // scratch: what the lent buffer needs
+	layers  []render.Layer // scratch: what is drawn, bottom to top
+	removed bool
+}
+
+// rect is the output's rectangle in layout coordinates.
+func (o *output) rect() image.Rectangle {
+	return image.Rectangle{Min: o.pos, Max: o.pos.Add(image.Pt(o.mode.Width, o.mode.Height))}
+}
+
+// addDamage marks r (layout coordinates) for redrawing and asks the
+// backend for a frame when r touches the output.
+func (o *output) addDamage(r image.Rectangle) {
+	r = r.Intersect(o.rect())
+	if r.Empty() {
+		return
+	}
+	o.damage.Add(r)
+	o.bo.ScheduleFrame()
+}
+
+// OutputAdded implements backend.Handler: the output joins the layout at
+// its right end and gets its wl_output global.
+func (s *Server) OutputAdded(bo backend.Output) {
+	o := &output{s: s, bo: bo, info: bo.Info(), mode: bo.Mode()}
+	s.outputs = append(s.outputs, o)
+	s.layoutOutputs()
+	g, err := wayland.AddOutputGlobal(s.display, outputVersion, func(r *wayland.Output) error { return o.bind(r) })
+	if err != nil {
+		s.log.Error("cannot advertise output", "output", o.info.Name, "err", err)
+	}
+	o.global = g
+	o.addDamage(o.rect())
+	s.log.Info("output added", "output", o.info.Name, "mode", o.mode.String(), "x", o.pos.X, "y", o.pos.Y)
+	s.outputsChanged()
+}
+
+// OutputChanged implements backend.Handler: the new mode is announced and
+// everything on the output redrawn.
+func (s *Server) OutputChanged(bo backend.Output) {
+	o := s.outputOf(bo)
+	if o == nil {
+		return
+	}
+	o.mode = bo.Mode()
+	o.history.Reset()
+	s.layoutOutputs()
+	s.log.Info("output mode changed", "output", o.info.Name, "mode", o.mode.String())
+	s.outputsChanged()
+}
+
+// OutputRemoved implements backend.Handler: the global goes, surfaces
+// leave the output and toplevels shown on it move to the first output.
+func (s *Server) OutputRemoved(bo backend.Output) {
+	o := s.outputOf(bo)
+	if o == nil {
+		return
+	}
+	o.removed = true
+	s.outputs = slices.DeleteFunc(s.outputs, func(x *output) bool { return x == o })
+	o.global.Remove()
+	for _, sf := range s.surfaces {
+		sf.leaveOutput(o)
+	}
+	o.resources = nil
+	s.layoutOutputs()
+	s.log.Info("output removed", "output", o.info.Name)
+	s.outputsChanged()
+}
+
+// outputsChanged runs after outputs came, went, moved or changed mode:
+// clients hear the new geometry and modes, toplevels are reconfigured and
+// placed, and every output is redrawn.
+func (s *Server) outputsChanged() {
+	for _, o := range s.outputs {
+		for _, r := range o.resources {
+			o.describe(r)
+		}
+	}
+	for _, tl := range s.toplevels {
+		tl.outputsChanged()
+	}
+	for _, sf := range s.surfaces {
+		sf.updateOutputs()
+	}
+	for _, o := range s.outputs {
+		o.addDamage(o.rect())
+	}
+	s.seat.SceneChanged()
+}
+
+// layoutOutputs places the outputs left to right in the order they were
+// added, top edges aligned.
+func (s *Server) layoutOutputs() {
+	x := 0
+	for _, o := range s.outputs {
+		o.pos = image.Pt(x, 0)
+		x += o.mode.Width
+	}
+}
+
+// outputOf returns the compositor's side of a backend output.
+func (s *Server) outputOf(bo backend.Output) *output {
+	for _, o := range s.outputs {
+		if o.bo == bo {
+			return o
+		}
+	}
+	return nil
+}
+
+// primaryOutput is the first output, where toplevels go by default; nil
+// while there is none.
+func (s *Server) primaryOutput() *output {
+	if len(s.outputs) == 0 {
+		return nil
+	}
+	return s.outputs[0]
+}
+
+// layoutBounds is the rectangle holding every output.
+func (s *Server) layoutBounds() image.Rectangle {
+	var b image.Rectangle
+	for _, o := range s.outputs {
+		b = b.Union(o.rect())
+	}
+	return b
+}
+
+// Frame implements backend.Handler: the damaged part of the output's
+// picture is redrawn into the buffer the backend lends and presented.
+func (s *Server) Frame(bo backend.Output) {
+	o := s.outputOf(bo)
+	if o == nil || o.damage.Empty() {
+		bo.Present(nil, nil)
+		return
+	}
+	buf, err := bo.NextBuffer()
+	if err != nil {
+		s.log.Warn("output frame skipped", "output", o.info.Name, "err", err)
+		bo.Present(nil, nil)
+		return
+	}
+	full := !o.history.ForAge(buf.Age, &o.damage, &o.redraw)
+	if full {
+		o.redraw.Clear()
+		o.redraw.Add(o.rect())
+	}
+	o.layers = s.appendLayers(o.layers[:0], o.rect())
+	render.Draw(buf.Pixels, o.rect(), o.redraw.Rects(), o.layers)
+	clear(o.layers)
+	o.history.Push(&o.damage)
+	o.damage.Translate(o.pos.Mul(-1))
+	if full {
+		bo.Present(buf, nil)
+	} else {
+		bo.Present(buf, o.damage.Rects())
+	}
+	o.damage.Clear()
+}
+
+// Presented implements backend.Handler: the frame callbacks of surfaces
+// shown on the output are answered (on the first output also those of
+// surfaces shown nowhere, so hidden clients keep their pace).
+func (s *Server) Presented(bo backend.Output, t time.Duration) {
+	o := s.outputOf(bo)
+	if o == nil {
+		return
+	}
+	msec := uint32(t / time.Millisecond)
+	primary := o == s.primaryOutput()
+	for _, sf := range s.surfaces {
+		if len(sf.inflight) == 0 {
+			continue
+		}
+		if sf.onOutput(o) || (primary && len(sf.outputs) == 0) {
+			sf.frameDone(msec)
+		}
+	}
+}
+
+// appendLayers appends what is visible in r, bottom to top: the mapped
+// surfaces, then the software cursor.
+func (s *Server) appendLayers(layers []render.Layer, r image.Rectangle) []render.Layer {
+	for _, sf := range s.stack {
+		if sf.mapped && sf.rect().Overlaps(r) {
+			layers = append(layers, render.Layer{Pix: sf.pix, X: sf.x, Y: sf.y})
+		}
+	}
+	if c := s.cursor.layer(); c.Rect().Overlaps(r) {
+		layers = append(layers, c)
+	}
+	return layers
+}
+
+// damageLayout marks r (layout coordinates) for redrawing on every output
+// it touches.
+func (s *Server) damageLayout(r image.Rectangle) {
+	if r.Empty() {
+		return
+	}
+	for _, o := range s.outputs {
+		o.addDamage(r)
+	}
+}
+
+// bind runs when a client binds this output's wl_output: it describes the
+// output and enters the client's surfaces already on it.
+func (o *output) bind(r *wayland.Output) error {
+	r.SetHandler(&outputBinding{o: o})
+	if o.removed {
+		return nil // an inert object: the output went before the bind
+	}
+	o.resources = append(o.resources, r)
+	r.OnDestroy(func() { o.resources = removeItem(o.resources, r) })
+	o.describe(r)
 	c := r.Client()
-	s.outputs[c] = append(s.outputs[c], r)
-	r.OnDestroy(func() {
-		list := s.outputs[c]
-		if i := slices.Index(list, r); i >= 0 {
-			list = slices.Delete(list, i, i+1)
-		}
-		if len(list) == 0 {
-			delete(s.outputs, c)
-		} else {
-			s.outputs[c] = list
-		}
-	})
-	o := s.output
-	mode := o.Mode()
-	pw, ph := o.PhysicalSize()
-	r.SendGeometry(0, 0, int32(pw), int32(ph), wayland.OutputSubpixelUnknown, o.Make(), o.Model(), wayland.OutputTransformNormal)
-	r.SendMode(wayland.OutputModeCurrent|wayland.OutputModePreferred, int32(mode.Width), int32(mode.Height), int32(mode.RefreshMHz))
-	r.SendScale(1)
-	r.SendName(o.Name())
-	r.SendDescription(o.Description())
-	r.SendDone()
-	// Surfaces of this client already on the output enter the new object.
-	for sf := range s.entered {
-		if sf.res.Client() == c {
+	for _, sf := range o.s.surfaces {
+		if sf.res.Client() == c && sf.onOutput(o) {
 			sf.res.SendEnter(r)
 		}
 	}
 	return nil
 }
 
-// outputsOf returns the wl_output objects a client has bound.
-func (s *Server) outputsOf(c *server.Client) []*wayland.Output { return s.outputs[c] }
+// describe sends the output's geometry, mode, scale, name and description,
+// then done.
+func (o *output) describe(r *wayland.Output) {
+	m, info := o.mode, o.info
+	r.SendGeometry(int32(o.pos.X), int32(o.pos.Y), int32(info.PhysicalWidthMM), int32(info.PhysicalHeightMM),
+		wayland.OutputSubpixelUnknown, info.Make, info.Model, wayland.OutputTransformNormal)
+	r.SendMode(wayland.OutputModeCurrent|wayland.OutputModePreferred, int32(m.Width), int32(m.Height), int32(m.RefreshMHz))
+	r.SendScale(1)
+	r.SendName(info.Name)
+	r.SendDescription(info.Description)
+	r.SendDone()
+}
 
-// outputHandler serves one wl_output.
-type outputHandler struct{}
+// outputBinding serves one wl_output object; it knows its output, so
+// requests naming a wl_output (xdg_toplevel.set_fullscreen) find it.
+type outputBinding struct{ o *output }
 
 // Release runs on wl_output.release.
-func (outputHandler) Release(*wayland.Output) error { return nil }
+func (*outputBinding) Release(*wayland.Output) error { return nil }
+
+// outputArg returns the output behind a wl_output argument: nil for none,
+// a destroyed object or an output that is gone.
+func outputArg(r *wayland.Output) (*output, error) {
+	b, err := server.ImplArg[*outputBinding](r, "a wl_output of this compositor")
+	if err != nil || b == nil || b.o.removed {
+		return nil, err
+	}
+	return b.o, nil
+}

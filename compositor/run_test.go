@@ -30,12 +30,12 @@ func TestRunRealClientInProcess(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	o, err := headless.New(l, testMode)
+	b, err := headless.New(l, headless.Config{Mode: testMode})
 	if err != nil {
 		t.Fatal(err)
 	}
 	log := &syncBuffer{}
-	srv, err := New(l, o, Config{Socket: "in-process", Log: slog.New(slog.NewTextHandler(log, nil))})
+	srv, err := New(l, b, Config{Socket: "in-process", Log: slog.New(slog.NewTextHandler(log, nil))})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -47,7 +47,6 @@ func TestRunRealClientInProcess(t *testing.T) {
 		t.Errorf("Run returned %d; want 40 (wayland-info's 0 + 40, passed through)\n%s", status, log.String())
 	}
 	srv.Close()
-	o.Close()
 	l.Close()
 
 	info, _ := os.ReadFile(out)

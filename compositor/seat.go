@@ -1,31 +1,115 @@
 package compositor
 
 import (
+	"image"
+	"math"
+	"time"
+
+	"gocomp/compositor/backend"
 	"gocomp/protocols/server"
 	"gocomp/protocols/wayland"
 )
 
 // Seat is what the compositor needs from the seat behind the wl_seat
-// global: the bind function and the toplevels as they are mapped and
-// unmapped (the kiosk focus follows them). *seat.Seat implements it; give
-// it to the server with Config.NewSeat. A seat that also has a
-// GlobalVersion() uint32 method chooses the wl_seat version advertised
-// (otherwise 9).
+// global. The seat package's *seat.Seat implements it; give it to the
+// server with Config.NewSeat. It is also the sink every input source of
+// the backend reports its devices to.
 type Seat interface {
+	backend.InputSink
+	// Version is the wl_seat version to advertise.
+	Version() uint32
 	// Bind runs when a client binds wl_seat; the resource is registered.
 	Bind(r *wayland.Seat) error
-	// MapToplevel runs when a toplevel surface becomes visible.
-	MapToplevel(surface *wayland.Surface)
-	// UnmapToplevel runs when a visible toplevel is hidden or destroyed.
-	UnmapToplevel(surface *wayland.Surface)
+	// ToplevelMapped runs when a toplevel surface becomes visible (the
+	// kiosk keyboard focus follows it).
+	ToplevelMapped(surface *wayland.Surface)
+	// ToplevelUnmapped runs when a visible toplevel is hidden or
+	// destroyed.
+	ToplevelUnmapped(surface *wayland.Surface)
+	// SceneChanged runs after surfaces were mapped, unmapped, moved or
+	// restacked, or outputs changed: what lies under the pointer may have
+	// changed.
+	SceneChanged()
+	// Close releases the seat's resources (keymap files); the server calls
+	// it last, after the backend's input sources are closed.
+	Close() error
+}
+
+// Scene is what the seat may ask the compositor about the picture. The
+// *Server given to Config.NewSeat implements it. Coordinates are layout
+// coordinates: outputs side by side, the first one's top-left corner at
+// (0, 0).
+type Scene interface {
+	// SurfaceAt returns the topmost mapped surface, subsurfaces included,
+	// whose input region holds the point (x, y), and the point in that
+	// surface's coordinates; ok is false when no surface is there.
+	SurfaceAt(x, y float64) (surface *wayland.Surface, sx, sy float64, ok bool)
+	// SurfaceOrigin returns where a mapped surface's top-left corner is;
+	// ok is false when it is not mapped.
+	SurfaceOrigin(surface *wayland.Surface) (x, y int, ok bool)
+	// LayoutBounds is the rectangle holding every output (empty when
+	// there is none).
+	LayoutBounds() image.Rectangle
+	// OutputBounds returns the rectangle of the output called name, or of
+	// the first output for ""; ok is false when there is no such output.
+	OutputBounds(name string) (r image.Rectangle, ok bool)
+	// SetCursorImage sets the pointer's image (nil hides the cursor) with
+	// its hotspot.
+	SetCursorImage(img *backend.Pixels, hotX, hotY int)
+	// MoveCursor puts the cursor's hotspot at (x, y).
+	MoveCursor(x, y float64)
+}
+
+var _ Scene = (*Server)(nil)
+
+// SurfaceAt implements Scene.
+func (s *Server) SurfaceAt(x, y float64) (*wayland.Surface, float64, float64, bool) {
+	px, py := int(math.Floor(x)), int(math.Floor(y))
+	for i := len(s.stack) - 1; i >= 0; i-- {
+		sf := s.stack[i]
+		if !sf.mapped || !image.Pt(px, py).In(sf.rect()) {
+			continue
+		}
+		lx, ly := px-sf.x, py-sf.y
+		if sf.current.inputInfinite || sf.current.input.contains(int32(lx), int32(ly)) {
+			return sf.res, x - float64(sf.x), y - float64(sf.y), true
+		}
+	}
+	return nil, 0, 0, false
+}
+
+// SurfaceOrigin implements Scene.
+func (s *Server) SurfaceOrigin(res *wayland.Surface) (int, int, bool) {
+	sf, ok := server.Impl[*surface](res)
+	if !ok || !sf.mapped {
+		return 0, 0, false
+	}
+	return sf.x, sf.y, true
+}
+
+// LayoutBounds implements Scene.
+func (s *Server) LayoutBounds() image.Rectangle { return s.layoutBounds() }
+
+// OutputBounds implements Scene.
+func (s *Server) OutputBounds(name string) (image.Rectangle, bool) {
+	for _, o := range s.outputs {
+		if name == "" || o.info.Name == name {
+			return o.rect(), true
+		}
+	}
+	return image.Rectangle{}, false
 }
 
 // emptySeat is the seat used when Config.NewSeat is nil: a wl_seat with no
 // input devices. It advertises no capabilities, so asking for a pointer,
-// keyboard or touch is the missing_capability protocol error.
+// keyboard or touch is the missing_capability protocol error, and devices
+// input sources bring are ignored.
 type emptySeat struct {
 	name string
 }
+
+// Version implements Seat.
+func (st *emptySeat) Version() uint32 { return seatVersion }
 
 // Bind sends the capabilities (none), then the name.
 func (st *emptySeat) Bind(r *wayland.Seat) error {
@@ -35,11 +119,20 @@ func (st *emptySeat) Bind(r *wayland.Seat) error {
 	return nil
 }
 
-// MapToplevel implements Seat; without a keyboard there is no focus.
-func (st *emptySeat) MapToplevel(*wayland.Surface) {}
+// AddKeyboard implements backend.InputSink: the keyboard goes nowhere.
+func (st *emptySeat) AddKeyboard(string, backend.LEDSetter) backend.Keyboard { return ignoredKeyboard{} }
 
-// UnmapToplevel implements Seat.
-func (st *emptySeat) UnmapToplevel(*wayland.Surface) {}
+// ToplevelMapped implements Seat; without a keyboard there is no focus.
+func (st *emptySeat) ToplevelMapped(*wayland.Surface) {}
+
+// ToplevelUnmapped implements Seat.
+func (st *emptySeat) ToplevelUnmapped(*wayland.Surface) {}
+
+// SceneChanged implements Seat.
+func (st *emptySeat) SceneChanged() {}
+
+// Close implements Seat.
+func (st *emptySeat) Close() error { return nil }
 
 // missingCapability is the error for a Get* the seat cannot serve.
 func (st *emptySeat) missingCapability(r *wayland.Seat, what string) error {
@@ -63,3 +156,9 @@ func (st *emptySeat) GetTouch(r *wayland.Seat, _ *wayland.Touch) error {
 
 // Release runs on wl_seat.release.
 func (st *emptySeat) Release(*wayland.Seat) error { return nil }
+
+// ignoredKeyboard is a keyboard of the empty seat.
+type ignoredKeyboard struct{}
+
+func (ignoredKeyboard) Key(time.Duration, uint16, bool) {}
+func (ignoredKeyboard) Remove(time.Duration)            {}

@@ -16,17 +16,17 @@ type recordingSeat struct {
 	calls []string
 }
 
-func (rs *recordingSeat) MapToplevel(s *wayland.Surface) {
+func (rs *recordingSeat) ToplevelMapped(s *wayland.Surface) {
 	rs.calls = append(rs.calls, fmt.Sprintf("map %d", s.ID()))
 }
 
-func (rs *recordingSeat) UnmapToplevel(s *wayland.Surface) {
+func (rs *recordingSeat) ToplevelUnmapped(s *wayland.Surface) {
 	rs.calls = append(rs.calls, fmt.Sprintf("unmap %d", s.ID()))
 }
 
 func TestSeatFollowsToplevelMapping(t *testing.T) {
 	rs := &recordingSeat{emptySeat: emptySeat{name: "test-seat"}}
-	h := startServer(t, Config{NewSeat: func(*server.Display) (Seat, error) { return rs, nil }}, testMode)
+	h := startServer(t, Config{NewSeat: func(*server.Display, Scene) (Seat, error) { return rs, nil }}, testMode)
 	calls := func() []string {
 		var out []string
 		h.do(func() { out = slices.Clone(rs.calls) })

@@ -6,16 +6,20 @@ import (
 	"log/slog"
 	"os"
 	"syscall"
+	"time"
 
 	"gocomp/compositor/backend"
 	"gocomp/compositor/loop"
 	"gocomp/protocols/server"
-	"gocomp/protocols/wayland"
 )
 
 // DefaultMaxClientBuffer bounds each client's queued output unless
 // Config.MaxClientBuffer says otherwise.
 const DefaultMaxClientBuffer = 1 << 20
+
+// DefaultProgramGrace is how long the launched program has to exit after
+// SIGTERM before it is killed, unless Config.ProgramGrace says otherwise.
+const DefaultProgramGrace = 3 * time.Second
 
 // Config configures a Server.
 type Config struct {
@@ -25,21 +29,30 @@ type Config struct {
 	// MaxClientBuffer bounds the bytes queued for one client; a client
 	// that would exceed it is disconnected. 0 means DefaultMaxClientBuffer.
 	MaxClientBuffer int
+	// ProgramGrace is how long the launched program may take to exit
+	// after SIGTERM at shutdown before it gets SIGKILL; 0 means
+	// DefaultProgramGrace.
+	ProgramGrace time.Duration
+	// Screenshot, when not empty, is the PNG file the layout is written to
+	// when the session begins to end: at shutdown before the program is
+	// told to exit (so its windows are in the picture), or when the
+	// program exits by itself.
+	Screenshot string
 	// Log receives the server's log records; nil means slog.Default().
 	Log *slog.Logger
 	// NewSeat creates the seat behind the wl_seat global, given the
-	// display (for its serial counter). nil means a seat without input
-	// devices.
-	NewSeat func(d *server.Display) (Seat, error)
+	// display (for its serial counter) and the scene it asks about
+	// surfaces. nil means a seat without input devices.
+	NewSeat func(d *server.Display, scene Scene) (Seat, error)
 }
 
 // Server is a running compositor. Create it with New; it lives on the loop
 // goroutine.
 type Server struct {
-	loop   *loop.Loop
-	output backend.Output
-	cfg    Config
-	log    *slog.Logger
+	loop    *loop.Loop
+	backend backend.Backend
+	cfg     Config
+	log     *slog.Logger
 
 	socket   *Socket
 	listener *loop.FDSource
@@ -51,38 +64,50 @@ type Server struct {
 	flushHook   *loop.Hook
 	acceptTimer *loop.Timer
 
-	seat     Seat
-	outputs  map[*server.Client][]*wayland.Output
-	entered  map[*surface]struct{} // surfaces shown on the output
-	surfaces []*surface            // every wl_surface, in creation order
+	seat      Seat
+	outputs   []*output   // in layout order, left to right
+	surfaces  []*surface  // every wl_surface, in creation order
+	stack     []*surface  // every wl_surface, bottom to top
+	toplevels []*toplevel // every xdg_toplevel with a surface
+	cursor    cursor
 
-	program    *Program
-	exitStatus int
-	runErr     error
-	signalled  bool // shut down by SIGTERM/SIGINT: exit status 0
-	closed     bool
+	program        *Program
+	graceTimer     *loop.Timer // SIGKILL for a program slow to exit
+	exitStatus     int
+	runErr         error
+	shutdown       bool // shutting down: the program was told to exit
+	screenshotDone bool
+	closed         bool
 }
 
-// New creates the listening socket and registers it with l. out is the
-// output surfaces are presented on. From New until Close, SIGTERM, SIGINT
-// and SIGCHLD are handled on the loop (see Run).
-func New(l *loop.Loop, out backend.Output, cfg Config) (*Server, error) {
+// New creates the listening socket and registers it with l, advertises the
+// globals, starts the backend b (its outputs become wl_output globals) and
+// its input sources (their devices join the seat). From New until Close,
+// SIGTERM, SIGINT and SIGCHLD are handled on the loop (see Run). New takes
+// b over: Close closes it.
+func New(l *loop.Loop, b backend.Backend, cfg Config) (*Server, error) {
 	if cfg.MaxClientBuffer == 0 {
 		cfg.MaxClientBuffer = DefaultMaxClientBuffer
 	}
 	if cfg.MaxClientBuffer < 4096 {
 		return nil, fmt.Errorf("compositor: client buffer limit %d bytes is below the 4096-byte maximum message size", cfg.MaxClientBuffer)
 	}
-	s := &Server{loop: l, output: out, cfg: cfg, log: cfg.Log}
+	if cfg.ProgramGrace == 0 {
+		cfg.ProgramGrace = DefaultProgramGrace
+	}
+	s := &Server{loop: l, backend: b, cfg: cfg, log: cfg.Log}
 	if s.log == nil {
 		s.log = slog.Default()
 	}
+	s.cursor.s = s
+	s.seat = &emptySeat{name: "seat0"}
 	// Signals are handled from before the socket exists, so a SIGTERM
 	// sent as soon as it appears is a clean shutdown.
 	s.stopSignals = l.HandleSignals(s.handleSignal, syscall.SIGTERM, syscall.SIGINT, syscall.SIGCHLD)
+	s.graceTimer = l.AddTimer(s.handleGraceExpired)
 	sock, err := ListenSocket(cfg.Socket)
 	if err != nil {
-		s.stopSignals()
+		s.Close()
 		return nil, err
 	}
 	s.socket = sock
@@ -95,20 +120,29 @@ func New(l *loop.Loop, out backend.Output, cfg Config) (*Server, error) {
 		s.Close()
 		return nil, err
 	}
-	s.seat = &emptySeat{name: "seat0"}
 	if cfg.NewSeat != nil {
-		if s.seat, err = cfg.NewSeat(s.display); err != nil {
+		st, err := cfg.NewSeat(s.display, s)
+		if err != nil {
 			s.Close()
 			return nil, fmt.Errorf("compositor: create seat: %w", err)
 		}
+		s.seat = st
 	}
-	s.outputs = make(map[*server.Client][]*wayland.Output)
-	s.entered = make(map[*surface]struct{})
 	if err := s.addGlobals(); err != nil {
 		s.Close()
 		return nil, err
 	}
-	s.log.Info("listening", "socket", sock.Path, "display", sock.Name)
+	if err := b.Start(s); err != nil {
+		s.Close()
+		return nil, fmt.Errorf("compositor: start %s backend: %w", b.Name(), err)
+	}
+	for _, src := range b.InputSources() {
+		if err := src.Start(s.seat); err != nil {
+			s.Close()
+			return nil, fmt.Errorf("compositor: start %s input: %w", src.Name(), err)
+		}
+	}
+	s.log.Info("listening", "socket", sock.Path, "display", sock.Name, "backend", b.Name(), "outputs", len(s.outputs))
 	return s, nil
 }
 
@@ -122,10 +156,11 @@ func (s *Server) SocketPath() string { return s.socket.Path }
 func (s *Server) Loop() *loop.Loop { return s.loop }
 
 // Run launches argv (when not empty) with WAYLAND_DISPLAY set and runs the
-// loop until the program exits, SIGTERM or SIGINT arrives (the program
-// then gets SIGTERM too), or Stop is called. It returns the program's exit
-// status (128+signal when a signal killed it), or 0 when the server was
-// shut down by a signal or stopped otherwise.
+// loop until the program exits or the session is shut down (Shutdown,
+// SIGTERM, SIGINT, the backend quitting). At shutdown the program gets
+// SIGTERM, then SIGKILL if it has not exited after Config.ProgramGrace;
+// Run returns once it has been reaped. The status is the program's exit
+// status (128+signal when a signal killed it), or 0 without a program.
 func (s *Server) Run(argv []string) (status int, err error) {
 	if len(argv) > 0 {
 		p, err := Launch(argv, s.socket.Name)
@@ -136,71 +171,144 @@ func (s *Server) Run(argv []string) (status int, err error) {
 		s.log.Info("launched program", "argv", argv, "pid", p.Pid())
 	}
 	if err := s.loop.Run(); err != nil {
+		s.killProgram()
 		return 1, err
 	}
 	if s.runErr != nil {
+		s.killProgram()
 		return 1, s.runErr
 	}
 	return s.exitStatus, nil
 }
 
-// Stop ends Run after the current iteration. Call it on the loop goroutine.
-func (s *Server) Stop() {
-	s.loop.Stop()
+// Shutdown ends the session as SIGTERM does: the program is asked to exit
+// (and killed after the grace period), then Run returns. Loop goroutine.
+func (s *Server) Shutdown(reason string) {
+	if s.shutdown {
+		return
+	}
+	s.shutdown = true
+	s.log.Info("shutting down", "reason", reason)
+	s.writeScreenshot()
+	if s.program == nil || s.program.Exited() {
+		s.loop.Stop()
+		return
+	}
+	if err := s.program.Signal(syscall.SIGTERM); err != nil {
+		s.log.Warn("cannot signal program", "pid", s.program.Pid(), "err", err)
+	}
+	s.graceTimer.Arm(s.cfg.ProgramGrace)
+}
+
+// Quit implements backend.Handler: the backend cannot go on, so the
+// session ends as on SIGTERM; err, when not nil, is Run's error.
+func (s *Server) Quit(err error) {
+	if err != nil && s.runErr == nil {
+		s.runErr = fmt.Errorf("compositor: %s backend: %w", s.backend.Name(), err)
+	}
+	reason := s.backend.Name() + " backend closed"
+	if err != nil {
+		reason = err.Error()
+	}
+	s.Shutdown(reason)
 }
 
 // handleSignal runs on the loop goroutine when SIGTERM, SIGINT or SIGCHLD
-// has arrived.
+// has arrived. A second SIGTERM or SIGINT during shutdown kills the
+// program at once.
 func (s *Server) handleSignal(sig os.Signal) {
-	switch sig {
-	case syscall.SIGCHLD:
+	if sig == syscall.SIGCHLD {
 		s.reapProgram()
-	default:
-		s.log.Info("shutting down", "signal", sig.String())
-		s.signalled = true
-		// The launched program is part of this session: end it too.
-		if s.program != nil {
-			if err := s.program.Signal(syscall.SIGTERM); err != nil {
-				s.log.Warn("cannot signal program", "pid", s.program.Pid(), "err", err)
-			}
-		}
-		s.Stop()
+		return
+	}
+	if s.shutdown {
+		s.log.Warn("second signal during shutdown: killing the program", "signal", sig.String())
+		s.handleGraceExpired()
+		return
+	}
+	s.Shutdown("signal " + sig.String())
+}
+
+// handleGraceExpired runs when the program did not exit within the grace
+// period after SIGTERM: it gets SIGKILL; SIGCHLD follows.
+func (s *Server) handleGraceExpired() {
+	if s.program == nil || s.program.Exited() {
+		return
+	}
+	s.log.Warn("program did not exit in time: killing it", "pid", s.program.Pid(), "grace", s.cfg.ProgramGrace)
+	if err := s.program.Signal(syscall.SIGKILL); err != nil {
+		s.log.Warn("cannot kill program", "pid", s.program.Pid(), "err", err)
 	}
 }
 
 // reapProgram collects the launched program's status if it has exited and
 // then stops the server with it.
 func (s *Server) reapProgram() {
-	if s.program == nil {
+	if s.program == nil || s.program.Exited() {
 		return
 	}
 	exited, err := s.program.Reap()
 	if err != nil {
 		s.runErr = err
-		s.Stop()
+		s.loop.Stop()
 		return
 	}
 	if !exited {
 		return
 	}
-	if s.signalled {
-		s.log.Debug("program exited during shutdown", "pid", s.program.Pid(), "status", s.program.ExitStatus())
-		return
-	}
+	s.graceTimer.Disarm()
 	s.exitStatus = s.program.ExitStatus()
 	s.log.Info("program exited", "pid", s.program.Pid(), "status", s.exitStatus)
-	s.Stop()
+	s.writeScreenshot()
+	s.loop.Stop()
 }
 
-// Close disconnects every client, stops listening and removes the socket
-// and its lock file. It does not close the loop or the output. Idempotent.
+// writeScreenshot writes Config.Screenshot, once.
+func (s *Server) writeScreenshot() {
+	if s.cfg.Screenshot == "" || s.screenshotDone {
+		return
+	}
+	s.screenshotDone = true
+	if err := s.WriteScreenshot(s.cfg.Screenshot); err != nil {
+		s.log.Error("cannot write screenshot", "err", err)
+		s.runErr = errors.Join(s.runErr, err)
+		return
+	}
+	s.log.Info("wrote screenshot", "file", s.cfg.Screenshot)
+}
+
+// killProgram makes sure the program is not left running when Run returns
+// early (a loop failure): SIGKILL, then a blocking reap.
+func (s *Server) killProgram() {
+	if s.program == nil || s.program.Exited() {
+		return
+	}
+	if err := s.program.Signal(syscall.SIGKILL); err != nil {
+		s.log.Warn("cannot kill program", "pid", s.program.Pid(), "err", err)
+	}
+	if err := s.program.Wait(); err != nil {
+		s.log.Warn("cannot reap program", "pid", s.program.Pid(), "err", err)
+	}
+}
+
+// Close disconnects every client, closes the backend, stops listening and
+// removes the socket and its lock file. A program still running is killed
+// and reaped. It does not close the loop. Idempotent.
 func (s *Server) Close() error {
 	if s == nil || s.closed {
 		return nil
 	}
 	s.closed = true
+	s.killProgram()
 	s.stopSignals()
+	s.graceTimer.Remove()
 	s.closeClients()
 	s.listener.Remove()
-	return errors.Join(s.socket.Close())
+	// The backend's input sources remove their devices (releasing held
+	// keys) while the seat still exists.
+	errs := []error{s.backend.Close(), s.seat.Close()}
+	if s.socket != nil {
+		errs = append(errs, s.socket.Close())
+	}
+	return errors.Join(errs...)
 }

@@ -53,14 +53,12 @@ type surface struct {
 	role     surfaceRole
 	roleName string
 
-	// view is the backend's side; it shows data from the moment a role
-	// maps the surface.
-	view       backend.Surface
 	data       []byte // the committed contents, packed XRGB/ARGB rows
 	pix        backend.Pixels
 	lastBuffer *shmBuffer // the buffer data was last copied from
 	mapped     bool
-	x, y       int // output position of the surface's top-left corner
+	x, y       int       // layout position of the surface's top-left corner
+	outputs    []*output // the outputs it is shown on: wl_surface.enter was sent
 
 	inflight []*wayland.Callback // committed frame callbacks not yet done
 
@@ -70,15 +68,15 @@ type surface struct {
 	// pending order (place_above/below) applies on this surface's commit.
 	order, pendingOrder []*surface
 	orderChanged        bool
-	entered             bool // on the output: wl_surface.enter was sent
 }
 
 // newSurface gives a freshly created wl_surface its handler and its
 // backend view.
 func (s *Server) newSurface(res *wayland.Surface) *surface {
-	sf := &surface{s: s, res: res, view: s.output.NewSurface()}
+	sf := &surface{s: s, res: res}
 	sf.order, sf.pendingOrder = []*surface{sf}, []*surface{sf}
 	s.surfaces = append(s.surfaces, sf)
+	s.restack()
 	sf.current.scale, sf.pending.scale = 1, 1
 	sf.current.inputInfinite, sf.pending.inputInfinite = true, true
 	res.SetHandler(sf)
@@ -116,38 +114,70 @@ func (sf *surface) clearRole() {
 // hasContent reports whether the surface has committed a buffer.
 func (sf *surface) hasContent() bool { return sf.pix.Data != nil }
 
-// mapAt shows the surface with its top-left corner at (x, y) and places
-// its mapped subsurfaces.
+// rect is the surface's rectangle in layout coordinates.
+func (sf *surface) rect() image.Rectangle {
+	return image.Rect(sf.x, sf.y, sf.x+sf.pix.Width, sf.y+sf.pix.Height)
+}
+
+// mapAt shows the surface with its top-left corner at (x, y) in layout
+// coordinates and places its mapped subsurfaces.
 func (sf *surface) mapAt(x, y int) {
 	if !sf.hasContent() {
 		sf.unmap()
 		return
 	}
-	sf.x, sf.y, sf.mapped = x, y, true
-	sf.view.Present(sf.pix, x, y)
-	sf.setEntered(true)
+	moved := !sf.mapped || sf.x != x || sf.y != y
+	if moved {
+		if sf.mapped {
+			sf.s.damageLayout(sf.rect())
+		}
+		sf.x, sf.y, sf.mapped = x, y, true
+		sf.s.damageLayout(sf.rect())
+		sf.updateOutputs()
+		sf.s.seat.SceneChanged()
+	}
 	for _, c := range sf.children {
 		c.place()
 	}
 }
 
-// setEntered sends wl_surface.enter (or leave) for every wl_output the
-// client bound when the surface appears on (or leaves) the output.
-func (sf *surface) setEntered(on bool) {
-	if sf.entered == on {
+// updateOutputs sends wl_surface.enter and leave so the client knows the
+// outputs the surface is shown on.
+func (sf *surface) updateOutputs() {
+	r := sf.rect()
+	for _, o := range slices.Clone(sf.outputs) {
+		if !sf.mapped || !r.Overlaps(o.rect()) {
+			sf.leaveOutput(o)
+		}
+	}
+	if !sf.mapped {
 		return
 	}
-	sf.entered = on
-	if on {
-		sf.s.entered[sf] = struct{}{}
-	} else {
-		delete(sf.s.entered, sf)
+	for _, o := range sf.s.outputs {
+		if r.Overlaps(o.rect()) && !sf.onOutput(o) {
+			sf.outputs = append(sf.outputs, o)
+			for _, wo := range o.resources {
+				if wo.Client() == sf.res.Client() {
+					sf.res.SendEnter(wo)
+				}
+			}
+		}
 	}
-	for _, o := range sf.s.outputsOf(sf.res.Client()) {
-		if on {
-			sf.res.SendEnter(o)
-		} else {
-			sf.res.SendLeave(o)
+}
+
+// onOutput reports whether the surface is shown on o.
+func (sf *surface) onOutput(o *output) bool { return slices.Contains(sf.outputs, o) }
+
+// leaveOutput sends wl_surface.leave for o if the surface was on it.
+func (sf *surface) leaveOutput(o *output) {
+	i := slices.Index(sf.outputs, o)
+	if i < 0 {
+		return
+	}
+	sf.outputs = slices.Delete(sf.outputs, i, i+1)
+	for _, wo := range o.resources {
+		if wo.Client() == sf.res.Client() {
+			sf.res.SendLeave(wo)
 		}
 	}
 }
@@ -157,11 +187,26 @@ func (sf *surface) unmap() {
 	if !sf.mapped {
 		return
 	}
+	sf.s.damageLayout(sf.rect())
 	sf.mapped = false
-	sf.view.Unmap()
-	sf.setEntered(false)
+	sf.updateOutputs()
+	sf.s.seat.SceneChanged()
 	for _, c := range sf.children {
 		c.sf.unmap()
+	}
+}
+
+// scheduleFrame asks the outputs the surface is on (the first output when
+// it is on none) for a frame, so its frame callbacks are answered.
+func (sf *surface) scheduleFrame() {
+	if len(sf.outputs) == 0 {
+		if o := sf.s.primaryOutput(); o != nil {
+			o.bo.ScheduleFrame()
+		}
+		return
+	}
+	for _, o := range sf.outputs {
+		o.bo.ScheduleFrame()
 	}
 }
 
@@ -170,9 +215,8 @@ func (sf *surface) unmap() {
 // are dropped, and role and subsurface links are cut.
 func (sf *surface) handleDestroyed() {
 	sf.unmap()
-	delete(sf.s.entered, sf)
 	sf.s.surfaces = removeItem(sf.s.surfaces, sf)
-	sf.view.Destroy()
+	sf.s.stack = removeItem(sf.s.stack, sf)
 	for _, cb := range sf.pending.frames {
 		cb.Destroy()
 	}
@@ -335,17 +379,27 @@ func (sf *surface) apply(next *surfaceState) error {
 	}
 	if next.attached {
 		if b := next.buffer; b == nil {
+			if sf.mapped {
+				sf.s.damageLayout(sf.rect())
+			}
 			sf.pix = backend.Pixels{}
-		} else if err := sf.copyBuffer(b, next); err != nil {
-			next.reset()
-			return err
+		} else {
+			changed, err := sf.copyBuffer(b, next)
+			if err != nil {
+				next.reset()
+				return err
+			}
+			if sf.mapped {
+				sf.s.damageLayout(changed.Add(image.Pt(sf.x, sf.y)))
+			}
 		}
 	}
-	for _, cb := range next.frames {
-		sf.inflight = append(sf.inflight, cb)
-		sf.view.Frame(func(msec uint32) { sf.frameDone(cb, msec) })
+	if len(next.frames) > 0 {
+		sf.inflight = append(sf.inflight, next.frames...)
+		clear(next.frames)
+		next.frames = next.frames[:0]
+		sf.scheduleFrame()
 	}
-	next.frames = next.frames[:0]
 	c := &sf.current
 	c.scale, c.transform = next.scale, next.transform
 	if next.opaqueSet {
@@ -371,25 +425,29 @@ func (sf *surface) apply(next *surfaceState) error {
 	return nil
 }
 
-// frameDone answers a committed frame callback after the refresh that
-// showed the commit.
-func (sf *surface) frameDone(cb *wayland.Callback, msec uint32) {
-	if i := slices.Index(sf.inflight, cb); i >= 0 {
-		sf.inflight = slices.Delete(sf.inflight, i, i+1)
+// frameDone answers the committed frame callbacks after an output showing
+// the surface presented a picture.
+func (sf *surface) frameDone(msec uint32) {
+	for i, cb := range sf.inflight {
+		cb.SendDone(msec)
+		sf.inflight[i] = nil
 	}
-	cb.SendDone(msec)
+	sf.inflight = sf.inflight[:0]
 }
 
 // copyBuffer snapshots the buffer's pixels into the surface's own memory
 // and releases the buffer: the client may reuse it right away. When the
 // same buffer comes back at the same size, only its damaged rectangle is
 // copied (the protocol promises the rest is unchanged); any other buffer is
-// copied whole.
-func (sf *surface) copyBuffer(b *shmBuffer, next *surfaceState) error {
+// copied whole. It returns the rectangle whose pixels changed, in surface
+// coordinates, together with the area the old contents covered when the
+// size changed.
+func (sf *surface) copyBuffer(b *shmBuffer, next *surfaceState) (image.Rectangle, error) {
 	if sc := int(next.scale); sc > 1 && (b.width%sc != 0 || b.height%sc != 0) && sf.res.Version() >= 6 {
-		return server.Errorf(sf.res, uint32(wayland.SurfaceErrorInvalidSize),
+		return image.Rectangle{}, server.Errorf(sf.res, uint32(wayland.SurfaceErrorInvalidSize),
 			"buffer %dx%d is not a multiple of scale %d", b.width, b.height, sc)
 	}
+	old := image.Rect(0, 0, sf.pix.Width, sf.pix.Height)
 	full := image.Rect(0, 0, b.width, b.height)
 	region := full
 	if b == sf.lastBuffer && sf.pix.Width == b.width && sf.pix.Height == b.height && sf.pix.Format == b.format {
@@ -407,14 +465,17 @@ func (sf *surface) copyBuffer(b *shmBuffer, next *surfaceState) error {
 		dst := data[region.Min.Y*stride+region.Min.X*4:]
 		off := b.offset + region.Min.Y*b.stride + region.Min.X*4
 		if err := b.copyRows(dst, stride, off, 4*region.Dx(), region.Dy()); err != nil {
-			return err
+			return image.Rectangle{}, err
 		}
 	}
 	sf.data = data
 	sf.lastBuffer = b
 	sf.pix = backend.Pixels{Width: b.width, Height: b.height, Stride: 4 * b.width, Format: b.format, Data: data}
 	b.res.SendRelease()
-	return nil
+	if region == full {
+		return full.Union(old), nil
+	}
+	return region, nil
 }
 
 // reset clears the per-commit fields after a commit; scale, transform and
@@ -448,16 +509,18 @@ func (st *surfaceState) mergeInto(dst *surfaceState) {
 	st.reset()
 }
 
-// restack gives the output the stacking of every surface: top-level
-// surfaces in creation order, each with its subsurfaces around it as their
-// parents ordered them.
+// restack recomputes the stacking of every surface, bottom to top:
+// top-level surfaces in creation order, each with its subsurfaces around
+// it as their parents ordered them. Mapped surfaces whose place in the
+// stack changed are redrawn.
 func (s *Server) restack() {
-	views := make([]backend.Surface, 0, len(s.surfaces))
+	old := s.stack
+	next := make([]*surface, 0, len(s.surfaces))
 	var walk func(sf *surface)
 	walk = func(sf *surface) {
 		for _, e := range sf.order {
 			if e == sf {
-				views = append(views, sf.view)
+				next = append(next, sf)
 			} else {
 				walk(e)
 			}
@@ -468,7 +531,16 @@ func (s *Server) restack() {
 			walk(sf)
 		}
 	}
-	s.output.Restack(views)
+	s.stack = next
+	if slices.Equal(old, next) {
+		return
+	}
+	for _, sf := range next {
+		if sf.mapped {
+			s.damageLayout(sf.rect())
+		}
+	}
+	s.seat.SceneChanged()
 }
 
 // removeItem removes the first occurrence of v from list.

@@ -10,8 +10,10 @@ import (
 )
 
 // Kiosk policy: every toplevel is configured fullscreen and activated at
-// the output's size, whatever it asks for; popups are placed by their
-// positioner relative to their parent, without constraint adjustment.
+// the size of its output (the first output, or the one it asked for with
+// set_fullscreen), whatever else it asks for, and shown centred on that
+// output when it is smaller; popups are placed by their positioner
+// relative to their parent, without constraint adjustment.
 
 // addWmBaseGlobal advertises xdg_wm_base.
 func (s *Server) addWmBaseGlobal() (*server.Global, error) {
@@ -150,8 +152,7 @@ func (xs *xdgSurface) committed(sf *surface) {
 	xs.hadBuffer = true
 	switch {
 	case xs.toplevel != nil:
-		sf.mapAt(-int(xs.geometry.x), -int(xs.geometry.y))
-		xs.toplevel.setMapped(sf.mapped)
+		xs.toplevel.place()
 	case xs.popup != nil:
 		xs.popup.place()
 	}
@@ -217,6 +218,8 @@ func (xs *xdgSurface) GetToplevel(r *xdgshell.Surface, id *xdgshell.Toplevel) er
 	}
 	tl.surface = xs.sf.res
 	xs.toplevel = tl
+	s := xs.wb.s
+	s.toplevels = append(s.toplevels, tl)
 	id.OnDestroy(tl.handleDestroyed)
 	xs.wb.ping()
 	return nil
@@ -286,6 +289,65 @@ type toplevel struct {
 	sentCapabilities bool
 	surface          *wayland.Surface // for the seat's focus
 	mapped           bool             // the seat was told it is visible
+	// wanted is the output the client asked to be fullscreen on; nil
+	// means the first output.
+	wanted *output
+	// size is the size of the last configure.
+	width, height int32
+}
+
+// output is where the toplevel is shown: the one it asked for, or the
+// first; nil while there is no output.
+func (tl *toplevel) output() *output {
+	if tl.wanted != nil && !tl.wanted.removed {
+		return tl.wanted
+	}
+	return tl.xs.wb.s.primaryOutput()
+}
+
+// place shows the toplevel on its output: its window geometry centred,
+// or at the top-left corner when it is larger than the output.
+func (tl *toplevel) place() {
+	sf := tl.xs.sf
+	if sf == nil {
+		return
+	}
+	g := tl.xs.geometry
+	if g.w <= 0 || g.h <= 0 {
+		g = rect{0, 0, int32(sf.pix.Width), int32(sf.pix.Height)}
+	}
+	x, y := -int(g.x), -int(g.y)
+	if o := tl.output(); o != nil {
+		x += o.pos.X + max(0, (o.mode.Width-int(g.w))/2)
+		y += o.pos.Y + max(0, (o.mode.Height-int(g.h))/2)
+	}
+	sf.mapAt(x, y)
+	tl.setMapped(sf.mapped)
+}
+
+// outputsChanged runs after outputs came, went or changed mode: a
+// toplevel whose output size changed gets a new configure, and is placed
+// again.
+func (tl *toplevel) outputsChanged() {
+	if tl.wanted != nil && tl.wanted.removed {
+		tl.wanted = nil
+	}
+	w, h := tl.configureSize()
+	if tl.xs.toplevel == tl && tl.xs.initialCommit && (w != tl.width || h != tl.height) {
+		tl.xs.sendConfigure()
+	}
+	if tl.mapped {
+		tl.place()
+	}
+}
+
+// configureSize is the size the toplevel is told to take: its output's.
+func (tl *toplevel) configureSize() (int32, int32) {
+	o := tl.output()
+	if o == nil {
+		return 0, 0 // no output yet: the client picks
+	}
+	return int32(o.mode.Width), int32(o.mode.Height)
 }
 
 // setMapped tells the seat when the toplevel becomes visible or hidden.
@@ -295,23 +357,23 @@ func (tl *toplevel) setMapped(mapped bool) {
 	}
 	tl.mapped = mapped
 	if mapped {
-		tl.xs.wb.s.seat.MapToplevel(tl.surface)
+		tl.xs.wb.s.seat.ToplevelMapped(tl.surface)
 	} else {
-		tl.xs.wb.s.seat.UnmapToplevel(tl.surface)
+		tl.xs.wb.s.seat.ToplevelUnmapped(tl.surface)
 	}
 }
 
 // sendConfigure sends the kiosk configure: the output size, fullscreen and
 // activated (bounds and capabilities first, where the version has them).
 func (tl *toplevel) sendConfigure() {
-	mode := tl.xs.wb.s.output.Mode()
+	w, h := tl.configureSize()
+	tl.width, tl.height = w, h
 	if !tl.sentCapabilities {
 		tl.sentCapabilities = true
 		tl.res.SendWmCapabilities(enumArray(uint32(xdgshell.ToplevelWmCapabilitiesFullscreen)))
 	}
-	tl.res.SendConfigureBounds(int32(mode.Width), int32(mode.Height))
-	tl.res.SendConfigure(int32(mode.Width), int32(mode.Height),
-		enumArray(uint32(xdgshell.ToplevelStateFullscreen), uint32(xdgshell.ToplevelStateActivated)))
+	tl.res.SendConfigureBounds(w, h)
+	tl.res.SendConfigure(w, h, enumArray(uint32(xdgshell.ToplevelStateFullscreen), uint32(xdgshell.ToplevelStateActivated)))
 }
 
 // reconfigure answers a state request with the (unchanged) kiosk state, as
@@ -326,6 +388,7 @@ func (tl *toplevel) reconfigure() error {
 // handleDestroyed runs when the xdg_toplevel goes: the window is unmapped.
 func (tl *toplevel) handleDestroyed() {
 	xs := tl.xs
+	xs.wb.s.toplevels = removeItem(xs.wb.s.toplevels, tl)
 	if xs.toplevel != tl {
 		return
 	}
@@ -408,8 +471,21 @@ func (tl *toplevel) SetMaximized(*xdgshell.Toplevel) error { return tl.reconfigu
 // UnsetMaximized runs on xdg_toplevel.unset_maximized.
 func (tl *toplevel) UnsetMaximized(*xdgshell.Toplevel) error { return tl.reconfigure() }
 
-// SetFullscreen runs on xdg_toplevel.set_fullscreen.
-func (tl *toplevel) SetFullscreen(*xdgshell.Toplevel, *wayland.Output) error { return tl.reconfigure() }
+// SetFullscreen runs on xdg_toplevel.set_fullscreen: the toplevel moves to
+// the output it names (or stays where it is).
+func (tl *toplevel) SetFullscreen(_ *xdgshell.Toplevel, out *wayland.Output) error {
+	o, err := outputArg(out)
+	if err != nil {
+		return err
+	}
+	if o != nil && o != tl.wanted {
+		tl.wanted = o
+		if tl.mapped {
+			tl.place()
+		}
+	}
+	return tl.reconfigure()
+}
 
 // UnsetFullscreen runs on xdg_toplevel.unset_fullscreen.
 func (tl *toplevel) UnsetFullscreen(*xdgshell.Toplevel) error { return tl.reconfigure() }

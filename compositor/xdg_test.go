@@ -65,14 +65,14 @@ func TestPopupIsPlacedRelativeToItsParent(t *testing.T) {
 		x, y int
 		want color.RGBA
 	}{{31, 41, green}, {50, 50, green}, {30, 41, blue}, {51, 41, blue}, {31, 51, blue}} {
-		if got := h.pixel(p.x, p.y); got != p.want {
+		if got := h.windowPixel(w.surface, p.x, p.y); got != p.want {
 			t.Errorf("pixel (%d,%d) = %v; want %v", p.x, p.y, got, p.want)
 		}
 	}
 	// Destroying the popup hides it.
 	c.send(popup, xdgshell.PopupRequestDestroy)
 	c.roundtrip()
-	if got := h.pixel(31, 41); got != blue {
+	if got := h.windowPixel(w.surface, 31, 41); got != blue {
 		t.Errorf("after popup destroy: pixel %v; want the parent's blue", got)
 	}
 }
@@ -94,7 +94,7 @@ func TestBufferlessCommitsBeforeMappingKeepTheConfigure(t *testing.T) {
 	c.send(w.surface, wayland.SurfaceRequestAttach, buf, int32(0), int32(0))
 	c.send(w.surface, wayland.SurfaceRequestCommit)
 	c.roundtrip()
-	if got := h.pixel(1, 1); got != (color.RGBA{255, 0, 0, 255}) {
+	if got := h.windowPixel(w.surface, 1, 1); got != (color.RGBA{255, 0, 0, 255}) {
 		t.Errorf("pixel (1,1) = %v; want the red buffer mapped", got)
 	}
 }

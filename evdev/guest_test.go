@@ -177,7 +177,7 @@ func testDevices(ctx context.Context, t *testing.T, vm *guest.VM) {
 func testPermission(ctx context.Context, t *testing.T, vm *guest.VM) {
 	for _, cmd := range []string{"devices", "debug-events"} {
 		out, err := vm.Run(ctx, "su", "-s", "/bin/sh", "nobody", "-c", "/bin/gocomp "+cmd)
-		if err == nil || !strings.Contains(err.Error(), "exit status 1") ||
+		if err == nil || !strings.Contains(err.Error(), "exit status 1;") ||
 			!strings.Contains(err.Error(), "run as root or join the input group") {
 			t.Errorf("gocomp %s as nobody: out %q, err %v; want exit 1 naming the fix", cmd, out, err)
 		}

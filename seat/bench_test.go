@@ -319,7 +319,7 @@ func benchKeyLatency(b *testing.B, n int) {
 			focused = c
 		}
 	}
-	s.MapToplevel(bs.surfaces[focused])
+	s.ToplevelMapped(bs.surfaces[focused])
 	l.Dispatch(0) // flush keymaps and enter
 	for _, fd := range clientFDs[:n] {
 		drain(fd) // the last client never reads

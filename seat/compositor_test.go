@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"gocomp/compositor"
+	"gocomp/compositor/backend"
 	"gocomp/compositor/headless"
 	"gocomp/compositor/loop"
 	"gocomp/protocols/server"
@@ -36,7 +37,7 @@ type gocomp struct {
 	l      *loop.Loop
 	srv    *compositor.Server
 	input  *seat.Input
-	kbd    *seat.Keyboard
+	kbd    backend.Keyboard
 	socket string
 	ran    chan error
 	now    time.Duration
@@ -100,19 +101,22 @@ func startGocomp(t *testing.T, args ...string) *gocomp {
 	if err != nil {
 		t.Fatal(err)
 	}
-	out, err := headless.New(l, headless.DefaultMode())
-	if err != nil {
-		t.Fatal(err)
-	}
 	g := &gocomp{t: t, l: l, ran: make(chan error, 1), logs: &logBuffer{}}
-	log := slog.New(slog.NewTextHandler(g.logs, nil))
-	g.input, err = seat.PrepareInput(seat.InputConfig{Loop: l, Options: &opts, Getenv: getenvNoXKB, NoDevices: true, Log: log})
+	// The test's keyboard comes through the input-source contract, as
+	// evdev keyboards and a nested backend's host keyboard do.
+	src := &testSource{added: func(kb backend.Keyboard) { g.kbd = kb }}
+	b, err := headless.New(l, headless.Config{Inputs: []backend.InputSource{src}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	g.srv, err = compositor.New(l, out, compositor.Config{
+	log := slog.New(slog.NewTextHandler(g.logs, nil))
+	g.input, err = seat.PrepareInput(seat.InputConfig{Loop: l, Options: &opts, Getenv: getenvNoXKB, Log: log})
+	if err != nil {
+		t.Fatal(err)
+	}
+	g.srv, err = compositor.New(l, b, compositor.Config{
 		Log:     log,
-		NewSeat: func(d *server.Display) (compositor.Seat, error) { return g.input.Start(d) },
+		NewSeat: func(d *server.Display, _ compositor.Scene) (compositor.Seat, error) { return g.input.Start(d) },
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -122,18 +126,40 @@ func startGocomp(t *testing.T, args ...string) *gocomp {
 		_, err := g.srv.Run(nil)
 		g.ran <- err
 	}()
-	g.do(func() { g.kbd = g.input.Seat.AddKeyboard("test keyboard", nil) })
+	if g.kbd == nil {
+		t.Fatal("the input source's keyboard did not reach the seat")
+	}
 	t.Cleanup(func() {
-		g.l.Post(g.srv.Stop)
+		g.l.Post(func() { g.srv.Shutdown("test over") })
 		if err := <-g.ran; err != nil {
 			t.Errorf("server: %v", err)
 		}
 		g.input.Close()
 		g.srv.Close()
-		out.Close()
+		if !src.closed {
+			t.Errorf("the backend did not close its input source")
+		}
 		l.Close()
 	})
 	return g
+}
+
+// testSource is an input source with one keyboard.
+type testSource struct {
+	added  func(backend.Keyboard)
+	closed bool
+}
+
+func (s *testSource) Name() string { return "test" }
+
+func (s *testSource) Start(sink backend.InputSink) error {
+	s.added(sink.AddKeyboard("test keyboard", nil))
+	return nil
+}
+
+func (s *testSource) Close() error {
+	s.closed = true
+	return nil
 }
 
 // do runs fn on the loop goroutine and waits for it.

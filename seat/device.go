@@ -1,12 +1,10 @@
 package seat
 
-import "time"
+import (
+	"time"
 
-// LEDWriter drives the indicators of a physical keyboard (an
-// *evdev.Device opened writable is one).
-type LEDWriter interface {
-	SetLED(code uint16, on bool) error
-}
+	"gocomp/compositor/backend"
+)
 
 // Keyboard is one physical keyboard on the seat. It records the keys it
 // holds, so that a release it never pressed is ignored and its removal
@@ -14,15 +12,16 @@ type LEDWriter interface {
 type Keyboard struct {
 	seat    *Seat
 	name    string
-	leds    LEDWriter
+	leds    backend.LEDSetter
 	held    keySet
 	removed bool
 }
 
-// AddKeyboard adds a physical keyboard called name (for logs). leds, when
-// not nil, receives the seat's indicator state now and on every change.
-// The seat gains the keyboard capability if it had none.
-func (s *Seat) AddKeyboard(name string, leds LEDWriter) *Keyboard {
+// AddKeyboard implements backend.InputSink: it adds a keyboard called name
+// (for logs). leds, when not nil, receives the seat's indicator state now
+// and on every change. The seat gains the keyboard capability if it had
+// none.
+func (s *Seat) AddKeyboard(name string, leds backend.LEDSetter) backend.Keyboard {
 	kb := &Keyboard{seat: s, name: name, leds: leds}
 	s.kbd.devices = append(s.kbd.devices, kb)
 	kb.writeLEDs(s.kbd.leds, LEDNumLock|LEDCapsLock|LEDScrollLock)

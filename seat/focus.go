@@ -15,23 +15,23 @@ type mapped struct {
 	cancel  func() // removes the destroy hook
 }
 
-// MapToplevel runs when a toplevel surface is mapped: it goes on top of the
+// ToplevelMapped runs when a toplevel surface is mapped: it goes on top of the
 // focus stack and takes the keyboard focus. Mapping a surface already on
 // the stack moves it to the top.
-func (s *Seat) MapToplevel(surface *wayland.Surface) {
+func (s *Seat) ToplevelMapped(surface *wayland.Surface) {
 	if surface == nil || surface.Destroyed() {
 		return
 	}
 	s.removeFromStack(surface)
-	cancel := surface.OnDestroy(func() { s.UnmapToplevel(surface) })
+	cancel := surface.OnDestroy(func() { s.ToplevelUnmapped(surface) })
 	s.foc.stack = append(s.foc.stack, mapped{surface: surface, cancel: cancel})
 	s.setFocus(surface)
 }
 
-// UnmapToplevel runs when a toplevel surface is unmapped or destroyed: it
+// ToplevelUnmapped runs when a toplevel surface is unmapped or destroyed: it
 // leaves the focus stack and, if it had the focus, the focus returns to
 // the toplevel mapped before it (or to nothing).
-func (s *Seat) UnmapToplevel(surface *wayland.Surface) {
+func (s *Seat) ToplevelUnmapped(surface *wayland.Surface) {
 	if !s.removeFromStack(surface) {
 		return
 	}

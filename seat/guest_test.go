@@ -154,17 +154,16 @@ func (s *wevSession) probe() {
 	s.t.Fatalf("wev saw none of %d Shift taps\nstdout:\n%s\nstderr:\n%s", attempts, s.p.Stdout(), s.p.Stderr())
 }
 
-// stop ends gocomp (and wev with it) with SIGTERM.
+// stop ends gocomp with SIGTERM: gocomp passes it on to wev, whose
+// default action is to die of it, reaps it and exits with its status,
+// 128+SIGTERM.
 func (s *wevSession) stop() {
 	s.t.Helper()
 	s.p.Signal(syscall.SIGTERM)
 	ctx, cancel := context.WithTimeout(s.ctx, 20*time.Second)
 	defer cancel()
-	if err := s.p.Wait(ctx); err != nil {
-		// wev is ended by SIGTERM too; gocomp reports its status.
-		if !strings.Contains(err.Error(), "exit status 143") && !strings.Contains(err.Error(), "exit status 1") {
-			s.t.Errorf("gocomp did not end cleanly: %v", err)
-		}
+	if code, err := s.p.WaitStatus(ctx); err != nil || code != 128+int(syscall.SIGTERM) {
+		s.t.Errorf("gocomp after SIGTERM: status %d, %v; want %d (wev's death by SIGTERM)", code, err, 128+int(syscall.SIGTERM))
 	}
 }
 
@@ -329,14 +328,13 @@ func TestGuestWev(t *testing.T) {
 		s.keys("+ctrl", "+alt", "backspace", "-alt", "-ctrl")
 		wctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 		defer cancel()
-		err := s.p.Wait(wctx)
 		// gocomp shuts down as on SIGTERM (wev is told too) and exits with
 		// wev's status.
-		if err != nil && !strings.Contains(err.Error(), "exit status") {
-			t.Fatalf("gocomp after Ctrl+Alt+BackSpace: %v", err)
+		if code, err := s.p.WaitStatus(wctx); err != nil || code != 128+int(syscall.SIGTERM) {
+			t.Fatalf("gocomp after Ctrl+Alt+BackSpace: status %d, %v; want %d", code, err, 128+int(syscall.SIGTERM))
 		}
-		if !strings.Contains(s.p.Stderr(), `msg="shutting down" signal=terminated`) {
-			t.Errorf("gocomp ended without its SIGTERM shutdown:\n%s", s.p.Stderr())
+		if !strings.Contains(s.p.Stderr(), `msg="shutting down" reason=Ctrl+Alt+BackSpace`) {
+			t.Errorf("gocomp ended without its Ctrl+Alt+BackSpace shutdown:\n%s", s.p.Stderr())
 		}
 		for _, e := range wevEvents(s.p.Lines()) {
 			if strings.Contains(e, "BackSpace") || e == "release 22" {

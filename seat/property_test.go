@@ -2,6 +2,7 @@ package seat
 
 import (
 	"fmt"
+	"gocomp/compositor/backend"
 	"math/rand/v2"
 	"slices"
 	"testing"
@@ -21,7 +22,7 @@ type propModel struct {
 }
 
 type propDev struct {
-	kb   *Keyboard
+	kb   backend.Keyboard
 	held keySet
 	leds *ledRecorder
 }
@@ -166,13 +167,13 @@ func runProperties(t *testing.T, seed uint64, steps int) {
 			id := tc.createSurface()
 			ts.pump()
 			what = fmt.Sprintf("map client %d surface %d", tc.n, id)
-			ts.seat.MapToplevel(ts.surface(tc, id))
+			ts.seat.ToplevelMapped(ts.surface(tc, id))
 			m.stack = append(m.stack, propSurface{tc, id})
 		case r < 77 && len(m.stack) > 0: // unmap
 			i := rng.IntN(len(m.stack))
 			ps := m.stack[i]
 			what = fmt.Sprintf("unmap client %d surface %d", ps.tc.n, ps.id)
-			ts.seat.UnmapToplevel(ts.surface(ps.tc, ps.id))
+			ts.seat.ToplevelUnmapped(ts.surface(ps.tc, ps.id))
 			m.stack = slices.Delete(m.stack, i, i+1)
 		case r < 80 && len(m.stack) > 0: // destroy a mapped surface
 			i := rng.IntN(len(m.stack))
@@ -184,7 +185,7 @@ func runProperties(t *testing.T, seed uint64, steps int) {
 			i := rng.IntN(len(m.stack))
 			ps := m.stack[i]
 			what = fmt.Sprintf("raise client %d surface %d", ps.tc.n, ps.id)
-			ts.seat.MapToplevel(ts.surface(ps.tc, ps.id))
+			ts.seat.ToplevelMapped(ts.surface(ps.tc, ps.id))
 			m.stack = append(slices.Delete(m.stack, i, i+1), ps)
 		case r < 88: // another wl_keyboard
 			cs := live()

@@ -20,7 +20,7 @@ const (
 type Config struct {
 	// Name is the seat name sent with wl_seat.name; "" means "seat0".
 	Name string
-	// Version is the wl_seat version to advertise (GlobalVersion); 0
+	// Version is the wl_seat version to advertise (Version); 0
 	// means DefaultVersion.
 	Version uint32
 	// Keymap is the initial keymap. Required.
@@ -92,8 +92,8 @@ func New(cfg Config) (*Seat, error) {
 	return s, nil
 }
 
-// GlobalVersion returns the wl_seat version to advertise.
-func (s *Seat) GlobalVersion() uint32 { return s.version }
+// Version returns the wl_seat version to advertise.
+func (s *Seat) Version() uint32 { return s.version }
 
 // Name returns the seat's name.
 func (s *Seat) Name() string { return s.name }
@@ -184,3 +184,8 @@ func removeItem[T comparable](list []T, v T) []T {
 	}
 	return list
 }
+
+// SceneChanged runs when surfaces moved, mapped, unmapped or restacked, or
+// outputs changed. The keyboard focus follows toplevels only, so nothing
+// changes for it.
+func (s *Seat) SceneChanged() {}

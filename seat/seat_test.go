@@ -22,7 +22,7 @@ func traced(ts *testServer, v uint32) (*testClient, uint32) {
 func mapNew(ts *testServer, tc *testClient) uint32 {
 	id := tc.createSurface()
 	ts.pump()
-	ts.seat.MapToplevel(ts.surface(tc, id))
+	ts.seat.ToplevelMapped(ts.surface(tc, id))
 	ts.pump()
 	return id
 }
@@ -46,7 +46,7 @@ func TestScenarios(t *testing.T) {
 			a := ts.connect(9)
 			s := a.createSurface()
 			ts.pump()
-			ts.seat.MapToplevel(ts.surface(a, s))
+			ts.seat.ToplevelMapped(ts.surface(a, s))
 			kb.Key(1*ms, keyLeftShift, true)
 			kb.Key(2*ms, keyA, true)
 			a.tracing = true
@@ -79,7 +79,7 @@ func TestScenarios(t *testing.T) {
 			wantTrace(t, a, "kbd5 enter surface 6 keys [] mods [0 0 0 0]", "kbd5 key 16 state 1", "kbd5 leave 6")
 			wantTrace(t, b, "kbd5 enter surface 6 keys [16] mods [0 0 0 0]", "kbd5 key 16 state 0")
 			// Unmapping b returns the focus to a.
-			ts.seat.UnmapToplevel(ts.surface(b, sb))
+			ts.seat.ToplevelUnmapped(ts.surface(b, sb))
 			ts.pump()
 			wantTrace(t, b, "kbd5 leave 6")
 			wantTrace(t, a, "kbd5 enter surface 6 keys [] mods [0 0 0 0]")

@@ -2,6 +2,7 @@ package seat
 
 import (
 	"flag"
+	"gocomp/compositor/backend"
 	"io"
 	"os"
 	"path/filepath"
@@ -104,7 +105,7 @@ func TestLoadPrecedence(t *testing.T) {
 
 // realSeat returns a test server whose seat has the keymap of st, and a
 // client with a wl_keyboard that decodes keysyms, focused.
-func realSeat(t *testing.T, st Settings) (*testServer, *Keyboard, *testClient) {
+func realSeat(t *testing.T, st Settings) (*testServer, backend.Keyboard, *testClient) {
 	t.Helper()
 	cfg, err := st.SeatConfig(realEnv)
 	if err != nil {
@@ -121,7 +122,7 @@ func realSeat(t *testing.T, st Settings) (*testServer, *Keyboard, *testClient) {
 
 // typeKeys presses and releases keys: "+42" presses, "-42" releases, "30"
 // taps.
-func typeKeys(ts *testServer, kb *Keyboard, keys ...string) {
+func typeKeys(ts *testServer, kb backend.Keyboard, keys ...string) {
 	now := time.Duration(0)
 	for _, k := range keys {
 		now += time.Millisecond

@@ -9,10 +9,11 @@ import (
 	"os"
 	"strconv"
 	"strings"
-	"syscall"
+	"time"
 
 	"gocomp/compositor"
 	"gocomp/compositor/backend"
+	"gocomp/compositor/backend/auto"
 	"gocomp/compositor/headless"
 	"gocomp/compositor/loop"
 	"gocomp/protocols/server"
@@ -21,12 +22,12 @@ import (
 
 // runOptions are the compositor's command-line settings.
 type runOptions struct {
-	backend         string
+	backend         auto.Config // --backend, --input, --outputs, --mode
 	socket          string
-	mode            backend.Mode
 	screenshot      string
 	logLevel        slog.Level
 	maxClientBuffer int
+	programGrace    time.Duration
 	program         []string
 	seat            seat.Options // keyboard: XKB names, repeat, caps lock, --config
 }
@@ -34,16 +35,22 @@ type runOptions struct {
 // parseRunFlags parses `gocomp [flags] [-- program args...]`. Usage and
 // errors go to stderr.
 func parseRunFlags(args []string, stderr io.Writer) (*runOptions, error) {
-	opts := &runOptions{mode: headless.DefaultMode()}
+	opts := &runOptions{backend: auto.Config{Mode: headless.DefaultMode()}}
 	fs := flag.NewFlagSet("gocomp", flag.ContinueOnError)
 	fs.SetOutput(io.Discard) // errors are reported once, by the caller
-	fs.StringVar(&opts.backend, "backend", "headless", "output backend `NAME`; only headless (a virtual output with a CPU framebuffer) exists so far")
+	fs.StringVar(&opts.backend.Backend, "backend", auto.Auto, "backend `NAME`: "+strings.Join(auto.Names(), ", ")+
+		" (headless: virtual outputs with CPU framebuffers; auto picks the best one available)")
+	fs.StringVar(&opts.backend.Input, "input", auto.InputDefault, "input `SOURCE`: evdev (the machine's /dev/input devices; the default) or none")
+	fs.IntVar(&opts.backend.Outputs, "outputs", 1, "number of outputs of the headless backend, `N` side by side")
+	fs.BoolVar(&opts.backend.Grab, "grab", false, "open input devices exclusively (EVIOCGRAB): nothing else on the machine sees their events")
 	fs.StringVar(&opts.socket, "socket", "", "listening socket `NAME` in $XDG_RUNTIME_DIR, or an absolute path (default: first free wayland-N)")
-	width := fs.Int("width", opts.mode.Width, "output width in `pixels`")
-	height := fs.Int("height", opts.mode.Height, "output height in `pixels`")
+	fs.DurationVar(&opts.programGrace, "program-grace", compositor.DefaultProgramGrace, "at shutdown, how long the program may take to exit after SIGTERM before it gets SIGKILL (`duration`)")
+	mode := &opts.backend.Mode
+	width := fs.Int("width", mode.Width, "output width in `pixels`")
+	height := fs.Int("height", mode.Height, "output height in `pixels`")
 	refresh := fs.String("refresh", "60", "output refresh rate in `Hz` (decimals allowed, e.g. 59.94)")
 	modeFlag := fs.String("mode", "", "output mode as `WxH@Hz` (e.g. 1920x1080@60); overrides -width, -height and -refresh")
-	fs.StringVar(&opts.screenshot, "screenshot-on-exit", "", "write the output framebuffer to `FILE.png` when gocomp exits")
+	fs.StringVar(&opts.screenshot, "screenshot-on-exit", "", "write what the outputs show to `FILE.png` when the session ends (before the program is told to exit)")
 	logLevel := fs.String("log-level", "info", "log `level` on stderr: debug, info, warn or error")
 	fs.IntVar(&opts.maxClientBuffer, "max-client-buffer", compositor.DefaultMaxClientBuffer, "`bytes` of output queued for one client before it is disconnected")
 	opts.seat.RegisterFlags(fs)
@@ -52,7 +59,8 @@ func parseRunFlags(args []string, stderr io.Writer) (*runOptions, error) {
 		fmt.Fprint(stderr, "Usage: gocomp [flags] [-- program [args...]]\n\n"+
 			"Runs the compositor. With a program, gocomp launches it with WAYLAND_DISPLAY\n"+
 			"set and exits with its exit status (128+signal if a signal killed it).\n"+
-			"SIGTERM or SIGINT shut gocomp down cleanly.\n\nFlags:\n")
+			"SIGTERM, SIGINT and Ctrl+Alt+BackSpace end the session: the program gets\n"+
+			"SIGTERM, then SIGKILL after --program-grace, and gocomp exits with its status.\n\nFlags:\n")
 		fs.PrintDefaults()
 		if f, ok := stderr.(*os.File); ok {
 			usageSubcommands(f)
@@ -66,22 +74,28 @@ func parseRunFlags(args []string, stderr io.Writer) (*runOptions, error) {
 		return nil, err
 	}
 	opts.program = fs.Args()
-	if opts.backend != "headless" {
-		return nil, fmt.Errorf("unknown backend %q (available: headless)", opts.backend)
+	if err := auto.Check(opts.backend); err != nil {
+		return nil, err
+	}
+	if opts.backend.Outputs < 1 || opts.backend.Outputs > headless.MaxOutputs {
+		return nil, fmt.Errorf("invalid -outputs %d (want 1..%d)", opts.backend.Outputs, headless.MaxOutputs)
+	}
+	if opts.programGrace <= 0 {
+		return nil, fmt.Errorf("invalid -program-grace %v (want a positive duration, e.g. 3s)", opts.programGrace)
 	}
 	var err error
 	if *modeFlag != "" {
-		if opts.mode, err = parseMode(*modeFlag); err != nil {
+		if *mode, err = parseMode(*modeFlag); err != nil {
 			return nil, err
 		}
 	} else {
-		opts.mode.Width, opts.mode.Height = *width, *height
-		if opts.mode.RefreshMHz, err = parseRefresh(*refresh); err != nil {
+		mode.Width, mode.Height = *width, *height
+		if mode.RefreshMHz, err = parseRefresh(*refresh); err != nil {
 			return nil, err
 		}
 	}
-	if opts.mode.Width <= 0 || opts.mode.Height <= 0 {
-		return nil, fmt.Errorf("invalid output size %dx%d", opts.mode.Width, opts.mode.Height)
+	if err := headless.CheckMode(*mode); err != nil {
+		return nil, fmt.Errorf("invalid output mode: %w", err)
 	}
 	if err := opts.logLevel.UnmarshalText([]byte(*logLevel)); err != nil {
 		return nil, fmt.Errorf("invalid -log-level %q (want debug, info, warn or error)", *logLevel)
@@ -143,7 +157,7 @@ func runCompositor(args []string) int {
 	return status
 }
 
-// serve builds the loop, the output and the server, runs them and tears
+// serve builds the loop, the backend and the server, runs them and tears
 // them down.
 func serve(opts *runOptions, log *slog.Logger) (int, error) {
 	l, err := loop.New()
@@ -151,40 +165,39 @@ func serve(opts *runOptions, log *slog.Logger) (int, error) {
 		return 1, err
 	}
 	defer l.Close()
-	out, err := headless.New(l, opts.mode)
-	if err != nil {
-		return 1, err
-	}
-	defer out.Close()
-	// The keymap is compiled before the socket exists; the seat and its
-	// devices start with the server.
+	// The keymap is compiled before the socket exists; the seat starts
+	// with the server, and the backend's input sources feed it.
+	var srv *compositor.Server
 	input, err := seat.PrepareInput(seat.InputConfig{
 		Loop: l, Options: &opts.seat, Getenv: os.Getenv, Log: log,
-		// Ctrl+Alt+BackSpace shuts down exactly as SIGTERM does (the
-		// launched program is told too).
-		Terminate: func() { _ = syscall.Kill(os.Getpid(), syscall.SIGTERM) },
+		// Ctrl+Alt+BackSpace ends the session exactly as SIGTERM does.
+		Terminate: func() { srv.Shutdown("Ctrl+Alt+BackSpace") },
 	})
 	if err != nil {
 		return 1, err
 	}
 	defer input.Close()
-	srv, err := compositor.New(l, out, compositor.Config{
-		Socket:          opts.socket,
-		MaxClientBuffer: opts.maxClientBuffer,
-		Log:             log,
-		NewSeat:         func(d *server.Display) (compositor.Seat, error) { return input.Start(d) },
-	})
+	bcfg := opts.backend
+	bcfg.Getenv, bcfg.Log = os.Getenv, log
+	b, err := auto.New(l, bcfg)
 	if err != nil {
 		return 1, err
 	}
-	status, runErr := srv.Run(opts.program)
-	if opts.screenshot != "" {
-		if err := out.WritePNGFile(opts.screenshot); err != nil {
-			runErr = errors.Join(runErr, err)
-		} else {
-			log.Info("wrote screenshot", "file", opts.screenshot)
-		}
+	srv, err = compositor.New(l, b, compositor.Config{
+		Socket:          opts.socket,
+		MaxClientBuffer: opts.maxClientBuffer,
+		ProgramGrace:    opts.programGrace,
+		Screenshot:      opts.screenshot,
+		Log:             log,
+		NewSeat: func(d *server.Display, _ compositor.Scene) (compositor.Seat, error) {
+			return input.Start(d)
+		},
+	})
+	if err != nil {
+		b.Close()
+		return 1, err
 	}
+	status, runErr := srv.Run(opts.program)
 	if err := srv.Close(); err != nil {
 		runErr = errors.Join(runErr, err)
 	}

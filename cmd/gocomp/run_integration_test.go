@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"errors"
 	"image"
 	"image/png"
 	"os"
@@ -9,6 +10,8 @@ import (
 	"path/filepath"
 	"regexp"
 	"runtime"
+	"slices"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -44,6 +47,17 @@ func runtimeDir(t *testing.T) string {
 	return dir
 }
 
+// compositorArgs are the flags every test run of the compositor gets
+// first: the tests never open the host's own input devices (real devices
+// are tested in the qemu guest).
+var compositorArgs = []string{"--input", "none"}
+
+// compositorCmd is exec.Command for a compositor run with args after
+// compositorArgs.
+func compositorCmd(bin string, args ...string) *exec.Cmd {
+	return exec.Command(bin, append(slices.Clone(compositorArgs), args...)...)
+}
+
 // gocompRun is one run of the binary.
 type gocompRun struct {
 	status         int
@@ -52,7 +66,7 @@ type gocompRun struct {
 
 func runGocomp(t *testing.T, bin string, timeout time.Duration, args ...string) gocompRun {
 	t.Helper()
-	cmd := exec.Command(bin, args...)
+	cmd := compositorCmd(bin, args...)
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	if err := cmd.Start(); err != nil {
@@ -98,48 +112,108 @@ func TestBinaryExitStatusAndSocketCleanup(t *testing.T) {
 	}
 }
 
-func TestBinarySIGTERMShutsDownCleanly(t *testing.T) {
-	bin := buildGocomp(t)
-	dir := runtimeDir(t)
+// startSession starts gocomp with a program that writes its pid to a file
+// and then runs script, and waits until the socket exists and the pid is
+// known.
+func startSession(t *testing.T, bin, dir string, flags []string, script string) (cmd *exec.Cmd, stderr *bytes.Buffer, pid int) {
+	t.Helper()
 	pidFile := filepath.Join(t.TempDir(), "pid")
-	cmd := exec.Command(bin, "--", "sh", "-c", `echo $$ > "$0"; exec sleep 60`, pidFile)
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
+	args := append(slices.Clone(flags), "--", "sh", "-c", `echo $$ > "$0"; `+script, pidFile)
+	cmd = compositorCmd(bin, args...)
+	stderr = &bytes.Buffer{}
+	cmd.Stderr = stderr
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	// Wait for the socket and for the launched program to have written its
-	// pid, so the SIGTERM lands in a running session.
 	sock := filepath.Join(dir, "wayland-0")
-	var pid string
 	deadline := time.Now().Add(10 * time.Second)
 	for {
 		b, _ := os.ReadFile(pidFile)
-		pid = strings.TrimSpace(string(b))
-		if _, err := os.Stat(sock); err == nil && pid != "" {
-			break
+		if p, err := strconv.Atoi(strings.TrimSpace(string(b))); err == nil {
+			if _, err := os.Stat(sock); err == nil {
+				return cmd, stderr, p
+			}
 		}
 		if time.Now().After(deadline) {
 			cmd.Process.Kill()
+			cmd.Wait()
 			t.Fatalf("socket %s or the program's pid never appeared\n%s", sock, stderr.String())
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
-	cmd.Process.Signal(syscall.SIGTERM)
-	if err := cmd.Wait(); err != nil {
-		t.Fatalf("gocomp after SIGTERM: %v\n%s", err, stderr.String())
+}
+
+// exitCode returns the exit status cmd.Wait's err describes (0 for nil),
+// failing when gocomp itself died of a signal.
+func exitCode(t *testing.T, err error, stderr string) int {
+	t.Helper()
+	if err == nil {
+		return 0
 	}
-	if left, _ := filepath.Glob(filepath.Join(dir, "*")); len(left) != 0 {
-		t.Errorf("left behind after SIGTERM: %v", left)
+	var ee *exec.ExitError
+	if !errors.As(err, &ee) {
+		t.Fatalf("wait for gocomp: %v", err)
 	}
-	// The launched program got SIGTERM as well (cmd.Wait returning at all
-	// shows its end of the stderr pipe closed); its pid is gone or a zombie
-	// of nobody we know, so only check it is not still sleeping.
-	if st, err := os.ReadFile("/proc/" + pid + "/stat"); err == nil && !strings.Contains(string(st), ") Z") {
-		t.Errorf("launched program %s still running after gocomp's SIGTERM: %s", pid, st)
+	if ws, ok := ee.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
+		t.Fatalf("gocomp died of %v\n%s", ws.Signal(), stderr)
 	}
-	if !strings.Contains(stderr.String(), "signal=terminated") {
-		t.Errorf("log does not record the SIGTERM shutdown:\n%s", stderr.String())
+	return ee.ExitCode()
+}
+
+// reaped reports whether pid is gone from the process table: not running
+// and not a zombie waiting for its parent.
+func reaped(pid int) bool {
+	_, err := os.Stat("/proc/" + strconv.Itoa(pid))
+	return errors.Is(err, os.ErrNotExist)
+}
+
+func TestBinarySIGTERMShutsDownCleanly(t *testing.T) {
+	bin := buildGocomp(t)
+	for _, tc := range []struct {
+		name   string
+		flags  []string
+		script string
+		signal syscall.Signal
+		want   int    // gocomp's exit status: the program's
+		log    string // a log line the shutdown must write
+	}{
+		// The program dies of the SIGTERM gocomp passes on.
+		{"SIGTERM, program dies of it", nil, "exec sleep 60", syscall.SIGTERM, 128 + 15, `reason="signal terminated"`},
+		{"SIGINT, program dies of SIGTERM", nil, "exec sleep 60", syscall.SIGINT, 128 + 15, `reason="signal interrupt"`},
+		// The program handles SIGTERM and exits with a status of its own.
+		{"program exits 3 on SIGTERM", nil, `trap "exit 3" TERM; while :; do sleep 0.05; done`, syscall.SIGTERM, 3, `msg="program exited"`},
+		// The program ignores SIGTERM: after the grace period it is killed.
+		{"program ignores SIGTERM", []string{"--program-grace", "300ms"}, `trap "" TERM; while :; do sleep 0.05; done`, syscall.SIGTERM, 128 + 9,
+			`msg="program did not exit in time: killing it"`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := runtimeDir(t)
+			cmd, stderr, pid := startSession(t, bin, dir, tc.flags, tc.script)
+			start := time.Now()
+			cmd.Process.Signal(tc.signal)
+			code := exitCode(t, cmd.Wait(), stderr.String())
+			// gocomp reaped the program before it exited: no zombie, no
+			// orphan left for init.
+			if !reaped(pid) {
+				st, _ := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+				t.Errorf("program %d not reaped after gocomp exited: %s", pid, st)
+			}
+			if code != tc.want {
+				t.Errorf("gocomp exited %d; want %d (the program's status)\n%s", code, tc.want, stderr)
+			}
+			if !strings.Contains(stderr.String(), tc.log) {
+				t.Errorf("log lacks %s:\n%s", tc.log, stderr)
+			}
+			if !strings.Contains(stderr.String(), "pid="+strconv.Itoa(pid)+" status="+strconv.Itoa(tc.want)) {
+				t.Errorf("log does not record reaping pid %d with status %d:\n%s", pid, tc.want, stderr)
+			}
+			if left, _ := filepath.Glob(filepath.Join(dir, "*")); len(left) != 0 {
+				t.Errorf("left behind after shutdown: %v", left)
+			}
+			if tc.want == 128+9 && time.Since(start) < 300*time.Millisecond {
+				t.Errorf("program killed after %v; want the 300ms grace first", time.Since(start))
+			}
+		})
 	}
 }
 
@@ -201,7 +275,7 @@ func TestWestonSimpleShm(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer gocompLog.Close()
-	cmd := exec.Command(bin, "--screenshot-on-exit", shot, "--", "sh", "-c", `WAYLAND_DEBUG=1 exec weston-simple-shm 2>"$0"`, clientLog)
+	cmd := compositorCmd(bin, "--screenshot-on-exit", shot, "--", "sh", "-c", `WAYLAND_DEBUG=1 exec weston-simple-shm 2>"$0"`, clientLog)
 	cmd.Stderr = gocompLog
 	start := time.Now()
 	if err := cmd.Start(); err != nil {
@@ -238,9 +312,11 @@ func TestWestonSimpleShm(t *testing.T) {
 		}
 	}
 	cmd.Process.Signal(syscall.SIGTERM)
-	if err := <-done; err != nil {
+	// weston-simple-shm dies of the SIGTERM gocomp passes on; gocomp
+	// exits with its status.
+	if code := exitCode(t, <-done, ""); code != 128+int(syscall.SIGTERM) {
 		b, _ := os.ReadFile(gocompLog.Name())
-		t.Fatalf("gocomp after SIGTERM: %v\n%s", err, b)
+		t.Fatalf("gocomp after SIGTERM exited %d; want %d\n%s", code, 128+int(syscall.SIGTERM), b)
 	}
 	logText, _ := os.ReadFile(clientLog)
 	requested, answered = frameCallbacks(string(logText))
@@ -329,7 +405,7 @@ func TestWevMapsAndStaysConnected(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer logFile.Close()
-	cmd := exec.Command(bin, "--log-level", "debug", "--", "sh", "-c", `WAYLAND_DEBUG=1 exec wev 2>"$0" >/dev/null`, clientLog)
+	cmd := compositorCmd(bin, "--log-level", "debug", "--", "sh", "-c", `WAYLAND_DEBUG=1 exec wev 2>"$0" >/dev/null`, clientLog)
 	cmd.Stderr = logFile
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -371,8 +447,8 @@ func TestWevMapsAndStaysConnected(t *testing.T) {
 		t.Fatalf("wev was disconnected while gocomp ran:\n%s", b)
 	}
 	cmd.Process.Signal(syscall.SIGTERM)
-	if err := <-done; err != nil {
-		t.Fatalf("gocomp after SIGTERM: %v", err)
+	if code := exitCode(t, <-done, ""); code != 128+int(syscall.SIGTERM) {
+		t.Fatalf("gocomp after SIGTERM exited %d; want %d (wev's death by SIGTERM)", code, 128+int(syscall.SIGTERM))
 	}
 	b, _ := os.ReadFile(gocompLog)
 	shutdown := strings.Index(string(b), "shutting down")

@@ -28,8 +28,8 @@ func TestParseRunFlags(t *testing.T) {
 			t.Errorf("parseRunFlags(%q): %v", tc.args, err)
 			continue
 		}
-		if opts.mode != tc.mode || !equal(opts.program, tc.program) || opts.logLevel != tc.level {
-			t.Errorf("parseRunFlags(%q) = mode %v program %q level %v; want %v %q %v", tc.args, opts.mode, opts.program, opts.logLevel, tc.mode, tc.program, tc.level)
+		if opts.backend.Mode != tc.mode || !equal(opts.program, tc.program) || opts.logLevel != tc.level {
+			t.Errorf("parseRunFlags(%q) = mode %v program %q level %v; want %v %q %v", tc.args, opts.backend.Mode, opts.program, opts.logLevel, tc.mode, tc.program, tc.level)
 		}
 	}
 }
@@ -46,7 +46,12 @@ func TestParseRunFlagsErrors(t *testing.T) {
 		{[]string{"--mode", "1280x720"}, "invalid -mode"},
 		{[]string{"--mode", "axb@60"}, "invalid -mode"},
 		{[]string{"--refresh", "0"}, "invalid refresh rate"},
-		{[]string{"--width", "0"}, "invalid output size"},
+		{[]string{"--width", "0"}, "invalid output mode"},
+		{[]string{"--input", "mouse"}, `unknown input "mouse"`},
+		{[]string{"--outputs", "0"}, "invalid -outputs 0"},
+		{[]string{"--outputs", "17"}, "invalid -outputs 17"},
+		{[]string{"--program-grace", "0s"}, "invalid -program-grace 0s"},
+		{[]string{"--program-grace", "soon"}, "invalid value"},
 		{[]string{"--log-level", "loud"}, "invalid -log-level"},
 		{[]string{"--max-client-buffer", "100"}, "invalid -max-client-buffer"},
 	} {
@@ -59,7 +64,7 @@ func TestParseRunFlagsErrors(t *testing.T) {
 	if _, err := parseRunFlags([]string{"--help"}, &sb); !errors.Is(err, flag.ErrHelp) {
 		t.Errorf("--help: err = %v; want flag.ErrHelp", err)
 	}
-	for _, name := range []string{"backend", "socket", "width", "height", "refresh", "mode", "screenshot-on-exit", "log-level", "max-client-buffer"} {
+	for _, name := range []string{"backend", "input", "outputs", "program-grace", "socket", "width", "height", "refresh", "mode", "screenshot-on-exit", "log-level", "max-client-buffer"} {
 		if !strings.Contains(sb.String(), "-"+name+" ") {
 			t.Errorf("--help does not document -%s:\n%s", name, sb.String())
 		}

@@ -1,11 +1,42 @@
-// Package backend is the contract between the compositor and the devices
-// it presents on. A backend (headless, later DRM or nested) implements
-// Output; the compositor's surface code drives it through Surface.
+// Package backend is the contract between the compositor and the ways it
+// can be shown and driven: headless (a virtual screen), nested (a window
+// in another Wayland session) and DRM (a real screen). A Backend owns its
+// outputs — they come and go, change mode, and each has a frame clock —
+// and the input sources it brings (the machine's evdev devices, or a host
+// seat). The compositor draws every picture itself, on the CPU, into
+// buffers the outputs lend it (package render does the drawing for every
+// backend); a backend only presents them.
 //
-// Everything here runs on the event loop goroutine.
+// # Lifetime
+//
+// The compositor calls Start with its Handler once, on the loop goroutine.
+// The backend reports its outputs with OutputAdded (during Start or
+// later), mode changes with OutputChanged and unplugged outputs with
+// OutputRemoved; after OutputRemoved the Output must not be used again.
+// Close releases everything; it is idempotent and reports nothing more.
+//
+// # Frames
+//
+// An output draws on demand. The compositor calls ScheduleFrame when
+// something changed or a client waits for a frame callback; at the next
+// good moment (a refresh boundary, the host's frame callback, after a page
+// flip) the backend calls Handler.Frame, and the compositor answers with
+// exactly one Present: a buffer from NextBuffer with the damaged
+// rectangles drawn into it, or nil when nothing changed. When that
+// picture (or the current one, for nil) reaches the screen the backend
+// calls Handler.Presented with the time, and the compositor answers the
+// clients' frame callbacks.
+//
+// # Threading
+//
+// Everything here runs on the event loop goroutine; no method may block.
 package backend
 
-import "fmt"
+import (
+	"fmt"
+	"image"
+	"time"
+)
 
 // Mode is an output's video mode.
 type Mode struct {
@@ -33,8 +64,8 @@ const (
 	XRGB8888 Format = 1
 )
 
-// Pixels is a snapshot of a surface's contents. The rows start at
-// Data[y*Stride]; Data holds at least Stride*(Height-1)+4*Width bytes.
+// Pixels is a block of 32-bit pixels. The rows start at Data[y*Stride];
+// Data holds at least Stride*(Height-1)+4*Width bytes.
 type Pixels struct {
 	Width, Height int
 	Stride        int
@@ -50,45 +81,89 @@ func (p Pixels) Valid() bool {
 	return len(p.Data) >= p.Stride*(p.Height-1)+4*p.Width
 }
 
-// Output is one display a backend drives.
-type Output interface {
-	// Name is the connector-like name wl_output.name reports, e.g.
-	// "HEADLESS-1".
-	Name() string
-	// Description is a human-readable description.
-	Description() string
-	// Make is the manufacturer wl_output.geometry reports.
-	Make() string
-	// Model is the model wl_output.geometry reports.
-	Model() string
-	// PhysicalSize is the size in millimetres (0 when unknown).
-	PhysicalSize() (widthMM, heightMM int)
-	// Mode is the current mode.
-	Mode() Mode
-	// NewSurface creates an unmapped surface stacked above every existing
-	// one.
-	NewSurface() Surface
-	// Restack sets the stacking order, bottom to top, to order: surfaces
-	// of this output missing from it keep their relative order below the
-	// listed ones. The slice is not kept.
-	Restack(order []Surface)
+// Buffer is an output buffer the compositor draws the next picture into:
+// XRGB8888 at the output's mode size.
+type Buffer struct {
+	Pixels
+	// Age says what the buffer holds: 0 means unknown contents (draw it
+	// all), n >= 1 means it holds the picture presented n frames ago (1:
+	// the current one), so only what changed since needs drawing.
+	Age int
 }
 
-// Surface is the backend's side of one visible surface.
-type Surface interface {
-	// Present makes pix, placed with its top-left corner at (x, y) in
-	// output coordinates, the surface's contents from the next refresh on.
-	// The backend keeps pix.Data and reads it only on the loop goroutine;
-	// the caller must not change Data until its next Present, Unmap or
-	// Destroy, and calls Present again after changing it.
-	Present(pix Pixels, x, y int)
-	// Unmap hides the surface until the next Present.
-	Unmap()
-	// Frame asks for done to run right after the next refresh that shows
-	// this surface's latest contents, with the refresh time in
-	// milliseconds (CLOCK_MONOTONIC, wrapping), as wl_callback.done wants.
-	Frame(done func(msec uint32))
-	// Destroy removes the surface; its pending frame callbacks are
-	// dropped. Idempotent.
-	Destroy()
+// OutputInfo describes an output to clients (wl_output, xdg-output).
+type OutputInfo struct {
+	// Name is the connector-like name, unique in the session, e.g.
+	// "HEADLESS-1", "WL-1", "Virtual-1".
+	Name string
+	// Description is a human-readable description.
+	Description string
+	// Make and Model are what wl_output.geometry reports.
+	Make, Model string
+	// PhysicalWidthMM and PhysicalHeightMM are the size in millimetres (0
+	// when unknown).
+	PhysicalWidthMM, PhysicalHeightMM int
+}
+
+// Output is one display of a backend.
+type Output interface {
+	// Info describes the output; it does not change while the output
+	// exists.
+	Info() OutputInfo
+	// Mode is the current mode.
+	Mode() Mode
+	// ScheduleFrame asks for a Handler.Frame call at the next good
+	// moment. Calls before that Frame are merged.
+	ScheduleFrame()
+	// NextBuffer returns the buffer to draw the next picture into. It is
+	// valid until the Present that follows; an error means the frame is
+	// skipped (Present(nil, nil) must still follow).
+	NextBuffer() (*Buffer, error)
+	// Present shows buf (from NextBuffer), in which the compositor redrew
+	// damage (output coordinates; nil when buf was drawn whole); buf nil
+	// means the picture did not change. It is called exactly once after
+	// each Handler.Frame.
+	Present(buf *Buffer, damage []image.Rectangle)
+	// SetCursor shows img with its hotspot at the pointer position as the
+	// output's own cursor (a host cursor, a cursor plane) and reports
+	// whether it can; nil img hides it. When it cannot, the compositor
+	// draws the cursor into its pictures.
+	SetCursor(img *Pixels, hotX, hotY int) bool
+	// MoveCursor moves the output's own cursor to (x, y) in output
+	// coordinates; a no-op when SetCursor reported false.
+	MoveCursor(x, y int)
+}
+
+// Handler receives what a backend reports. The compositor implements it;
+// every method runs on the loop goroutine.
+type Handler interface {
+	// OutputAdded reports a new output.
+	OutputAdded(o Output)
+	// OutputChanged reports that o's mode changed.
+	OutputChanged(o Output)
+	// OutputRemoved reports that o is gone; o is not used afterwards.
+	OutputRemoved(o Output)
+	// Frame says it is time to draw o's next picture (see Output.Present).
+	Frame(o Output)
+	// Presented says o's latest picture reached the screen at t
+	// (CLOCK_MONOTONIC).
+	Presented(o Output, t time.Duration)
+	// Quit says the backend cannot go on (the host window was closed, the
+	// host compositor went away, the session ended); err is nil for a
+	// user's request to close. The compositor shuts down as on SIGTERM.
+	Quit(err error)
+}
+
+// Backend is one way of presenting the compositor.
+type Backend interface {
+	// Name is the backend's name as --backend spells it.
+	Name() string
+	// Start begins: outputs are reported to h from now on. Loop goroutine.
+	Start(h Handler) error
+	// InputSources are the input sources the backend brings; the
+	// compositor starts each with its seat after Start.
+	InputSources() []InputSource
+	// Close stops the backend and releases its outputs and input sources.
+	// Idempotent.
+	Close() error
 }

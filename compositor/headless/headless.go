@@ -1,16 +1,14 @@
-// Package headless is a backend without a display: one virtual output whose
-// CPU framebuffer (XRGB8888) is composited from the surfaces' committed
-// contents at every refresh. A loop timer paces the refreshes; it is armed
-// only while something changed or a frame callback waits, so an idle
-// output costs nothing.
+// Package headless is the backend without a display: virtual outputs with
+// a CPU framebuffer each, paced by a loop timer at their refresh rate. The
+// timer is armed only while the compositor asks for frames, so an idle
+// output costs nothing. Input comes from the input sources it is given
+// (the machine's evdev devices, or none).
 package headless
 
 import (
+	"errors"
 	"fmt"
 	"image"
-	"image/png"
-	"io"
-	"os"
 	"slices"
 	"time"
 
@@ -26,134 +24,211 @@ func DefaultMode() backend.Mode {
 	return backend.Mode{Width: 1280, Height: 720, RefreshMHz: 60000}
 }
 
-// Background is the XRGB8888 colour of output pixels no surface covers.
-const Background uint32 = 0x00202020
-
-// maxDimension bounds the output size (a 16384x16384 framebuffer is 1 GiB).
+// maxDimension bounds an output's size (a 16384x16384 framebuffer is
+// 1 GiB).
 const maxDimension = 16384
 
-// Output is the headless backend's one output. It implements
-// backend.Output.
+// MaxOutputs bounds Config.Outputs.
+const MaxOutputs = 16
+
+// CheckMode reports whether the headless backend can show mode.
+func CheckMode(mode backend.Mode) error {
+	if mode.Width <= 0 || mode.Height <= 0 || mode.Width > maxDimension || mode.Height > maxDimension {
+		return fmt.Errorf("headless: mode %dx%d: size must be 1..%d", mode.Width, mode.Height, maxDimension)
+	}
+	if mode.RefreshMHz < 1000 || mode.RefreshMHz > 1000000 {
+		return fmt.Errorf("headless: refresh %.3f Hz: must be 1..1000 Hz", float64(mode.RefreshMHz)/1000)
+	}
+	return nil
+}
+
+// Config configures a Backend.
+type Config struct {
+	// Mode is every output's mode; the zero Mode means DefaultMode.
+	Mode backend.Mode
+	// Outputs is the number of outputs, 1..MaxOutputs; 0 means 1.
+	Outputs int
+	// Inputs are the input sources the backend brings (InputSources).
+	Inputs []backend.InputSource
+}
+
+// Backend is the headless backend. It implements backend.Backend.
+type Backend struct {
+	l       *loop.Loop
+	cfg     Config
+	h       backend.Handler
+	outputs []*Output
+	next    int // number of the next output's name
+	closed  bool
+}
+
+var _ backend.Backend = (*Backend)(nil)
+
+// New checks cfg and returns a backend on l; outputs appear at Start.
+func New(l *loop.Loop, cfg Config) (*Backend, error) {
+	if cfg.Mode == (backend.Mode{}) {
+		cfg.Mode = DefaultMode()
+	}
+	if err := CheckMode(cfg.Mode); err != nil {
+		return nil, err
+	}
+	if cfg.Outputs == 0 {
+		cfg.Outputs = 1
+	}
+	if cfg.Outputs < 1 || cfg.Outputs > MaxOutputs {
+		return nil, fmt.Errorf("headless: %d outputs: want 1..%d", cfg.Outputs, MaxOutputs)
+	}
+	return &Backend{l: l, cfg: cfg, next: 1}, nil
+}
+
+// Name implements backend.Backend.
+func (b *Backend) Name() string { return "headless" }
+
+// Start implements backend.Backend: the configured outputs are added.
+func (b *Backend) Start(h backend.Handler) error {
+	if b.h != nil {
+		return errors.New("headless: started twice")
+	}
+	b.h = h
+	for range b.cfg.Outputs {
+		if _, err := b.AddOutput(b.cfg.Mode); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// InputSources implements backend.Backend.
+func (b *Backend) InputSources() []backend.InputSource { return b.cfg.Inputs }
+
+// Outputs returns the current outputs in the order they were added.
+func (b *Backend) Outputs() []*Output { return slices.Clone(b.outputs) }
+
+// AddOutput adds an output in mode, named HEADLESS-n, as if a screen were
+// plugged in. Loop goroutine, after Start.
+func (b *Backend) AddOutput(mode backend.Mode) (*Output, error) {
+	if b.h == nil || b.closed {
+		return nil, errors.New("headless: add output: backend not running")
+	}
+	if err := CheckMode(mode); err != nil {
+		return nil, err
+	}
+	o := &Output{b: b, name: fmt.Sprintf("HEADLESS-%d", b.next)}
+	b.next++
+	o.setMode(mode)
+	o.timer = b.l.AddTimer(o.handleRefresh)
+	b.outputs = append(b.outputs, o)
+	b.h.OutputAdded(o)
+	return o, nil
+}
+
+// RemoveOutput unplugs o. Loop goroutine.
+func (b *Backend) RemoveOutput(o *Output) {
+	i := slices.Index(b.outputs, o)
+	if i < 0 {
+		return
+	}
+	b.outputs = slices.Delete(b.outputs, i, i+1)
+	o.close()
+	b.h.OutputRemoved(o)
+}
+
+// SetMode changes o's mode, as a screen that switched resolution would.
+func (b *Backend) SetMode(o *Output, mode backend.Mode) error {
+	if err := CheckMode(mode); err != nil {
+		return err
+	}
+	if !slices.Contains(b.outputs, o) {
+		return errors.New("headless: set mode: no such output")
+	}
+	o.setMode(mode)
+	b.h.OutputChanged(o)
+	return nil
+}
+
+// Close implements backend.Backend: the outputs and input sources go.
+// Outputs are not reported removed.
+func (b *Backend) Close() error {
+	if b == nil || b.closed {
+		return nil
+	}
+	b.closed = true
+	for _, o := range b.outputs {
+		o.close()
+	}
+	b.outputs = nil
+	var errs []error
+	for _, src := range b.cfg.Inputs {
+		errs = append(errs, src.Close())
+	}
+	return errors.Join(errs...)
+}
+
+// Output is one headless output: a framebuffer and a refresh timer. It
+// implements backend.Output.
 type Output struct {
-	l      *loop.Loop
+	b      *Backend
+	name   string
 	mode   backend.Mode
 	period int64 // nanoseconds per refresh
 	start  int64 // CLOCK_MONOTONIC of refresh 0
 
-	fb       []byte // XRGB8888, stride 4*width
-	bgRow    []byte // one full row of Background
-	surfaces []*Surface
-	damage   image.Rectangle // what changed since the last composite
-	timer    *loop.Timer
-	firing   []func(uint32)
-
+	fb        backend.Buffer
+	presented bool // Present ran during the current Frame
+	timer     *loop.Timer
+	wanted    bool // ScheduleFrame since the last Frame
 	refreshes uint64
 	closed    bool
 }
 
 var _ backend.Output = (*Output)(nil)
 
-// New creates the output with the given mode on l.
-func New(l *loop.Loop, mode backend.Mode) (*Output, error) {
-	if mode.Width <= 0 || mode.Height <= 0 || mode.Width > maxDimension || mode.Height > maxDimension {
-		return nil, fmt.Errorf("headless: mode %dx%d: size must be 1..%d", mode.Width, mode.Height, maxDimension)
-	}
-	if mode.RefreshMHz < 1000 || mode.RefreshMHz > 1000000 {
-		return nil, fmt.Errorf("headless: refresh %.3f Hz: must be 1..1000 Hz", float64(mode.RefreshMHz)/1000)
-	}
-	o := &Output{
-		l:      l,
-		mode:   mode,
-		period: int64(1e12) / int64(mode.RefreshMHz),
-		start:  monotonic(),
-		fb:     make([]byte, 4*mode.Width*mode.Height),
-		bgRow:  make([]byte, 4*mode.Width),
-	}
-	for x := 0; x < len(o.bgRow); x += 4 {
-		putPixel(o.bgRow[x:], Background)
-	}
-	o.timer = l.AddTimer(o.handleRefresh)
-	o.clear(o.bounds())
-	return o, nil
+// setMode makes mode current: a new framebuffer of unknown contents.
+func (o *Output) setMode(mode backend.Mode) {
+	o.mode = mode
+	o.period = int64(1e12) / int64(mode.RefreshMHz)
+	o.start = monotonic()
+	o.fb = backend.Buffer{Pixels: backend.Pixels{Width: mode.Width, Height: mode.Height, Stride: 4 * mode.Width,
+		Format: backend.XRGB8888, Data: make([]byte, 4*mode.Width*mode.Height)}}
 }
 
-// Close stops the refresh timer and drops every surface.
-func (o *Output) Close() {
-	if o == nil || o.closed {
+// close stops the timer; the output is dead afterwards.
+func (o *Output) close() {
+	if o.closed {
 		return
 	}
 	o.closed = true
 	o.timer.Remove()
-	for _, s := range o.surfaces {
-		s.destroyed = true
-		s.frames = nil
-	}
-	o.surfaces = nil
 }
 
-// Name implements backend.Output.
-func (o *Output) Name() string { return "HEADLESS-1" }
-
-// Description implements backend.Output.
-func (o *Output) Description() string { return "gocomp headless output " + o.mode.String() }
-
-// Make implements backend.Output.
-func (o *Output) Make() string { return "gocomp" }
-
-// Model implements backend.Output.
-func (o *Output) Model() string { return "headless" }
-
-// PhysicalSize implements backend.Output; a virtual output has none.
-func (o *Output) PhysicalSize() (int, int) { return 0, 0 }
+// Info implements backend.Output.
+func (o *Output) Info() backend.OutputInfo {
+	return backend.OutputInfo{
+		Name:        o.name,
+		Description: "gocomp headless output " + o.mode.String(),
+		Make:        "gocomp",
+		Model:       "headless",
+	}
+}
 
 // Mode implements backend.Output.
 func (o *Output) Mode() backend.Mode { return o.mode }
 
-// Refreshes reports how many refreshes have run.
+// Refreshes reports how many refreshes (Frame calls) have run.
 func (o *Output) Refreshes() uint64 { return o.refreshes }
 
-// NewSurface implements backend.Output.
-func (o *Output) NewSurface() backend.Surface {
-	s := &Surface{o: o}
-	if !o.closed {
-		o.surfaces = append(o.surfaces, s)
-	}
-	return s
-}
+// Framebuffer returns the pixels the output shows now (XRGB8888). The
+// slice is the live framebuffer: read it on the loop goroutine.
+func (o *Output) Framebuffer() backend.Pixels { return o.fb.Pixels }
 
-// Restack implements backend.Output.
-func (o *Output) Restack(order []backend.Surface) {
-	listed := make(map[*Surface]bool, len(order))
-	next := make([]*Surface, 0, len(o.surfaces))
-	for _, bs := range order {
-		if s, ok := bs.(*Surface); ok && s.o == o && !s.destroyed && !listed[s] {
-			listed[s] = true
-			next = append(next, s)
-		}
-	}
-	var missing []*Surface
-	for _, s := range o.surfaces {
-		if !listed[s] {
-			missing = append(missing, s)
-		}
-	}
-	next = append(missing, next...)
-	if slices.Equal(next, o.surfaces) {
+// ScheduleFrame implements backend.Output: the timer is armed for the next
+// refresh boundary.
+func (o *Output) ScheduleFrame() {
+	if o.closed {
 		return
 	}
-	o.surfaces = next
-	for _, s := range o.surfaces {
-		if s.mapped {
-			o.addDamage(s.rect())
-		}
-	}
-	o.schedule()
-}
-
-// schedule arms the refresh timer for the next refresh boundary unless it
-// is already armed.
-func (o *Output) schedule() {
-	if o.closed || o.timer.Armed() {
+	o.wanted = true
+	if o.timer.Armed() {
 		return
 	}
 	now := monotonic()
@@ -161,213 +236,45 @@ func (o *Output) schedule() {
 	o.timer.Arm(time.Duration(next - now))
 }
 
-// handleRefresh runs at each refresh boundary while work is pending: it
-// composites the committed contents if they changed, then answers the
-// frame callbacks of every surface.
+// NextBuffer implements backend.Output: the one framebuffer, drawn in
+// place.
+func (o *Output) NextBuffer() (*backend.Buffer, error) {
+	if o.closed {
+		return nil, errors.New("headless: output removed")
+	}
+	return &o.fb, nil
+}
+
+// Present implements backend.Output. The framebuffer was drawn in place,
+// so the picture is on screen at once.
+func (o *Output) Present(buf *backend.Buffer, _ []image.Rectangle) {
+	if buf != nil {
+		o.fb.Age = 1
+	}
+	o.presented = true
+}
+
+// SetCursor implements backend.Output: a headless output has no cursor of
+// its own.
+func (o *Output) SetCursor(*backend.Pixels, int, int) bool { return false }
+
+// MoveCursor implements backend.Output.
+func (o *Output) MoveCursor(int, int) {}
+
+// handleRefresh runs at a refresh boundary after ScheduleFrame: the
+// compositor draws, and the picture counts as presented at once.
 func (o *Output) handleRefresh() {
+	if o.closed || !o.wanted {
+		return
+	}
+	o.wanted = false
 	o.refreshes++
-	if !o.damage.Empty() {
-		o.composite()
-	}
-	msec := uint32(monotonic() / int64(time.Millisecond))
-	// Collect first: callbacks may destroy surfaces or ask for more
-	// frames, which wait for the next refresh.
-	for _, s := range o.surfaces {
-		o.firing = append(o.firing, s.frames...)
-		clear(s.frames)
-		s.frames = s.frames[:0]
-	}
-	for i, done := range o.firing {
-		o.firing[i] = nil
-		done(msec)
-	}
-	o.firing = o.firing[:0]
-	for _, s := range o.surfaces {
-		if len(s.frames) > 0 {
-			o.schedule()
-			break
-		}
-	}
-}
-
-// bounds is the output's rectangle.
-func (o *Output) bounds() image.Rectangle { return image.Rect(0, 0, o.mode.Width, o.mode.Height) }
-
-// addDamage marks r (output coordinates) for redrawing.
-func (o *Output) addDamage(r image.Rectangle) {
-	o.damage = o.damage.Union(r.Intersect(o.bounds()))
-}
-
-// composite redraws the damaged part of the framebuffer from the surfaces,
-// bottom to top.
-func (o *Output) composite() {
-	clip := o.damage
-	o.damage = image.Rectangle{}
-	o.clear(clip)
-	for _, s := range o.surfaces {
-		if s.mapped {
-			o.draw(s.pix, s.x, s.y, clip)
-		}
-	}
-}
-
-// clear fills r with the background.
-func (o *Output) clear(r image.Rectangle) {
-	stride := o.mode.Width * 4
-	for y := r.Min.Y; y < r.Max.Y; y++ {
-		copy(o.fb[y*stride+r.Min.X*4:y*stride+r.Max.X*4], o.bgRow[r.Min.X*4:r.Max.X*4])
-	}
-}
-
-// draw puts pix at (x0, y0), clipped to clip; ARGB8888 is blended
-// (premultiplied "over"), XRGB8888 copied.
-func (o *Output) draw(pix backend.Pixels, x0, y0 int, clip image.Rectangle) {
-	if !pix.Valid() {
+	o.presented = false
+	o.b.h.Frame(o)
+	if o.closed || !o.presented {
 		return
 	}
-	r := image.Rect(x0, y0, x0+pix.Width, y0+pix.Height).Intersect(clip)
-	if r.Empty() {
-		return
-	}
-	sx, sy := r.Min.X-x0, r.Min.Y-y0
-	w := r.Dx()
-	fbStride := o.mode.Width * 4
-	for y := 0; y < r.Dy(); y++ {
-		src := pix.Data[(sy+y)*pix.Stride+sx*4:][:w*4]
-		dst := o.fb[(r.Min.Y+y)*fbStride+r.Min.X*4:][:w*4]
-		if pix.Format != backend.ARGB8888 {
-			copy(dst, src)
-			continue
-		}
-		for i := 0; i < len(src); i += 4 {
-			a := uint32(src[i+3])
-			switch a {
-			case 255:
-				copy(dst[i:i+4], src[i:i+4])
-			case 0:
-				// Premultiplied: a fully transparent pixel adds nothing.
-			default:
-				inv := 255 - a
-				for c := 0; c < 3; c++ {
-					dst[i+c] = byte(uint32(src[i+c]) + (uint32(dst[i+c])*inv+127)/255)
-				}
-			}
-		}
-	}
-}
-
-// Image returns a copy of the framebuffer as presented by the last
-// refresh, with any contents committed since composited in.
-func (o *Output) Image() *image.RGBA {
-	if !o.damage.Empty() {
-		o.composite()
-	}
-	img := image.NewRGBA(image.Rect(0, 0, o.mode.Width, o.mode.Height))
-	for i := 0; i < len(o.fb); i += 4 {
-		// XRGB8888 little-endian: B, G, R, X.
-		img.Pix[i+0] = o.fb[i+2]
-		img.Pix[i+1] = o.fb[i+1]
-		img.Pix[i+2] = o.fb[i+0]
-		img.Pix[i+3] = 0xff
-	}
-	return img
-}
-
-// WritePNG encodes Image as PNG to w.
-func (o *Output) WritePNG(w io.Writer) error {
-	if err := png.Encode(w, o.Image()); err != nil {
-		return fmt.Errorf("headless: encode png: %w", err)
-	}
-	return nil
-}
-
-// WritePNGFile writes Image as a PNG file at path.
-func (o *Output) WritePNGFile(path string) error {
-	f, err := os.Create(path)
-	if err != nil {
-		return fmt.Errorf("headless: screenshot: %w", err)
-	}
-	if err := o.WritePNG(f); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Close(); err != nil {
-		return fmt.Errorf("headless: screenshot: %w", err)
-	}
-	return nil
-}
-
-// Surface is one surface on the headless output. It implements
-// backend.Surface.
-type Surface struct {
-	o         *Output
-	pix       backend.Pixels
-	x, y      int
-	mapped    bool
-	destroyed bool
-	frames    []func(uint32)
-}
-
-var _ backend.Surface = (*Surface)(nil)
-
-// Present implements backend.Surface.
-func (s *Surface) Present(pix backend.Pixels, x, y int) {
-	if s.destroyed {
-		return
-	}
-	if s.mapped {
-		s.o.addDamage(s.rect())
-	}
-	s.pix, s.x, s.y, s.mapped = pix, x, y, true
-	s.o.addDamage(s.rect())
-	s.o.schedule()
-}
-
-// Unmap implements backend.Surface.
-func (s *Surface) Unmap() {
-	if s.destroyed || !s.mapped {
-		return
-	}
-	s.o.addDamage(s.rect())
-	s.mapped = false
-	s.pix = backend.Pixels{}
-	s.o.schedule()
-}
-
-// Frame implements backend.Surface.
-func (s *Surface) Frame(done func(msec uint32)) {
-	if s.destroyed {
-		return
-	}
-	s.frames = append(s.frames, done)
-	s.o.schedule()
-}
-
-// Destroy implements backend.Surface.
-func (s *Surface) Destroy() {
-	if s == nil || s.destroyed {
-		return
-	}
-	s.destroyed = true
-	s.frames = nil
-	o := s.o
-	if i := slices.Index(o.surfaces, s); i >= 0 {
-		o.surfaces = slices.Delete(o.surfaces, i, i+1)
-	}
-	if s.mapped {
-		o.addDamage(s.rect())
-		s.mapped = false
-		o.schedule()
-	}
-}
-
-// rect is the surface's rectangle in output coordinates.
-func (s *Surface) rect() image.Rectangle {
-	return image.Rect(s.x, s.y, s.x+s.pix.Width, s.y+s.pix.Height)
-}
-
-func putPixel(b []byte, v uint32) {
-	b[0], b[1], b[2], b[3] = byte(v), byte(v>>8), byte(v>>16), byte(v>>24)
+	o.b.h.Presented(o, time.Duration(monotonic()))
 }
 
 // monotonic returns CLOCK_MONOTONIC in nanoseconds.

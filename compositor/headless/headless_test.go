@@ -1,9 +1,7 @@
 package headless
 
 import (
-	"bytes"
-	"image/color"
-	"image/png"
+	"image"
 	"testing"
 	"time"
 
@@ -11,209 +9,161 @@ import (
 	"gocomp/compositor/loop"
 )
 
-// newOutput returns a loop and an output in mode on it, both closed at
-// cleanup.
-func newOutput(t testing.TB, mode backend.Mode) (*loop.Loop, *Output) {
+// recorder is a backend.Handler that records what the backend reports
+// and, on Frame, runs draw (or presents nothing).
+type recorder struct {
+	added, changed, removed []string
+	frames, presented       []string
+	draw                    func(o backend.Output)
+	quit                    []error
+}
+
+func (r *recorder) OutputAdded(o backend.Output)   { r.added = append(r.added, o.Info().Name) }
+func (r *recorder) OutputChanged(o backend.Output) { r.changed = append(r.changed, o.Info().Name) }
+func (r *recorder) OutputRemoved(o backend.Output) { r.removed = append(r.removed, o.Info().Name) }
+func (r *recorder) Quit(err error)                 { r.quit = append(r.quit, err) }
+func (r *recorder) Presented(o backend.Output, t time.Duration) {
+	r.presented = append(r.presented, o.Info().Name)
+}
+func (r *recorder) Frame(o backend.Output) {
+	r.frames = append(r.frames, o.Info().Name)
+	if r.draw != nil {
+		r.draw(o)
+		return
+	}
+	o.Present(nil, nil)
+}
+
+// start returns a started backend and its loop, closed at cleanup.
+func start(t *testing.T, cfg Config, h backend.Handler) (*loop.Loop, *Backend) {
 	t.Helper()
 	l, err := loop.New()
 	if err != nil {
 		t.Fatal(err)
 	}
-	o, err := New(l, mode)
+	b, err := New(l, cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { o.Close(); l.Close() })
-	return l, o
-}
-
-// solid returns a w x h buffer filled with one 32-bit pixel value.
-func solid(w, h int, f backend.Format, v uint32) backend.Pixels {
-	p := backend.Pixels{Width: w, Height: h, Stride: 4 * w, Format: f, Data: make([]byte, 4*w*h)}
-	for i := 0; i < len(p.Data); i += 4 {
-		putPixel(p.Data[i:], v)
+	if err := b.Start(h); err != nil {
+		t.Fatal(err)
 	}
-	return p
+	t.Cleanup(func() { b.Close(); l.Close() })
+	return l, b
 }
 
-func TestNewRejectsBadModes(t *testing.T) {
+func TestNewRejectsBadConfigs(t *testing.T) {
 	l, err := loop.New()
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer l.Close()
-	for _, m := range []backend.Mode{
-		{Width: 0, Height: 720, RefreshMHz: 60000},
-		{Width: 1280, Height: -1, RefreshMHz: 60000},
-		{Width: 20000, Height: 720, RefreshMHz: 60000},
-		{Width: 1280, Height: 720, RefreshMHz: 0},
+	for _, cfg := range []Config{
+		{Mode: backend.Mode{Width: 0, Height: 720, RefreshMHz: 60000}},
+		{Mode: backend.Mode{Width: 1280, Height: -1, RefreshMHz: 60000}},
+		{Mode: backend.Mode{Width: 20000, Height: 720, RefreshMHz: 60000}},
+		{Mode: backend.Mode{Width: 1280, Height: 720, RefreshMHz: 0}},
+		{Outputs: -1},
+		{Outputs: MaxOutputs + 1},
 	} {
-		if _, err := New(l, m); err == nil {
-			t.Errorf("New(%v) succeeded; want an error", m)
+		if _, err := New(l, cfg); err == nil {
+			t.Errorf("New(%+v) succeeded; want an error", cfg)
 		}
 	}
 }
 
-func TestCompositeClipsAndBlends(t *testing.T) {
-	l, o := newOutput(t, backend.Mode{Width: 8, Height: 4, RefreshMHz: 1000000})
-	// An opaque red XRGB surface hanging off the top-left corner, then a
-	// half-transparent (premultiplied) green ARGB one over its right part.
-	red := o.NewSurface()
-	red.Present(solid(4, 4, backend.XRGB8888, 0xff_ff0000), -1, -1)
-	green := o.NewSurface()
-	green.Present(solid(2, 2, backend.ARGB8888, 0x80_008000), 2, 0)
-	hidden := o.NewSurface()
-	hidden.Present(solid(8, 4, backend.XRGB8888, 0x0000ff), 0, 0)
-	hidden.Unmap()
-	done := false
-	red.Frame(func(uint32) { done = true })
-	for !done {
-		if err := l.Dispatch(time.Second); err != nil {
-			t.Fatal(err)
-		}
+func TestOutputsComeAndGo(t *testing.T) {
+	rec := &recorder{}
+	_, b := start(t, Config{Outputs: 3}, rec)
+	if got := rec.added; len(got) != 3 || got[0] != "HEADLESS-1" || got[2] != "HEADLESS-3" {
+		t.Fatalf("Start added %q; want HEADLESS-1..3", got)
 	}
-	img := o.Image()
-	bg := color.RGBA{0x20, 0x20, 0x20, 0xff}
-	// Premultiplied green (a=128, g=128) over red (255,0,0): each channel
-	// is src + dst*127/255, rounded: (127, 128, 0). Over the background
-	// (32,32,32): (16, 144, 16).
-	for _, tc := range []struct {
-		x, y int
-		want color.RGBA
-	}{
-		{0, 0, color.RGBA{255, 0, 0, 255}},
-		{2, 2, color.RGBA{255, 0, 0, 255}},
-		{3, 2, bg}, // red (4x4 at -1,-1) covers columns 0..2, green rows 0..1
-		{2, 0, color.RGBA{127, 128, 0, 255}},
-		{3, 1, color.RGBA{16, 144, 16, 255}},
-		{7, 3, bg},
-		{0, 3, bg},
-	} {
-		if got := img.RGBAAt(tc.x, tc.y); got != tc.want {
-			t.Errorf("pixel (%d,%d) = %v; want %v", tc.x, tc.y, got, tc.want)
-		}
+	outs := b.Outputs()
+	b.RemoveOutput(outs[1])
+	b.RemoveOutput(outs[1]) // already gone: nothing
+	if len(rec.removed) != 1 || rec.removed[0] != "HEADLESS-2" || len(b.Outputs()) != 2 {
+		t.Fatalf("removed %q, %d outputs left; want HEADLESS-2 once, 2 left", rec.removed, len(b.Outputs()))
+	}
+	// A removed output draws no more frames.
+	outs[1].ScheduleFrame()
+	if _, err := outs[1].NextBuffer(); err == nil {
+		t.Errorf("NextBuffer on a removed output succeeded")
+	}
+	m := backend.Mode{Width: 640, Height: 480, RefreshMHz: 75000}
+	if err := b.SetMode(outs[0], m); err != nil {
+		t.Fatal(err)
+	}
+	if len(rec.changed) != 1 || outs[0].Mode() != m {
+		t.Errorf("after SetMode: changed %q, mode %v; want HEADLESS-1, %v", rec.changed, outs[0].Mode(), m)
+	}
+	if fb := outs[0].Framebuffer(); fb.Width != 640 || fb.Height != 480 || len(fb.Data) != 640*480*4 {
+		t.Errorf("framebuffer after SetMode is %dx%d (%d bytes)", fb.Width, fb.Height, len(fb.Data))
+	}
+	if err := b.SetMode(outs[1], m); err == nil {
+		t.Errorf("SetMode on a removed output succeeded")
+	}
+	o4, err := b.AddOutput(DefaultMode())
+	if err != nil || o4.Info().Name != "HEADLESS-4" {
+		t.Errorf("AddOutput = %v, %v; want HEADLESS-4 (names are not reused)", o4, err)
 	}
 }
 
-func TestFrameCallbacksPacedByRefresh(t *testing.T) {
-	l, o := newOutput(t, backend.Mode{Width: 64, Height: 64, RefreshMHz: 200000})
-	s := o.NewSurface()
-	gone := o.NewSurface()
-	gone.Frame(func(uint32) { t.Error("frame callback of a destroyed surface ran") })
-	gone.Destroy()
-	gone.Destroy()
-
-	// A client's frame loop: commit, ask for a frame, and commit again
-	// from the callback. Each refresh answers exactly one frame.
-	var times []uint32
-	var refreshAt []uint64
-	var next func(uint32)
-	next = func(ms uint32) {
-		times = append(times, ms)
-		refreshAt = append(refreshAt, o.Refreshes())
-		if len(times) < 10 {
-			s.Present(solid(8, 8, backend.XRGB8888, uint32(len(times))*0x010101), 0, 0)
-			s.Frame(next)
+func TestFramesPacedByRefreshAndIdleWhenNotAsked(t *testing.T) {
+	const n = 10
+	rec := &recorder{}
+	var ages []int
+	rec.draw = func(o backend.Output) {
+		buf, err := o.NextBuffer()
+		if err != nil {
+			t.Fatal(err)
+		}
+		ages = append(ages, buf.Age)
+		buf.Data[0] = byte(len(ages))
+		o.Present(buf, []image.Rectangle{image.Rect(0, 0, 1, 1)})
+		if len(ages) < n {
+			o.ScheduleFrame() // a client's frame loop
 		}
 	}
-	s.Present(solid(8, 8, backend.XRGB8888, 0), 0, 0)
-	s.Frame(next)
-	for len(times) < 10 {
+	l, b := start(t, Config{Mode: backend.Mode{Width: 64, Height: 64, RefreshMHz: 200000}}, rec)
+	o := b.Outputs()[0]
+	o.ScheduleFrame()
+	o.ScheduleFrame() // merged with the first
+	for len(rec.presented) < n {
 		if err := l.Dispatch(time.Second); err != nil {
 			t.Fatal(err)
 		}
 	}
-	for i := range refreshAt {
-		if refreshAt[i] != uint64(i+1) {
-			t.Fatalf("callback %d ran at refresh %d; want %d (one per refresh)", i, refreshAt[i], i+1)
-		}
-		if i > 0 && times[i] < times[i-1] {
-			t.Fatalf("frame times go backwards: %v", times)
-		}
+	if len(rec.frames) != n || o.Refreshes() != n {
+		t.Errorf("%d frames in %d refreshes; want %d, one per refresh", len(rec.frames), o.Refreshes(), n)
 	}
-	if got := o.Image().RGBAAt(0, 0); got != (color.RGBA{9, 9, 9, 255}) {
-		t.Errorf("presented pixel = %v; want the last commit (9,9,9)", got)
+	if ages[0] != 0 || ages[1] != 1 || ages[n-1] != 1 {
+		t.Errorf("buffer ages %v; want 0 first (never drawn), then 1 (the one framebuffer)", ages)
 	}
-
-	// Nothing pending: the refresh timer is disarmed and the loop sleeps.
+	if got := o.Framebuffer().Data[0]; got != n {
+		t.Errorf("framebuffer shows frame %d; want %d", got, n)
+	}
+	// Nothing asked: the refresh timer is disarmed and the loop sleeps.
 	w := l.Wakeups()
 	if err := l.Dispatch(50 * time.Millisecond); err != nil {
 		t.Fatal(err)
 	}
-	if r := o.Refreshes(); r != 10 {
-		t.Errorf("%d refreshes with nothing to do; want it to stay at 10", r)
+	if o.Refreshes() != n || l.Wakeups() != w+1 {
+		t.Errorf("idle: refreshes %d, wakeups %d -> %d; want %d and one timed-out wait", o.Refreshes(), w, l.Wakeups(), n)
 	}
-	if l.Wakeups() != w+1 {
-		t.Errorf("wakeups %d -> %d; want one timed-out wait", w, l.Wakeups())
-	}
-}
-
-func TestWritePNG(t *testing.T) {
-	_, o := newOutput(t, backend.Mode{Width: 16, Height: 16, RefreshMHz: 60000})
-	s := o.NewSurface()
-	p := solid(4, 4, backend.XRGB8888, 0x123456)
-	s.Present(p, 5, 6)
-	var buf bytes.Buffer
-	if err := o.WritePNG(&buf); err != nil {
-		t.Fatal(err)
-	}
-	img, err := png.Decode(&buf)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if b := img.Bounds(); b.Dx() != 16 || b.Dy() != 16 {
-		t.Fatalf("png is %v; want 16x16", b)
-	}
-	if got := color.RGBAModel.Convert(img.At(5, 6)).(color.RGBA); got != (color.RGBA{0x12, 0x34, 0x56, 0xff}) {
-		t.Errorf("png pixel (5,6) = %v; want {0x12 0x34 0x56 0xff}", got)
-	}
-	if got := color.RGBAModel.Convert(img.At(4, 6)).(color.RGBA); got != (color.RGBA{0x20, 0x20, 0x20, 0xff}) {
-		t.Errorf("png pixel (4,6) = %v; want the background", got)
-	}
-}
-
-func TestCompositeRedrawsOnlyDamage(t *testing.T) {
-	_, o := newOutput(t, backend.Mode{Width: 64, Height: 32, RefreshMHz: 60000})
-	s := o.NewSurface()
-	s.Present(solid(8, 8, backend.XRGB8888, 0xff0000), 0, 0)
-	o.composite()
-	// A marker far from the surface: a full redraw would paint it over.
-	putPixel(o.fb[(20*64+60)*4:], 0x00abcdef)
-	s.Present(solid(8, 8, backend.XRGB8888, 0x00ff00), 10, 0) // moved
-	img := o.Image()
-	bg := color.RGBA{0x20, 0x20, 0x20, 0xff}
-	for _, tc := range []struct {
-		x, y int
-		want color.RGBA
-	}{
-		{0, 0, bg},                                   // the old place is cleared
-		{12, 2, color.RGBA{0, 255, 0, 255}},          // the new place is drawn
-		{60, 20, color.RGBA{0xab, 0xcd, 0xef, 0xff}}, // untouched outside the damage
-	} {
-		if got := img.RGBAAt(tc.x, tc.y); got != tc.want {
-			t.Errorf("pixel (%d,%d) = %v; want %v", tc.x, tc.y, got, tc.want)
+	// A Frame answered with no new picture still counts as presented.
+	rec.draw = nil
+	o.ScheduleFrame()
+	for len(rec.presented) < n+1 {
+		if err := l.Dispatch(time.Second); err != nil {
+			t.Fatal(err)
 		}
 	}
-	s.Destroy()
-	if got := o.Image().RGBAAt(12, 2); got != bg {
-		t.Errorf("after Destroy: pixel (12,2) = %v; want the background", got)
-	}
 }
 
-func TestRestack(t *testing.T) {
-	_, o := newOutput(t, backend.Mode{Width: 8, Height: 8, RefreshMHz: 60000})
-	a, b, c := o.NewSurface(), o.NewSurface(), o.NewSurface()
-	a.Present(solid(4, 4, backend.XRGB8888, 0xff0000), 0, 0)
-	b.Present(solid(4, 4, backend.XRGB8888, 0x00ff00), 0, 0)
-	c.Present(solid(2, 2, backend.XRGB8888, 0x0000ff), 6, 6)
-	if got := o.Image().RGBAAt(1, 1); got != (color.RGBA{0, 255, 0, 255}) {
-		t.Fatalf("creation order: pixel %v; want b (green) on top", got)
-	}
-	o.Restack([]backend.Surface{b, a}) // c unlisted: stays, below
-	if got := o.Image().RGBAAt(1, 1); got != (color.RGBA{255, 0, 0, 255}) {
-		t.Errorf("after Restack(b, a): pixel %v; want a (red) on top", got)
-	}
-	if got := []*Surface{o.surfaces[0], o.surfaces[1], o.surfaces[2]}; got[0] != c || got[1] != b || got[2] != a {
-		t.Errorf("stacking %v; want c, b, a", got)
+func TestOutputsCannotShowACursor(t *testing.T) {
+	_, b := start(t, Config{}, &recorder{})
+	o := b.Outputs()[0]
+	if o.SetCursor(&backend.Pixels{Width: 1, Height: 1, Stride: 4, Data: make([]byte, 4)}, 0, 0) {
+		t.Errorf("SetCursor reported a cursor of its own; the compositor must draw it")
 	}
 }

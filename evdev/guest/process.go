@@ -121,23 +121,38 @@ func (p *Process) WaitLine(ctx context.Context, from int, match func(line string
 // Wait waits for the process to end. It returns nil for exit status 0 and
 // otherwise an error carrying the status and stderr.
 func (p *Process) Wait(ctx context.Context) error {
+	code, err := p.WaitStatus(ctx)
+	if err != nil {
+		return err
+	}
+	if code != 0 {
+		return fmt.Errorf("guest: %s: exit status %d; stderr: %s", p, code, p.Stderr())
+	}
+	return nil
+}
+
+// WaitStatus waits for the process to exit and returns its exit status.
+// Death by a signal, a failure to run it, and the guest or ctx ending
+// first are errors.
+func (p *Process) WaitStatus(ctx context.Context) (int, error) {
 	for {
 		p.vm.mu.Lock()
 		exited, changed, vmErr := p.exited, p.vm.changed, p.vm.err
+		code, signal, failure := p.code, p.signal, p.failure
 		p.vm.mu.Unlock()
 		if exited {
-			if st := p.status(); st != "exit status 0" {
-				return fmt.Errorf("guest: %s: %s; stderr: %s", p, st, p.Stderr())
+			if failure != "" || signal != 0 {
+				return -1, fmt.Errorf("guest: %s: %s; stderr: %s", p, p.status(), p.Stderr())
 			}
-			return nil
+			return code, nil
 		}
 		if vmErr != nil {
-			return vmErr
+			return -1, vmErr
 		}
 		select {
 		case <-changed:
 		case <-ctx.Done():
-			return fmt.Errorf("guest: %s: wait: %w", p, ctx.Err())
+			return -1, fmt.Errorf("guest: %s: wait: %w", p, ctx.Err())
 		}
 	}
 }

@@ -1,0 +1,95 @@
+// Package auto chooses and creates the backend gocomp runs on, and the
+// input sources that backend brings: the one place that knows every
+// backend.
+package auto
+
+import (
+	"fmt"
+	"log/slog"
+	"slices"
+	"strings"
+
+	"gocomp/compositor/backend"
+	"gocomp/compositor/backend/evdevinput"
+	"gocomp/compositor/headless"
+	"gocomp/compositor/loop"
+)
+
+// Backend names, as --backend spells them.
+const (
+	Auto     = "auto"
+	Headless = "headless"
+)
+
+// Input source names, as --input spells them.
+const (
+	InputDefault = ""
+	InputEvdev   = "evdev"
+	InputNone    = "none"
+)
+
+// Names lists the backends --backend accepts.
+func Names() []string { return []string{Auto, Headless} }
+
+// InputNames lists the sources --input accepts.
+func InputNames() []string { return []string{InputEvdev, InputNone} }
+
+// Config says which backend to create and how.
+type Config struct {
+	// Backend is a name from Names; "" means Auto.
+	Backend string
+	// Input is an input source name from InputNames, or InputDefault: the
+	// machine's evdev devices for the headless and DRM backends.
+	Input string
+	// Mode is the output mode of backends that choose it (headless).
+	Mode backend.Mode
+	// Outputs is the number of outputs of backends that choose it
+	// (headless); 0 means 1.
+	Outputs int
+	// Grab opens evdev devices exclusively.
+	Grab bool
+	// Getenv reads the environment the choice depends on (os.Getenv).
+	Getenv func(string) string
+	// Log receives the records, among them why a backend was chosen.
+	Log *slog.Logger
+}
+
+// Check reports whether cfg's names are known, for flag validation.
+func Check(cfg Config) error {
+	if cfg.Backend != "" && !slices.Contains(Names(), cfg.Backend) {
+		return fmt.Errorf("unknown backend %q (available: %s)", cfg.Backend, strings.Join(Names(), ", "))
+	}
+	if cfg.Input != InputDefault && !slices.Contains(InputNames(), cfg.Input) {
+		return fmt.Errorf("unknown input %q (available: %s)", cfg.Input, strings.Join(InputNames(), ", "))
+	}
+	return nil
+}
+
+// Choose returns the backend name cfg selects, and why.
+func Choose(cfg Config) (name, why string) {
+	if cfg.Backend != "" && cfg.Backend != Auto {
+		return cfg.Backend, "--backend " + cfg.Backend
+	}
+	return Headless, "the only backend built in so far"
+}
+
+// New creates the backend cfg selects on l, with its input sources.
+func New(l *loop.Loop, cfg Config) (backend.Backend, error) {
+	if err := Check(cfg); err != nil {
+		return nil, err
+	}
+	if cfg.Log == nil {
+		cfg.Log = slog.Default()
+	}
+	name, why := Choose(cfg)
+	cfg.Log.Info("backend chosen", "backend", name, "why", why)
+	var inputs []backend.InputSource
+	if cfg.Input != InputNone {
+		inputs = append(inputs, evdevinput.New(evdevinput.Config{Loop: l, Grab: cfg.Grab, Log: cfg.Log}))
+	}
+	switch name {
+	case Headless:
+		return headless.New(l, headless.Config{Mode: cfg.Mode, Outputs: cfg.Outputs, Inputs: inputs})
+	}
+	return nil, fmt.Errorf("backend %q is not built in", name)
+}
