@@ -120,7 +120,9 @@ func (st *emptySeat) Bind(r *wayland.Seat) error {
 }
 
 // AddKeyboard implements backend.InputSink: the keyboard goes nowhere.
-func (st *emptySeat) AddKeyboard(string, backend.LEDSetter) backend.Keyboard { return ignoredKeyboard{} }
+func (st *emptySeat) AddKeyboard(string, backend.LEDSetter) backend.Keyboard {
+	return ignoredKeyboard{}
+}
 
 // ToplevelMapped implements Seat; without a keyboard there is no focus.
 func (st *emptySeat) ToplevelMapped(*wayland.Surface) {}
