@@ -15,9 +15,9 @@ CACHE     := $(CURDIR)/.cache
 DEB_PACKAGES := gcc pkg-config linux-libc-dev wayland-utils wev weston foot \
 	libwayland-dev wayland-protocols \
 	xkb-data libxkbcommon-dev libxkbcommon-tools \
-	qemu-system-x86 busybox-static cpio strace
+	qemu-system-x86 busybox-static cpio strace qemu-user-static
 
-.PHONY: all build run test deps check gotest kernel fuzz bench clean
+.PHONY: all build run test deps check cross gotest bench1x kernel fuzz bench clean
 
 all: build
 
@@ -68,10 +68,26 @@ check:
 	test "$$before" = "$$after" || { git status --short; echo "go generate changed the tree: commit the regenerated files"; exit 1; }
 	CGO_ENABLED=0 $(GO) build -o $(BIN) ./cmd/gocomp
 
+# cross builds gocomp for the small boards kiosks run on (arm64, 32-bit
+# arm) and runs the tests of the code whose memory layouts depend on the
+# word size (evdev's struct input_event, the wire format, the renderer)
+# as 32-bit arm programs under qemu-user.
+ARM_TEST_PKGS := ./protocols/wire ./protocols/server ./compositor/render
+cross:
+	GOARCH=arm64 CGO_ENABLED=0 $(GO) build -o /dev/null ./cmd/gocomp
+	GOARCH=arm GOARM=7 CGO_ENABLED=0 $(GO) build -o /dev/null ./cmd/gocomp
+	GOARCH=arm GOARM=7 CGO_ENABLED=0 $(GO) test -count=1 -exec qemu-arm-static -run 'Decode|EventLayout' ./evdev
+	GOARCH=arm GOARM=7 CGO_ENABLED=0 $(GO) test -count=1 -exec qemu-arm-static $(ARM_TEST_PKGS)
+
 gotest:
 	GOCOMP_KERNEL_DIR=$(CACHE)/kernel/current $(GO) test -count=1 -timeout 40m ./...
 
-test: deps kernel check gotest
+# bench1x runs every benchmark once, so the C anchors they build keep
+# building and the production paths they drive keep working.
+bench1x:
+	$(GO) test -count=1 -run '^$$' -bench . -benchtime 1x ./...
+
+test: deps kernel check cross gotest bench1x
 
 # fuzz runs every fuzz target for FUZZTIME each (not part of `make test`).
 FUZZTIME ?= 60s

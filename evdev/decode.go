@@ -1,7 +1,6 @@
 package evdev
 
 import (
-	"encoding/binary"
 	"time"
 )
 
@@ -104,14 +103,9 @@ func (d *Decoder) Decode(p []byte, sink Sink) {
 	d.stale = false
 }
 
-// event decodes one 24-byte input_event.
+// event decodes one input_event.
 func (d *Decoder) event(b []byte, sink Sink) {
-	ev := Event{
-		Time:  time.Duration(int64(binary.LittleEndian.Uint64(b[0:]))*int64(time.Second) + int64(binary.LittleEndian.Uint64(b[8:]))*int64(time.Microsecond)),
-		Type:  Type(binary.LittleEndian.Uint16(b[16:])),
-		Code:  binary.LittleEndian.Uint16(b[18:]),
-		Value: int32(binary.LittleEndian.Uint32(b[20:])),
-	}
+	ev := readEvent(b)
 	if ev.Type == EvSyn {
 		switch ev.Code {
 		case SynDropped:

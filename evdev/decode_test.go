@@ -1,11 +1,14 @@
 package evdev
 
 import (
-	"encoding/binary"
 	"errors"
 	"fmt"
 	"strings"
 	"testing"
+	"time"
+	"unsafe"
+
+	"golang.org/x/sys/unix"
 )
 
 // ev is one event of a test stream.
@@ -34,11 +37,7 @@ func stream(evs ...ev) []byte {
 	b := make([]byte, 0, len(evs)*EventSize)
 	for i, e := range evs {
 		var r [EventSize]byte
-		binary.LittleEndian.PutUint64(r[0:], 100)
-		binary.LittleEndian.PutUint64(r[8:], uint64(i*1000))
-		binary.LittleEndian.PutUint16(r[16:], uint16(e.t))
-		binary.LittleEndian.PutUint16(r[18:], e.code)
-		binary.LittleEndian.PutUint32(r[20:], uint32(e.value))
+		PutEvent(r[:], Event{Time: 100*time.Second + time.Duration(i)*time.Millisecond, Type: e.t, Code: e.code, Value: e.value})
 		b = append(b, r[:]...)
 	}
 	return b
@@ -267,5 +266,19 @@ func TestResyncAxes(t *testing.T) {
 	}
 	if strings.Join(r.frames, " | ") != strings.Join(want, " | ") {
 		t.Errorf("frames = %q; want %q", r.frames, want)
+	}
+}
+
+// TestEventLayout pins struct input_event's size to the platform's: two C
+// longs (struct timeval's size) then type, code and value.
+func TestEventLayout(t *testing.T) {
+	if want := int(unsafe.Sizeof(unix.Timeval{})) + 8; EventSize != want {
+		t.Fatalf("EventSize = %d; want sizeof(struct timeval) + 8 = %d", EventSize, want)
+	}
+	ev := Event{Time: 1234*time.Second + 567*time.Microsecond, Type: EvKey, Code: 30, Value: -2}
+	var b [EventSize]byte
+	PutEvent(b[:], ev)
+	if got := readEvent(b[:]); got != ev {
+		t.Errorf("readEvent(PutEvent(%+v)) = %+v", ev, got)
 	}
 }

@@ -185,8 +185,8 @@ func (d *Device) SetLED(code uint16, on bool) error {
 	if on {
 		v = 1
 	}
-	putEvent(b[:EventSize], EvLed, code, v)
-	putEvent(b[EventSize:], EvSyn, SynReport, 0)
+	PutEvent(b[:EventSize], Event{Type: EvLed, Code: code, Value: int32(v)})
+	PutEvent(b[EventSize:], Event{Type: EvSyn, Code: SynReport})
 	if _, err := unix.Write(d.fd, b[:]); err != nil {
 		return fmt.Errorf("evdev: %s: set %s: %w", d.Path, ledName(code), err)
 	}
@@ -196,14 +196,6 @@ func (d *Device) SetLED(code uint16, on bool) error {
 func ledName(code uint16) string {
 	n, _ := CodeName(EvLed, code)
 	return n
-}
-
-// putEvent encodes an event without timestamp (the kernel ignores it on write).
-func putEvent(b []byte, t Type, code uint16, value uint32) {
-	clear(b[:16])
-	b[16], b[17] = byte(t), byte(t>>8)
-	b[18], b[19] = byte(code), byte(code>>8)
-	b[20], b[21], b[22], b[23] = byte(value), byte(value>>8), byte(value>>16), byte(value>>24)
 }
 
 // QueryState reads the keys held, LEDs lit, switches on and single-touch

@@ -22,6 +22,7 @@
 // function and a Poller. Everything except the Discovery goroutine runs on
 // the owner's goroutine.
 //
-// Only the 64-bit little-endian struct input_event layout (x86-64, arm64)
-// is supported.
+// struct input_event is read and written with the platform's layout: its
+// time fields are C longs, so an event is 24 bytes on 64-bit Linux (x86-64,
+// arm64) and 16 on 32-bit (arm).
 package evdev

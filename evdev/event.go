@@ -1,10 +1,52 @@
 package evdev
 
-import "time"
+import (
+	"encoding/binary"
+	"time"
+)
 
-// EventSize is the size of one struct input_event on 64-bit Linux:
-// sec int64, usec int64, type u16, code u16, value s32.
-const EventSize = 24
+// longSize is the size of a C long (__kernel_ulong_t): 8 bytes on 64-bit
+// Linux, 4 on 32-bit (arm, i386).
+const longSize = 4 << (^uintptr(0) >> 63)
+
+// EventSize is the size of one struct input_event: seconds and
+// microseconds as longs, then type u16, code u16 and value s32 — 24 bytes
+// on 64-bit Linux, 16 on 32-bit.
+const EventSize = 2*longSize + 8
+
+// PutEvent encodes ev into b[:EventSize] as the kernel lays out a struct
+// input_event on this platform (what read() returns and write() takes).
+func PutEvent(b []byte, ev Event) {
+	_ = b[EventSize-1]
+	sec, usec := uint64(ev.Time/time.Second), uint64(ev.Time%time.Second/time.Microsecond)
+	if longSize == 8 {
+		binary.NativeEndian.PutUint64(b[0:], sec)
+		binary.NativeEndian.PutUint64(b[8:], usec)
+	} else {
+		binary.NativeEndian.PutUint32(b[0:], uint32(sec))
+		binary.NativeEndian.PutUint32(b[4:], uint32(usec))
+	}
+	binary.NativeEndian.PutUint16(b[2*longSize:], uint16(ev.Type))
+	binary.NativeEndian.PutUint16(b[2*longSize+2:], ev.Code)
+	binary.NativeEndian.PutUint32(b[2*longSize+4:], uint32(ev.Value))
+}
+
+// readEvent decodes the struct input_event at b[:EventSize].
+func readEvent(b []byte) Event {
+	_ = b[EventSize-1]
+	var sec, usec int64
+	if longSize == 8 {
+		sec, usec = int64(binary.NativeEndian.Uint64(b[0:])), int64(binary.NativeEndian.Uint64(b[8:]))
+	} else {
+		sec, usec = int64(binary.NativeEndian.Uint32(b[0:])), int64(binary.NativeEndian.Uint32(b[4:]))
+	}
+	return Event{
+		Time:  time.Duration(sec)*time.Second + time.Duration(usec)*time.Microsecond,
+		Type:  Type(binary.NativeEndian.Uint16(b[2*longSize:])),
+		Code:  binary.NativeEndian.Uint16(b[2*longSize+2:]),
+		Value: int32(binary.NativeEndian.Uint32(b[2*longSize+4:])),
+	}
+}
 
 // Event is one decoded evdev event.
 type Event struct {

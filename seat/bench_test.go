@@ -92,9 +92,7 @@ func keyFrame(buf []byte, code uint16, value int32) []byte {
 	buf = buf[:0]
 	for _, ev := range [2][3]uint32{{uint32(evdev.EvKey), uint32(code), uint32(value)}, {0, 0, 0}} {
 		var e [evdev.EventSize]byte
-		binary.NativeEndian.PutUint16(e[16:], uint16(ev[0]))
-		binary.NativeEndian.PutUint16(e[18:], uint16(ev[1]))
-		binary.NativeEndian.PutUint32(e[20:], ev[2])
+		evdev.PutEvent(e[:], evdev.Event{Type: evdev.Type(ev[0]), Code: uint16(ev[1]), Value: int32(ev[2])})
 		buf = append(buf, e[:]...)
 	}
 	return buf

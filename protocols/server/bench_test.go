@@ -11,6 +11,7 @@ import (
 	"strings"
 	"testing"
 
+	"gocomp/compositor/loop"
 	"gocomp/protocols/server"
 
 	"golang.org/x/sys/unix"
@@ -35,31 +36,48 @@ func TestMain(m *testing.M) {
 	os.Exit(m.Run())
 }
 
-// serveOne runs a display for the client on fd with the loop every
-// compositor runs: wait, read and dispatch, flush, until the client leaves.
+// serveOne runs a display for the client on fd on gocomp's event loop,
+// wired as the compositor wires every client (compositor/clients.go): the
+// client's fd is a loop source that reads and dispatches to EAGAIN, and a
+// before-wait hook flushes every client. It returns when the client leaves.
 func serveOne(fd int) error {
+	l, err := loop.New()
+	if err != nil {
+		return err
+	}
+	defer l.Close()
 	d := server.NewDisplay(server.Options{})
-	c, err := d.NewClient(fd, server.ClientHooks{})
+	defer d.Close()
+	var src *loop.FDSource
+	c, err := d.NewClient(fd, server.ClientHooks{
+		Disconnected: func(*server.Client, error) {
+			src.Remove()
+			l.Stop()
+		},
+		WantWritable: func(_ *server.Client, want bool) {
+			if want {
+				src.SetMask(loop.Readable | loop.Writable)
+			} else {
+				src.SetMask(loop.Readable)
+			}
+		},
+	})
 	if err != nil {
 		return err
 	}
-	ep, err := unix.EpollCreate1(unix.EPOLL_CLOEXEC)
-	if err != nil {
-		return err
-	}
-	defer unix.Close(ep)
-	if err := unix.EpollCtl(ep, unix.EPOLL_CTL_ADD, fd, &unix.EpollEvent{Events: unix.EPOLLIN, Fd: int32(fd)}); err != nil {
-		return err
-	}
-	evs := make([]unix.EpollEvent, 4)
-	for !c.Closed() {
-		d.FlushClients()
-		if _, err := unix.EpollWait(ep, evs, -1); err != nil && !errors.Is(err, unix.EINTR) {
-			return err
+	src, err = l.AddFD(fd, loop.Readable, func(ev loop.Events) {
+		if ev&loop.Writable != 0 {
+			c.Flush()
 		}
-		c.HandleReadable()
+		if ev&(loop.Readable|loop.Hangup|loop.Error) != 0 {
+			c.HandleReadable()
+		}
+	})
+	if err != nil {
+		return err
 	}
-	return nil
+	l.AddBeforeWait(d.FlushClients)
+	return l.Run()
 }
 
 // syncClient is a minimal blocking Wayland client that only does
@@ -101,7 +119,8 @@ func (s *syncClient) roundTrip() error {
 
 // BenchmarkSyncRoundTrip measures a wl_display.sync round trip over a unix
 // socketpair from a blocking Go client. "gocomp" runs this package's server
-// in a child process (this test binary, see TestMain) with an epoll loop;
+// in a child process (this test binary, see TestMain) on gocomp's event
+// loop;
 // "libwayland" runs the C anchor
 // (libwayland-server, testdata/anchor/sync_server.c, built with gcc) in a
 // child process. "inline" drives gocomp's server from the client goroutine,
