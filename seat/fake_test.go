@@ -34,7 +34,8 @@ type fakeState struct {
 	presses, releases [maxKey + 1 + evdevOffset]int
 }
 
-func (s *fakeState) UpdateKey(kc uint32, down bool) {
+func (s *fakeState) UpdateKey(kc uint32, down bool) Changes {
+	mods, leds := s.Modifiers(), s.LEDs()
 	code := uint16(kc - evdevOffset)
 	if down {
 		s.presses[kc]++
@@ -46,6 +47,14 @@ func (s *fakeState) UpdateKey(kc uint32, down bool) {
 		s.releases[kc]++
 		s.down.remove(code)
 	}
+	var ch Changes
+	if s.Modifiers() != mods {
+		ch |= ChangedModifiers
+	}
+	if s.LEDs() != leds {
+		ch |= ChangedLEDs
+	}
+	return ch
 }
 
 func (s *fakeState) LockMods(mask uint32) { s.locked = mask }

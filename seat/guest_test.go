@@ -115,9 +115,8 @@ func startWev(ctx context.Context, t *testing.T, vm *guest.VM, args ...string) *
 }
 
 // probe taps Shift until wev reports it, so that the test's keys start
-// on a guest whose keyboard delivers. Under heavy load on the host, a
-// guest just booted has once lost every key of a whole sequence (wev saw
-// none of them, though gocomp had both keyboards open). A tap that never
+// on a guest whose keyboard delivers: a guest just booted on a loaded host
+// can drop the input of a device it is still setting up. A tap that never
 // arrives is retried and logged; the keys of the test itself never are.
 func (s *wevSession) probe() {
 	s.t.Helper()

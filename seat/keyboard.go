@@ -135,12 +135,16 @@ func (s *Seat) notifyKey(t uint32, code uint16, down bool) {
 	if !down {
 		k.eaten.remove(code)
 	}
-	k.state.UpdateKey(uint32(code)+evdevOffset, down)
+	changed := k.state.UpdateKey(uint32(code)+evdevOffset, down)
 	if !eaten {
 		s.sendKeyToFocus(t, code, down)
 	}
-	s.updateModifiers()
-	s.updateLEDs()
+	if changed&ChangedModifiers != 0 {
+		s.updateModifiers()
+	}
+	if changed&ChangedLEDs != 0 {
+		s.updateLEDs()
+	}
 	if fire != nil {
 		fire.action()
 	}
@@ -236,8 +240,10 @@ func (s *Seat) leaveFocused(surface *wayland.Surface) {
 }
 
 // SetKeymap replaces the keymap: a fresh XKB state is built, fed the keys
-// currently down and given the old state's locked modifiers, then every wl_keyboard receives the new keymap
-// followed by modifiers. On error the old keymap stays.
+// currently down and given the old state's locked modifiers; every
+// wl_keyboard receives the new keymap, and those of the focused client the
+// modifiers in it (the others get them with their next enter). On error
+// the old keymap stays.
 func (s *Seat) SetKeymap(km Keymap) error {
 	f, err := newKeymapFile(km.Text())
 	if err != nil {
@@ -251,13 +257,16 @@ func (s *Seat) SetKeymap(km Keymap) error {
 	k.state.LockMods(locked) // after the held keys: a held Caps Lock must not toggle it
 	k.mods = k.state.Modifiers()
 	var firstErr error
-	serial := s.serial()
 	for _, kr := range k.resources {
 		if err := s.sendKeymap(kr); err != nil && firstErr == nil {
 			firstErr = err
 		}
-		m := k.mods
-		kr.r.SendModifiers(serial, m.Depressed, m.Latched, m.Locked, m.Group)
+	}
+	if len(k.focused) > 0 {
+		serial, m := s.serial(), k.mods
+		for _, kr := range k.focused {
+			kr.r.SendModifiers(serial, m.Depressed, m.Latched, m.Locked, m.Group)
+		}
 	}
 	s.updateLEDs()
 	return firstErr

@@ -14,16 +14,6 @@ func (s *keySet) add(code uint16)      { s[code>>6] |= 1 << (code & 63) }
 func (s *keySet) remove(code uint16)   { s[code>>6] &^= 1 << (code & 63) }
 func (s *keySet) clear()               { *s = keySet{} }
 
-// empty reports whether no key is in s.
-func (s *keySet) empty() bool {
-	for _, w := range s {
-		if w != 0 {
-			return false
-		}
-	}
-	return true
-}
-
 // each calls fn for every code in s, in increasing order.
 func (s *keySet) each(fn func(code uint16)) {
 	for i, w := range s {

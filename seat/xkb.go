@@ -21,11 +21,24 @@ var ledCodes = [...]uint16{0, 1, 2}
 // Keycode offsets: an XKB keycode is the evdev code plus 8.
 const evdevOffset = 8
 
+// Changes says which parts of a State an update changed.
+type Changes uint8
+
+// The parts of a State.
+const (
+	// ChangedModifiers: the serialized modifiers or the group changed.
+	ChangedModifiers Changes = 1 << iota
+	// ChangedLEDs: an indicator went on or off.
+	ChangedLEDs
+)
+
 // State is the seat's XKB state machine. The seat calls UpdateKey only on
 // seat-wide transitions (first press, last release), with XKB keycodes.
 type State interface {
-	// UpdateKey applies a press (down) or release of XKB keycode kc.
-	UpdateKey(kc uint32, down bool)
+	// UpdateKey applies a press (down) or release of XKB keycode kc and
+	// reports what it changed, so the seat serializes modifiers and LEDs
+	// only when they changed.
+	UpdateKey(kc uint32, down bool) Changes
 	// Modifiers returns the serialized modifiers and effective group.
 	Modifiers() Modifiers
 	// LEDs returns the lit indicators.

@@ -43,12 +43,24 @@ type xkbState struct {
 	leds *[len(ledCodes)]int
 }
 
-func (x *xkbState) UpdateKey(kc uint32, down bool) {
+// modifierComponents are the state components wl_keyboard.modifiers
+// carries.
+const modifierComponents = state.ModsDepressed | state.ModsLatched | state.ModsLocked | state.LayoutEffective
+
+func (x *xkbState) UpdateKey(kc uint32, down bool) Changes {
 	dir := state.Up
 	if down {
 		dir = state.Down
 	}
-	x.s.UpdateKey(keymap.Keycode(kc), dir)
+	c := x.s.UpdateKey(keymap.Keycode(kc), dir)
+	var ch Changes
+	if c&modifierComponents != 0 {
+		ch |= ChangedModifiers
+	}
+	if c&state.LEDs != 0 {
+		ch |= ChangedLEDs
+	}
+	return ch
 }
 
 // Modifiers serializes like weston and wlroots: depressed, latched and

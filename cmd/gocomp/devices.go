@@ -15,7 +15,8 @@ import (
 //
 //	/dev/input/event3  "QEMU Virtio Keyboard"  0006:0627:0001  keyboard key
 //
-// path, name, bus:vendor:product and the udev-style classes.
+// path, name, bus:vendor:product and the udev-style classes, then the
+// device's input properties if it has any (INPUT_PROP_DIRECT, ...).
 func runDevices(args []string) int {
 	fs := flag.NewFlagSet("gocomp devices", flag.ContinueOnError)
 	sysfs := fs.String("sysfs", evdev.DefaultSysfs, "sysfs mount point")
@@ -51,7 +52,7 @@ func listDevices(w, errw io.Writer, sysfs string) error {
 			openErr = firstErr(openErr, err)
 			continue
 		}
-		fmt.Fprintf(w, "%s  %s  %s  %s\n", dev.Path, strconv.Quote(dev.Name), dev.ID, dev.Class)
+		fmt.Fprintf(w, "%s  %s  %s  %s%s\n", dev.Path, strconv.Quote(dev.Name), dev.ID, dev.Class, props(&dev.Caps))
 		dev.Close()
 		listed++
 	}
@@ -62,6 +63,18 @@ func listDevices(w, errw io.Writer, sysfs string) error {
 		return errNoInputDevices
 	}
 	return nil
+}
+
+// props lists the input properties of a device ("  INPUT_PROP_DIRECT"),
+// or "" when it has none.
+func props(c *evdev.Capabilities) string {
+	var out string
+	for p := uint16(0); p < 8*uint16(len(c.Props)); p++ {
+		if c.HasProp(p) {
+			out += "  " + evdev.PropName(p)
+		}
+	}
+	return out
 }
 
 // errNoInputDevices names the usual causes when nothing is found.

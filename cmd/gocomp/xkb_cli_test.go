@@ -62,7 +62,8 @@ func xkbEnv() []string {
 	return env
 }
 
-// TestXKBEvalCapsLockPolicies pins the issue's caps-lock sequence on `us`:
+// TestXKBEvalCapsLockPolicies pins the caps-lock sequence that tells the
+// policies apart on `us`:
 // y, Caps tap, y, Caps down, y, Caps up, y.
 func TestXKBEvalCapsLockPolicies(t *testing.T) {
 	bin := buildGocomp(t)

@@ -49,9 +49,6 @@ func (t *Timer) Arm(d time.Duration) {
 	}
 }
 
-// ArmAt (re)arms the timer to fire at deadline.
-func (t *Timer) ArmAt(deadline time.Time) { t.Arm(time.Until(deadline)) }
-
 // Armed reports whether the timer is waiting to fire.
 func (t *Timer) Armed() bool { return t != nil && (t.index >= 0 || t.pending) }
 
