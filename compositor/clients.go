@@ -28,7 +28,12 @@ type clientConn struct {
 func (s *Server) initClients() error {
 	s.display = server.NewDisplay(server.Options{OutputLimit: s.cfg.MaxClientBuffer})
 	s.conns = make(map[*server.Client]*clientConn)
-	s.flushHook = s.loop.AddBeforeWait(s.display.FlushClients)
+	s.flushHook = s.loop.AddBeforeWait(func() {
+		s.display.FlushClients()
+		if s.cfg.AfterFlush != nil {
+			s.cfg.AfterFlush()
+		}
+	})
 	s.acceptTimer = s.loop.AddTimer(s.handleAcceptRetry)
 	return nil
 }

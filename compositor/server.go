@@ -38,6 +38,10 @@ type Config struct {
 	// told to exit (so its windows are in the picture), or when the
 	// program exits by itself.
 	Screenshot string
+	// AfterFlush, when not nil, runs right after every client's queued
+	// events were written, before the loop waits (input tracing marks
+	// events as sent there).
+	AfterFlush func()
 	// Log receives the server's log records; nil means slog.Default().
 	Log *slog.Logger
 	// NewSeat creates the seat behind the wl_seat global, given the

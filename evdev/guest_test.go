@@ -131,7 +131,7 @@ func TestGuest(t *testing.T) {
 	}{
 		{"Devices", testDevices}, {"Permission", testPermission}, {"Burst", testBurst},
 		{"Hotplug", testHotplug}, {"Resync", testResync}, {"Grab", testGrab},
-		{"LEDAndRevoke", testLEDAndRevoke}, {"Pointer", testPointer},
+		{"LEDAndRevoke", testLEDAndRevoke}, {"Pointer", testPointer}, {"Latency", testLatency},
 	} {
 		t.Run(sub.name, func(t *testing.T) {
 			ctx, cancel := context.WithTimeout(ctx, 90*time.Second)
@@ -587,5 +587,39 @@ func testPointer(ctx context.Context, t *testing.T, vm *guest.VM) {
 			t.Errorf("mouse line %q; want %s", l, re)
 		}
 		i = j + 1
+	}
+}
+
+// latencyLine matches a debug-events --latency line.
+var latencyLine = regexp.MustCompile(`^(/dev/input/event\d+)  (\d+\.\d{6})  latency (-?\d+) us$`)
+
+// testLatency: with --latency every key frame is followed by its
+// kernel-to-read delay, with the frame's time stamp, a plausible value
+// (not negative: the kernel stamped it before the read; under a second on
+// an idle guest).
+func testLatency(ctx context.Context, t *testing.T, vm *guest.VM) {
+	p, _ := debugEvents(ctx, t, vm, "--latency")
+	from := len(p.Lines())
+	if err := vm.Tap(ctx, "l"); err != nil {
+		t.Fatal(err)
+	}
+	keys := waitKeys(ctx, t, p, from, 2)
+	var lat []string
+	for _, l := range p.Lines()[from:] {
+		if m := latencyLine.FindStringSubmatch(l); m != nil {
+			lat = append(lat, l)
+			us, _ := strconv.Atoi(m[3])
+			if us < 0 || us > 1e6 {
+				t.Errorf("latency %d us out of range: %q", us, l)
+			}
+		}
+	}
+	if len(lat) < 2 {
+		t.Fatalf("%d latency lines after 2 key frames; want one per frame:\n%s", len(lat), tail(p.Lines(), 10))
+	}
+	for i, k := range keys {
+		if m := latencyLine.FindStringSubmatch(lat[i]); m[2] != k.time || m[1] != k.path {
+			t.Errorf("latency line %q does not follow its frame %+v", lat[i], k)
+		}
 	}
 }

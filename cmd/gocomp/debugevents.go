@@ -25,15 +25,20 @@ import (
 //	/dev/input/event5  816.250001  motion REL_X 3 REL_Y -2
 //	/dev/input/event3  817.020004  removed
 //
-// With --grab every device is taken exclusively.
+// With --grab every device is taken exclusively. With --latency every
+// frame is followed by how long it took from the kernel's time stamp to
+// gocomp's read, in microseconds:
+//
+//	/dev/input/event3  812.402113  latency 153 us
 func runDebugEvents(args []string) int {
 	fs := flag.NewFlagSet("gocomp debug-events", flag.ContinueOnError)
 	grab := fs.Bool("grab", false, "take every device exclusively (EVIOCGRAB)")
+	latency := fs.Bool("latency", false, "after every frame, print the delay from the kernel's event time to its read")
 	sysfs := fs.String("sysfs", evdev.DefaultSysfs, "sysfs mount point")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
-	if err := debugEvents(os.Stdout, *grab, *sysfs); err != nil {
+	if err := debugEvents(os.Stdout, *grab, *latency, *sysfs); err != nil {
 		fmt.Fprintln(os.Stderr, "gocomp debug-events:", err)
 		return 1
 	}
@@ -41,7 +46,7 @@ func runDebugEvents(args []string) int {
 }
 
 // debugEvents runs the event loop with an evdev.Manager printing to w.
-func debugEvents(w io.Writer, grab bool, sysfs string) error {
+func debugEvents(w io.Writer, grab, latency bool, sysfs string) error {
 	l, err := loop.New()
 	if err != nil {
 		return err
@@ -53,7 +58,7 @@ func debugEvents(w io.Writer, grab bool, sysfs string) error {
 	// the loop sleeps.
 	l.AddBeforeWait(func() { out.Flush() })
 
-	p := &eventPrinter{w: out}
+	p := &eventPrinter{w: out, latency: latency}
 	var openErr error
 	m, err := evdev.NewManager(evdev.ManagerConfig{
 		Post: l.Post, Poller: loopPoller{l}, Sink: p, Grab: grab,
@@ -94,9 +99,10 @@ func (p loopPoller) Watch(fd int, ready func()) (func(), error) {
 
 // eventPrinter formats devices and frames as text lines, reusing one buffer.
 type eventPrinter struct {
-	w    *bufio.Writer
-	line []byte
-	axes []byte
+	w       *bufio.Writer
+	latency bool // print each frame's kernel-to-read delay
+	line    []byte
+	axes    []byte
 }
 
 // added runs when a device is opened.
@@ -122,6 +128,7 @@ func (p *eventPrinter) removed(d *evdev.Device) {
 // one line for the frame's relative and absolute axes, one per LED or
 // switch.
 func (p *eventPrinter) HandleFrame(f *evdev.Frame) {
+	read := evdev.Now()
 	if f.Kind == evdev.FrameResync {
 		p.begin(f.Device, f.Time)
 		p.line = append(p.line, "resync"...)
@@ -167,6 +174,15 @@ func (p *eventPrinter) HandleFrame(f *evdev.Frame) {
 		p.begin(f.Device, f.Time)
 		p.line = append(p.line, "motion"...)
 		p.line = append(p.line, p.axes...)
+		p.end()
+	}
+	// Resync and removal frames are made by gocomp, not read: their delay
+	// says nothing about the kernel.
+	if p.latency && f.Kind == evdev.FrameReport {
+		p.begin(f.Device, f.Time)
+		p.line = append(p.line, "latency "...)
+		p.line = strconv.AppendInt(p.line, (read - f.Time).Microseconds(), 10)
+		p.line = append(p.line, " us"...)
 		p.end()
 	}
 }

@@ -15,7 +15,9 @@ import (
 	"gocomp/compositor/backend"
 	"gocomp/compositor/backend/auto"
 	"gocomp/compositor/headless"
+	"gocomp/compositor/inputtrace"
 	"gocomp/compositor/loop"
+	"gocomp/evdev"
 	"gocomp/protocols/server"
 	"gocomp/seat"
 )
@@ -28,6 +30,7 @@ type runOptions struct {
 	logLevel        slog.Level
 	maxClientBuffer int
 	programGrace    time.Duration
+	traceInput      bool
 	program         []string
 	seat            seat.Options // keyboard: XKB names, repeat, caps lock, --config
 }
@@ -42,6 +45,7 @@ func parseRunFlags(args []string, stderr io.Writer) (*runOptions, error) {
 		" (headless: virtual outputs with CPU framebuffers; auto picks the best one available)")
 	fs.StringVar(&opts.backend.Input, "input", auto.InputDefault, "input `SOURCE`: evdev (the machine's /dev/input devices; the default) or none")
 	fs.IntVar(&opts.backend.Outputs, "outputs", 1, "number of outputs of the headless backend, `N` side by side")
+	fs.BoolVar(&opts.traceInput, "trace-input", false, "log, for every keyboard frame, the time from the kernel's event stamp to decoding, to XKB and to sendmsg, and every 10 s a latency summary per device")
 	fs.BoolVar(&opts.backend.Grab, "grab", false, "open input devices exclusively (EVIOCGRAB): nothing else on the machine sees their events")
 	fs.StringVar(&opts.socket, "socket", "", "listening socket `NAME` in $XDG_RUNTIME_DIR, or an absolute path (default: first free wayland-N)")
 	fs.DurationVar(&opts.programGrace, "program-grace", compositor.DefaultProgramGrace, "at shutdown, how long the program may take to exit after SIGTERM before it gets SIGKILL (`duration`)")
@@ -157,6 +161,9 @@ func runCompositor(args []string) int {
 	return status
 }
 
+// traceSummaryEvery is how often --trace-input logs its latency summary.
+const traceSummaryEvery = 10 * time.Second
+
 // serve builds the loop, the backend and the server, runs them and tears
 // them down.
 func serve(opts *runOptions, log *slog.Logger) (int, error) {
@@ -179,6 +186,16 @@ func serve(opts *runOptions, log *slog.Logger) (int, error) {
 	defer input.Close()
 	bcfg := opts.backend
 	bcfg.Getenv, bcfg.Log = os.Getenv, log
+	var afterFlush func()
+	if opts.traceInput {
+		tr := inputtrace.New(log, evdev.Now)
+		bcfg.Trace, afterFlush = tr, tr.Flushed
+		var summary *loop.Timer
+		summary = l.AddTimer(func() { tr.Summarize(); summary.Arm(traceSummaryEvery) })
+		summary.Arm(traceSummaryEvery)
+		defer summary.Remove()
+		defer tr.Summarize()
+	}
 	b, err := auto.New(l, bcfg)
 	if err != nil {
 		return 1, err
@@ -188,6 +205,7 @@ func serve(opts *runOptions, log *slog.Logger) (int, error) {
 		MaxClientBuffer: opts.maxClientBuffer,
 		ProgramGrace:    opts.programGrace,
 		Screenshot:      opts.screenshot,
+		AfterFlush:      afterFlush,
 		Log:             log,
 		NewSeat: func(d *server.Display, _ compositor.Scene) (compositor.Seat, error) {
 			return input.Start(d)

@@ -12,6 +12,7 @@ import (
 	"gocomp/compositor/backend"
 	"gocomp/compositor/backend/evdevinput"
 	"gocomp/compositor/headless"
+	"gocomp/compositor/inputtrace"
 	"gocomp/compositor/loop"
 )
 
@@ -48,6 +49,8 @@ type Config struct {
 	Outputs int
 	// Grab opens evdev devices exclusively.
 	Grab bool
+	// Trace, when not nil, times every evdev keyboard frame.
+	Trace *inputtrace.Tracer
 	// Getenv reads the environment the choice depends on (os.Getenv).
 	Getenv func(string) string
 	// Log receives the records, among them why a backend was chosen.
@@ -85,7 +88,7 @@ func New(l *loop.Loop, cfg Config) (backend.Backend, error) {
 	cfg.Log.Info("backend chosen", "backend", name, "why", why)
 	var inputs []backend.InputSource
 	if cfg.Input != InputNone {
-		inputs = append(inputs, evdevinput.New(evdevinput.Config{Loop: l, Grab: cfg.Grab, Log: cfg.Log}))
+		inputs = append(inputs, evdevinput.New(evdevinput.Config{Loop: l, Grab: cfg.Grab, Trace: cfg.Trace, Log: cfg.Log}))
 	}
 	switch name {
 	case Headless:

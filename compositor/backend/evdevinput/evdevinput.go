@@ -9,6 +9,7 @@ import (
 	"log/slog"
 
 	"gocomp/compositor/backend"
+	"gocomp/compositor/inputtrace"
 	"gocomp/compositor/loop"
 	"gocomp/evdev"
 )
@@ -22,6 +23,9 @@ type Config struct {
 	Grab bool
 	// Sysfs overrides the sysfs mount point for discovery (tests).
 	Sysfs string
+	// Trace, when not nil, is told about every keyboard frame (see
+	// package inputtrace).
+	Trace *inputtrace.Tracer
 	// Log receives the records; nil means slog.Default().
 	Log *slog.Logger
 }
@@ -31,8 +35,14 @@ type Source struct {
 	cfg       Config
 	sink      backend.InputSink
 	manager   *evdev.Manager
-	keyboards map[*evdev.Device]backend.Keyboard
+	keyboards map[*evdev.Device]keyboard
 	closed    bool
+}
+
+// keyboard is a keyboard device on the seat.
+type keyboard struct {
+	kb   backend.Keyboard
+	name string // for the trace
 }
 
 var _ backend.InputSource = (*Source)(nil)
@@ -42,7 +52,7 @@ func New(cfg Config) *Source {
 	if cfg.Log == nil {
 		cfg.Log = slog.Default()
 	}
-	return &Source{cfg: cfg, keyboards: map[*evdev.Device]backend.Keyboard{}}
+	return &Source{cfg: cfg, keyboards: map[*evdev.Device]keyboard{}}
 }
 
 // Name implements backend.InputSource.
@@ -102,7 +112,8 @@ func (src *Source) handleAdded(dev *evdev.Device) {
 	if _, ok := src.keyboards[dev]; ok {
 		return
 	}
-	src.keyboards[dev] = src.sink.AddKeyboard(dev.Name+" ("+dev.Path+")", dev)
+	name := dev.Name + " (" + dev.Path + ")"
+	src.keyboards[dev] = keyboard{kb: src.sink.AddKeyboard(name, dev), name: name}
 }
 
 // handleRemoved runs after the manager closed a device (its last frame,
@@ -113,7 +124,7 @@ func (src *Source) handleRemoved(dev *evdev.Device) {
 		return
 	}
 	delete(src.keyboards, dev)
-	kb.Remove(evdev.Now())
+	kb.kb.Remove(evdev.Now())
 }
 
 // handleFrame feeds a device's key events to its keyboard on the seat.
@@ -122,17 +133,20 @@ func (src *Source) handleFrame(f *evdev.Frame) {
 	if !ok {
 		return
 	}
+	traced := false
 	for i := range f.Events {
 		ev := &f.Events[i]
-		if ev.Type != evdev.EvKey {
+		if ev.Type != evdev.EvKey || (ev.Value != evdev.KeyPressed && ev.Value != evdev.KeyReleased) {
 			continue
 		}
-		switch ev.Value {
-		case evdev.KeyPressed:
-			kb.Key(ev.Time, ev.Code, true)
-		case evdev.KeyReleased:
-			kb.Key(ev.Time, ev.Code, false)
+		if src.cfg.Trace != nil && !traced {
+			traced = true
+			src.cfg.Trace.FrameDecoded(kb.name, f.Time)
 		}
+		kb.kb.Key(ev.Time, ev.Code, ev.Value == evdev.KeyPressed)
+	}
+	if traced {
+		src.cfg.Trace.FrameHandled()
 	}
 }
 
