@@ -51,6 +51,7 @@ type Device struct {
 	sink    Sink
 	grabbed bool
 	gone    bool
+	stream  bool // not a kernel node (NewStream): no ioctls
 	dec     Decoder
 	buf     [64 * EventSize]byte
 }
@@ -75,6 +76,29 @@ func Open(path string, opt Options) (*Device, error) {
 	if err := d.init(opt); err != nil {
 		unix.Close(fd)
 		return nil, err
+	}
+	return d, nil
+}
+
+// errStream is the error of kernel queries on a stream device.
+var errStream = errors.New("not a kernel input device")
+
+// NewStream returns a device that reads struct input_event records from
+// fd, a stream that is not an evdev node: a recording played back, or
+// frames a test or benchmark writes into a pipe. It takes fd over (and
+// makes it non-blocking); path names it in logs. The device has the name
+// and capabilities given and no kernel state behind it: QueryState,
+// SetLED, Grab and Revoke fail, and a SYN_DROPPED in the stream resyncs to
+// no key held. End of stream removes the device as an unplug does.
+func NewStream(fd int, path, name string, caps Capabilities, opt Options) (*Device, error) {
+	if err := unix.SetNonblock(fd, true); err != nil {
+		return nil, fmt.Errorf("evdev: %s: set non-blocking: %w", path, err)
+	}
+	d := &Device{Path: path, Name: name, Caps: caps, Class: caps.Classify(), fd: fd, sink: opt.Sink, stream: true}
+	d.dec = Decoder{querier: d, pending: make([]Event, 0, 64)}
+	d.dec.frame.Device = d
+	if d.sink == nil {
+		d.sink = SinkFunc(func(*Frame) {})
 	}
 	return d, nil
 }
@@ -157,6 +181,9 @@ func (d *Device) Fd() int { return d.fd }
 
 // Grab takes (true) or releases (false) the device exclusively.
 func (d *Device) Grab(on bool) error {
+	if d.stream {
+		return fmt.Errorf("evdev: %s: grab: %w", d.Path, errStream)
+	}
 	v := uintptr(0)
 	if on {
 		v = 1
@@ -171,6 +198,9 @@ func (d *Device) Grab(on bool) error {
 // Revoke makes the fd useless to everyone holding a copy of it (as a
 // session manager does on VT switch): reads fail with ENODEV afterwards.
 func (d *Device) Revoke() error {
+	if d.stream {
+		return fmt.Errorf("evdev: %s: revoke: %w", d.Path, errStream)
+	}
 	if err := ioctlVal(d.fd, eviocRevoke, 0); err != nil {
 		return fmt.Errorf("evdev: %s: revoke: %w", d.Path, err)
 	}
@@ -180,6 +210,9 @@ func (d *Device) Revoke() error {
 // SetLED lights (on) or darkens LED code (LED_CAPSL, ...). The device must
 // have been opened Writable.
 func (d *Device) SetLED(code uint16, on bool) error {
+	if d.stream {
+		return fmt.Errorf("evdev: %s: set %s: %w", d.Path, ledName(code), errStream)
+	}
 	var b [2 * EventSize]byte
 	v := uint32(0)
 	if on {
@@ -202,6 +235,9 @@ func ledName(code uint16) string {
 // axis values from the kernel. As a side effect the kernel drops the key,
 // LED and switch events still queued on this fd.
 func (d *Device) QueryState(s *State) error {
+	if d.stream {
+		return errStream
+	}
 	if err := ioctlBytes(d.fd, nrGKey, s.Keys[:]); err != nil {
 		return fmt.Errorf("read key state: %w", err)
 	}
@@ -234,6 +270,9 @@ func (d *Device) QueryState(s *State) error {
 // AbsInfo reads the range and current value of absolute axis code.
 func (d *Device) AbsInfo(code uint16) (AbsInfo, error) {
 	var ai AbsInfo
+	if d.stream {
+		return ai, fmt.Errorf("evdev: %s: read axis %d: %w", d.Path, code, errStream)
+	}
 	if err := ioctlAbs(d.fd, code, &ai); err != nil {
 		return ai, fmt.Errorf("evdev: %s: read axis %d: %w", d.Path, code, err)
 	}

@@ -37,6 +37,9 @@ type ManagerConfig struct {
 	Logger *slog.Logger
 	// Sysfs is the sysfs mount point; empty means DefaultSysfs.
 	Sysfs string
+	// NoDiscovery starts no discovery: the manager only watches the
+	// devices given to Adopt.
+	NoDiscovery bool
 }
 
 // Manager keeps every evdev device of the machine open and watched in the
@@ -47,6 +50,8 @@ type Manager struct {
 	cfg     ManagerConfig
 	disc    *Discovery
 	devices map[uint64]*managed
+	adopted uint64 // keys handed to adopted devices, counting down
+	closed  bool
 }
 
 type managed struct {
@@ -65,6 +70,9 @@ func NewManager(cfg ManagerConfig) (*Manager, error) {
 		cfg.Logger = slog.Default()
 	}
 	m := &Manager{cfg: cfg, devices: map[uint64]*managed{}}
+	if cfg.NoDiscovery {
+		return m, nil
+	}
 	disc, err := Discover(DiscoveryConfig{
 		Post: cfg.Post, Added: m.handleAdded, Removed: m.handleRemoved,
 		Logger: cfg.Logger, Sysfs: cfg.Sysfs,
@@ -86,6 +94,20 @@ func (m *Manager) Devices() []*Device {
 	return out
 }
 
+// Adopt watches dev, a device the caller opened (a stream, or a node a
+// session broker opened for it), exactly as the devices the manager opens
+// itself: its frames go to the Sink, Added runs now and Removed when it
+// goes. The manager owns dev from now on. Loop goroutine.
+func (m *Manager) Adopt(dev *Device) error {
+	if m.closed {
+		dev.Close()
+		return errors.New("evdev: adopt: manager closed")
+	}
+	dev.sink = m.cfg.Sink
+	m.adopted--
+	return m.watch(dev, Node{Path: dev.Path, Devnum: m.adopted})
+}
+
 // handleAdded runs when discovery reports a new node: open and watch it.
 func (m *Manager) handleAdded(n Node) {
 	if _, ok := m.devices[n.Devnum]; ok {
@@ -98,20 +120,26 @@ func (m *Manager) handleAdded(n Node) {
 		}
 		return
 	}
+	if err := m.watch(dev, n); err != nil && m.cfg.Failed != nil {
+		m.cfg.Failed(n.Path, err)
+	}
+}
+
+// watch registers an open device with the poller and reports it added; on
+// failure the device is closed.
+func (m *Manager) watch(dev *Device, n Node) error {
 	md := &managed{dev: dev, node: n}
 	stop, err := m.cfg.Poller.Watch(dev.Fd(), func() { m.handleReady(md) })
 	if err != nil {
 		dev.Close()
-		if m.cfg.Failed != nil {
-			m.cfg.Failed(n.Path, fmt.Errorf("evdev: watch %s: %w", n.Path, err))
-		}
-		return
+		return fmt.Errorf("evdev: watch %s: %w", n.Path, err)
 	}
 	md.stop = stop
 	m.devices[n.Devnum] = md
 	if m.cfg.Added != nil {
 		m.cfg.Added(dev)
 	}
+	return nil
 }
 
 // handleReady runs when a device fd is readable or hung up.
@@ -151,11 +179,15 @@ func (m *Manager) drop(md *managed) {
 // Close stops discovery and closes every device (delivering the releases
 // of held keys). Loop goroutine; idempotent.
 func (m *Manager) Close() error {
-	if m == nil || m.disc == nil {
+	if m == nil || m.closed {
 		return nil
 	}
-	err := m.disc.Close()
-	m.disc = nil
+	m.closed = true
+	var err error
+	if m.disc != nil {
+		err = m.disc.Close()
+		m.disc = nil
+	}
 	for _, md := range m.devices {
 		m.drop(md)
 	}

@@ -23,6 +23,9 @@ type Config struct {
 	Grab bool
 	// Sysfs overrides the sysfs mount point for discovery (tests).
 	Sysfs string
+	// NoDiscovery opens none of the machine's devices: the source only
+	// feeds devices given to Adopt (tests, benchmarks).
+	NoDiscovery bool
 	// Trace, when not nil, is told about every keyboard frame (see
 	// package inputtrace).
 	Trace *inputtrace.Tracer
@@ -79,8 +82,9 @@ func (src *Source) Start(sink backend.InputSink) error {
 		Failed: func(path string, err error) {
 			src.cfg.Log.Warn("evdev: cannot open input device", "path", path, "err", err)
 		},
-		Logger: src.cfg.Log,
-		Sysfs:  src.cfg.Sysfs,
+		Logger:      src.cfg.Log,
+		Sysfs:       src.cfg.Sysfs,
+		NoDiscovery: src.cfg.NoDiscovery,
 	})
 	if err != nil {
 		src.cfg.Log.Error("evdev: no input devices: discovery failed", "err", err)
@@ -88,6 +92,17 @@ func (src *Source) Start(sink backend.InputSink) error {
 	}
 	src.cfg.Log.Info("evdev: input ready", "keyboards", len(src.keyboards))
 	return nil
+}
+
+// Adopt adds an open device (an evdev.NewStream, say) to the source: it
+// is read and handed to the seat exactly as discovered devices are. The
+// source owns dev from now on. After Start, loop goroutine.
+func (src *Source) Adopt(dev *evdev.Device) error {
+	if src.manager == nil {
+		dev.Close()
+		return errors.New("evdevinput: adopt: source not started")
+	}
+	return src.manager.Adopt(dev)
 }
 
 // Close implements backend.InputSource: discovery stops and every device
@@ -113,7 +128,11 @@ func (src *Source) handleAdded(dev *evdev.Device) {
 		return
 	}
 	name := dev.Name + " (" + dev.Path + ")"
-	src.keyboards[dev] = keyboard{kb: src.sink.AddKeyboard(name, dev), name: name}
+	var leds backend.LEDSetter
+	if dev.Caps.HasType(evdev.EvLed) {
+		leds = dev
+	}
+	src.keyboards[dev] = keyboard{kb: src.sink.AddKeyboard(name, leds), name: name}
 }
 
 // handleRemoved runs after the manager closed a device (its last frame,
