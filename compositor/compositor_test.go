@@ -57,12 +57,19 @@ func newWindow(c *tclient) *window {
 // buffer makes a wl_buffer of w x h XRGB8888 pixels of one colour in a
 // fresh pool; it returns the buffer id and the pool's memfd.
 func (w *window) buffer(width, height int, pixel uint32) (uint32, int) {
+	w.c.t.Helper()
+	return w.bufferOf(width, height, func(int, int) uint32 { return pixel })
+}
+
+// bufferOf is buffer with the XRGB8888 value of each pixel (x, y) given
+// by pixel.
+func (w *window) bufferOf(width, height int, pixel func(x, y int) uint32) (uint32, int) {
 	c := w.c
 	c.t.Helper()
 	size := width * height * 4
 	fd, mem := memfd(c.t, size)
 	for i := 0; i < size; i += 4 {
-		binary.NativeEndian.PutUint32(mem[i:], pixel)
+		binary.NativeEndian.PutUint32(mem[i:], pixel(i/4%width, i/4/width))
 	}
 	pool := c.newID()
 	c.send(w.shm, wayland.ShmRequestCreatePool, pool, fdArg(fd), int32(size))

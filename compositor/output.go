@@ -20,20 +20,41 @@ type output struct {
 	info backend.OutputInfo
 	mode backend.Mode
 	pos  image.Point // top-left corner in layout coordinates
+	// transform turns the output's logical picture into its buffers;
+	// scratch holds the logical picture while it is not Normal.
+	transform render.Transform
+	scratch   backend.Pixels
 
 	global    *server.Global
 	resources []*wayland.Output
 
-	damage  render.Damage  // changed since the last picture
-	history render.History // damage of the pictures before
-	redraw  render.Damage  // scratch: what the lent buffer needs
-	layers  []render.Layer // scratch: what is drawn, bottom to top
+	damage  render.Damage     // changed since the last picture
+	history render.History    // damage of the pictures before
+	redraw  render.Damage     // scratch: what the lent buffer needs
+	layers  []render.Layer    // scratch: what is drawn, bottom to top
+	turned  []image.Rectangle // scratch: damage in buffer coordinates
 	removed bool
 }
 
+// size is the size of the output's logical picture: its mode turned by
+// its transform.
+func (o *output) size() (w, h int) { return o.transform.Size(o.mode.Width, o.mode.Height) }
+
 // rect is the output's rectangle in layout coordinates.
 func (o *output) rect() image.Rectangle {
-	return image.Rectangle{Min: o.pos, Max: o.pos.Add(image.Pt(o.mode.Width, o.mode.Height))}
+	w, h := o.size()
+	return image.Rectangle{Min: o.pos, Max: o.pos.Add(image.Pt(w, h))}
+}
+
+// setMode makes mode current, with a logical scratch picture of its size
+// when the output is turned.
+func (o *output) setMode(mode backend.Mode) {
+	o.mode = mode
+	o.scratch = backend.Pixels{}
+	if o.transform != render.Normal {
+		w, h := o.size()
+		o.scratch = backend.Pixels{Width: w, Height: h, Stride: 4 * w, Format: backend.XRGB8888, Data: make([]byte, 4*w*h)}
+	}
 }
 
 // addDamage marks r (layout coordinates) for redrawing and asks the
@@ -50,7 +71,8 @@ func (o *output) addDamage(r image.Rectangle) {
 // OutputAdded implements backend.Handler: the output joins the layout at
 // its right end and gets its wl_output global.
 func (s *Server) OutputAdded(bo backend.Output) {
-	o := &output{s: s, bo: bo, info: bo.Info(), mode: bo.Mode()}
+	o := &output{s: s, bo: bo, info: bo.Info(), transform: s.cfg.outputTransform(bo.Info().Name)}
+	o.setMode(bo.Mode())
 	s.outputs = append(s.outputs, o)
 	s.layoutOutputs()
 	g, err := wayland.AddOutputGlobal(s.display, outputVersion, func(r *wayland.Output) error { return o.bind(r) })
@@ -59,7 +81,7 @@ func (s *Server) OutputAdded(bo backend.Output) {
 	}
 	o.global = g
 	o.addDamage(o.rect())
-	s.log.Info("output added", "output", o.info.Name, "mode", o.mode.String(), "x", o.pos.X, "y", o.pos.Y)
+	s.log.Info("output added", "output", o.info.Name, "mode", o.mode.String(), "transform", o.transform.String(), "x", o.pos.X, "y", o.pos.Y)
 	s.outputsChanged()
 }
 
@@ -70,7 +92,7 @@ func (s *Server) OutputChanged(bo backend.Output) {
 	if o == nil {
 		return
 	}
-	o.mode = bo.Mode()
+	o.setMode(bo.Mode())
 	o.history.Reset()
 	s.layoutOutputs()
 	s.log.Info("output mode changed", "output", o.info.Name, "mode", o.mode.String())
@@ -118,12 +140,15 @@ func (s *Server) outputsChanged() {
 }
 
 // layoutOutputs places the outputs left to right in the order they were
-// added, top edges aligned.
+// added, top edges aligned; or, mirrored, all at the origin.
 func (s *Server) layoutOutputs() {
 	x := 0
 	for _, o := range s.outputs {
 		o.pos = image.Pt(x, 0)
-		x += o.mode.Width
+		if s.cfg.Layout != LayoutMirror {
+			w, _ := o.size()
+			x += w
+		}
 	}
 }
 
@@ -175,16 +200,26 @@ func (s *Server) Frame(bo backend.Output) {
 		o.redraw.Add(o.rect())
 	}
 	o.layers = s.appendLayers(o.layers[:0], o.rect())
-	render.Draw(buf.Pixels, o.rect(), o.redraw.Rects(), o.layers)
+	render.DrawTransformed(buf.Pixels, o.scratch, o.rect(), o.transform, o.redraw.Rects(), o.layers)
 	clear(o.layers)
 	o.history.Push(&o.damage)
-	o.damage.Translate(o.pos.Mul(-1))
 	if full {
 		bo.Present(buf, nil)
 	} else {
-		bo.Present(buf, o.damage.Rects())
+		bo.Present(buf, o.bufferDamage())
 	}
 	o.damage.Clear()
+}
+
+// bufferDamage returns the output's new damage in buffer coordinates
+// (what Present wants); the slice is reused by the next frame.
+func (o *output) bufferDamage() []image.Rectangle {
+	w, h := o.size()
+	o.turned = o.turned[:0]
+	for _, r := range o.damage.Rects() {
+		o.turned = append(o.turned, o.transform.Rect(r.Sub(o.pos), w, h))
+	}
+	return o.turned
 }
 
 // Presented implements backend.Handler: the frame callbacks of surfaces
@@ -256,7 +291,7 @@ func (o *output) bind(r *wayland.Output) error {
 func (o *output) describe(r *wayland.Output) {
 	m, info := o.mode, o.info
 	r.SendGeometry(int32(o.pos.X), int32(o.pos.Y), int32(info.PhysicalWidthMM), int32(info.PhysicalHeightMM),
-		wayland.OutputSubpixelUnknown, info.Make, info.Model, wayland.OutputTransformNormal)
+		wayland.OutputSubpixelUnknown, info.Make, info.Model, wayland.OutputTransform(o.transform))
 	r.SendMode(wayland.OutputModeCurrent|wayland.OutputModePreferred, int32(m.Width), int32(m.Height), int32(m.RefreshMHz))
 	r.SendScale(1)
 	r.SendName(info.Name)

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"gocomp/compositor/backend"
+	"gocomp/compositor/render"
 	"gocomp/protocols/server"
 	"gocomp/protocols/wayland"
 )
@@ -53,6 +54,13 @@ type Scene interface {
 	// OutputBounds returns the rectangle of the output called name, or of
 	// the first output for ""; ok is false when there is no such output.
 	OutputBounds(name string) (r image.Rectangle, ok bool)
+	// OutputTransform returns the transform of the output called name,
+	// or of the first output for ""; ok is false when there is no such
+	// output. A touchscreen glued to that output's panel reports points
+	// of its buffer: t.Invert().Point(x, y, w, h), with (w, h) the output
+	// mode's size, maps such a point into the output's logical picture,
+	// whose top-left corner is OutputBounds(name).Min.
+	OutputTransform(name string) (t render.Transform, ok bool)
 	// SetCursorImage sets the pointer's image (nil hides the cursor) with
 	// its hotspot.
 	SetCursorImage(img *backend.Pixels, hotX, hotY int)
@@ -98,6 +106,16 @@ func (s *Server) OutputBounds(name string) (image.Rectangle, bool) {
 		}
 	}
 	return image.Rectangle{}, false
+}
+
+// OutputTransform implements Scene.
+func (s *Server) OutputTransform(name string) (render.Transform, bool) {
+	for _, o := range s.outputs {
+		if name == "" || o.info.Name == name {
+			return o.transform, true
+		}
+	}
+	return render.Normal, false
 }
 
 // emptySeat is the seat used when Config.NewSeat is nil: a wl_seat with no

@@ -10,6 +10,7 @@ import (
 
 	"gocomp/compositor/backend"
 	"gocomp/compositor/loop"
+	"gocomp/compositor/render"
 	"gocomp/protocols/server"
 )
 
@@ -42,6 +43,13 @@ type Config struct {
 	// events were written, before the loop waits (input tracing marks
 	// events as sent there).
 	AfterFlush func()
+	// Layout places the outputs: side by side (LayoutExtend, the
+	// default) or all showing the same picture (LayoutMirror).
+	Layout Layout
+	// Transforms turn outputs by name (backend.OutputInfo.Name); the ""
+	// entry turns every output not named. Outputs without an entry are
+	// not turned.
+	Transforms map[string]render.Transform
 	// Log receives the server's log records; nil means slog.Default().
 	Log *slog.Logger
 	// NewSeat creates the seat behind the wl_seat global, given the

@@ -318,8 +318,9 @@ func (tl *toplevel) place() {
 	}
 	x, y := -int(g.x), -int(g.y)
 	if o := tl.output(); o != nil {
-		x += o.pos.X + max(0, (o.mode.Width-int(g.w))/2)
-		y += o.pos.Y + max(0, (o.mode.Height-int(g.h))/2)
+		ow, oh := o.size()
+		x += o.pos.X + max(0, (ow-int(g.w))/2)
+		y += o.pos.Y + max(0, (oh-int(g.h))/2)
 	}
 	sf.mapAt(x, y)
 	tl.setMapped(sf.mapped)
@@ -347,7 +348,8 @@ func (tl *toplevel) configureSize() (int32, int32) {
 	if o == nil {
 		return 0, 0 // no output yet: the client picks
 	}
-	return int32(o.mode.Width), int32(o.mode.Height)
+	w, h := o.size()
+	return int32(w), int32(h)
 }
 
 // setMapped tells the seat when the toplevel becomes visible or hidden.
