@@ -34,6 +34,8 @@ type output struct {
 	layers  []render.Layer    // scratch: what is drawn, bottom to top
 	turned  []image.Rectangle // scratch: damage in buffer coordinates
 	removed bool
+	// Idle blanking: the screen is switched off, or shows black.
+	poweredOff, blackened bool
 }
 
 // size is the size of the output's logical picture: its mode turned by
@@ -81,6 +83,7 @@ func (s *Server) OutputAdded(bo backend.Output) {
 	}
 	o.global = g
 	o.addDamage(o.rect())
+	s.idle.outputAdded(o)
 	s.log.Info("output added", "output", o.info.Name, "mode", o.mode.String(), "transform", o.transform.String(), "x", o.pos.X, "y", o.pos.Y)
 	s.outputsChanged()
 }
@@ -199,7 +202,10 @@ func (s *Server) Frame(bo backend.Output) {
 		o.redraw.Clear()
 		o.redraw.Add(o.rect())
 	}
-	o.layers = s.appendLayers(o.layers[:0], o.rect())
+	o.layers = o.layers[:0]
+	if !o.blackened {
+		o.layers = s.appendLayers(o.layers, o.rect())
+	}
 	render.DrawTransformed(buf.Pixels, o.scratch, o.rect(), o.transform, o.redraw.Rects(), o.layers)
 	clear(o.layers)
 	o.history.Push(&o.damage)

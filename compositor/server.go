@@ -46,6 +46,10 @@ type Config struct {
 	// Layout places the outputs: side by side (LayoutExtend, the
 	// default) or all showing the same picture (LayoutMirror).
 	Layout Layout
+	// IdleTimeout, when positive, blanks the outputs after that long
+	// without input (switching their screens off where the backend can);
+	// the next input brings them back.
+	IdleTimeout time.Duration
 	// Transforms turn outputs by name (backend.OutputInfo.Name); the ""
 	// entry turns every output not named. Outputs without an entry are
 	// not turned.
@@ -82,6 +86,7 @@ type Server struct {
 	stack     []*surface  // every wl_surface, bottom to top
 	toplevels []*toplevel // every xdg_toplevel with a surface
 	cursor    cursor
+	idle      idle
 
 	program        *Program
 	graceTimer     *loop.Timer // SIGKILL for a program slow to exit
@@ -148,8 +153,9 @@ func New(l *loop.Loop, b backend.Backend, cfg Config) (*Server, error) {
 		s.Close()
 		return nil, fmt.Errorf("compositor: start %s backend: %w", b.Name(), err)
 	}
+	s.startIdle()
 	for _, src := range b.InputSources() {
-		if err := src.Start(s.seat); err != nil {
+		if err := src.Start(s.inputSink()); err != nil {
 			s.Close()
 			return nil, fmt.Errorf("compositor: start %s input: %w", src.Name(), err)
 		}
@@ -314,6 +320,7 @@ func (s *Server) Close() error {
 	s.killProgram()
 	s.stopSignals()
 	s.graceTimer.Remove()
+	s.idle.stop()
 	s.closeClients()
 	s.listener.Remove()
 	// The backend's input sources remove their devices (releasing held
