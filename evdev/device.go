@@ -67,6 +67,19 @@ func Open(path string, opt Options) (*Device, error) {
 	if err != nil {
 		return nil, openError(path, err)
 	}
+	return FromFD(fd, path, opt)
+}
+
+// FromFD sets up the evdev node open on fd as Open does (a session broker
+// such as seatd or logind opened it for the caller): non-blocking,
+// CLOCK_MONOTONIC, identity and capabilities read, grabbed if asked. The
+// device owns fd from now on, also when FromFD fails (it is closed); path
+// names the node. opt.Writable is not looked at: the fd is what it is.
+func FromFD(fd int, path string, opt Options) (*Device, error) {
+	if err := unix.SetNonblock(fd, true); err != nil {
+		unix.Close(fd)
+		return nil, fmt.Errorf("evdev: %s: set non-blocking: %w", path, err)
+	}
 	d := &Device{Path: path, fd: fd, sink: opt.Sink}
 	d.dec = Decoder{querier: d, pending: make([]Event, 0, 64)}
 	d.dec.frame.Device = d
