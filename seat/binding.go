@@ -10,12 +10,14 @@ const (
 // keyBackspace is KEY_BACKSPACE.
 const keyBackspace = 14
 
-// binding is a compositor key binding: the press of key code while the
-// modifiers in mods are all active (depressed, latched or locked). A
-// binding eats the press and the matching release.
+// binding is a compositor key binding: the press of key code (or of any
+// key producing keysym sym, when sym is not 0) while the modifiers in mods
+// are all active (depressed, latched or locked). A binding eats the press
+// and the matching release.
 type binding struct {
 	name   string
 	code   uint16
+	sym    uint32
 	mods   uint32
 	action func()
 }
@@ -31,7 +33,11 @@ func (s *Seat) matchBinding(code uint16, m Modifiers) *binding {
 	active := m.Depressed | m.Latched | m.Locked
 	for i := range s.bindings {
 		b := &s.bindings[i]
-		if b.code == code && active&b.mods == b.mods {
+		hit := b.code == code
+		if b.sym != 0 {
+			hit = s.kbd.keySym(code) == b.sym
+		}
+		if hit && active&b.mods == b.mods {
 			return b
 		}
 	}

@@ -20,6 +20,9 @@ type InputConfig struct {
 	// Terminate runs when Ctrl+Alt+BackSpace is pressed (unless
 	// Options.NoTerminate).
 	Terminate func()
+	// SwitchVT runs when Ctrl+Alt+F1..F12 (XF86Switch_VT_n) is pressed;
+	// nil disables those keys.
+	SwitchVT func(vt int)
 	// Log receives the records; nil means slog.Default().
 	Log *slog.Logger
 }
@@ -57,6 +60,7 @@ func PrepareInput(cfg InputConfig) (*Input, error) {
 	if !cfg.Options.NoTerminate {
 		sc.Terminate = cfg.Terminate
 	}
+	sc.SwitchVT = cfg.SwitchVT
 	return &Input{cfg: cfg, seatConfig: sc}, nil
 }
 

@@ -34,6 +34,9 @@ type Config struct {
 	// Terminate is called when the terminate binding (Ctrl+Alt+BackSpace)
 	// fires; nil disables that binding.
 	Terminate func()
+	// SwitchVT is called with n when a key producing XF86Switch_VT_n
+	// (Ctrl+Alt+Fn) is pressed; nil disables those bindings.
+	SwitchVT func(vt int)
 	// Settings are the settings Keymap and the repeat values come from
 	// (see Settings.SeatConfig); ApplySettings compares new settings with
 	// them.
@@ -88,6 +91,9 @@ func New(cfg Config) (*Seat, error) {
 	}
 	if cfg.Terminate != nil {
 		s.bindings = append(s.bindings, terminateBinding(cfg.Terminate))
+	}
+	if cfg.SwitchVT != nil {
+		s.bindings = append(s.bindings, vtSwitchBindings(cfg.SwitchVT)...)
 	}
 	return s, nil
 }

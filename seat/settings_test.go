@@ -107,9 +107,19 @@ func TestLoadPrecedence(t *testing.T) {
 // client with a wl_keyboard that decodes keysyms, focused.
 func realSeat(t *testing.T, st Settings) (*testServer, backend.Keyboard, *testClient) {
 	t.Helper()
+	return realSeatWith(t, st, nil)
+}
+
+// realSeatWith is realSeat with cfg changed by change (when not nil)
+// before the seat is made.
+func realSeatWith(t *testing.T, st Settings, change func(*Config)) (*testServer, backend.Keyboard, *testClient) {
+	t.Helper()
 	cfg, err := st.SeatConfig(realEnv)
 	if err != nil {
 		t.Fatal(err)
+	}
+	if change != nil {
+		change(&cfg)
 	}
 	ts := newTestServerConfig(t, 9, cfg)
 	kb := ts.seat.AddKeyboard("k", nil)
