@@ -17,6 +17,8 @@ import (
 	"gocomp/compositor/headless"
 	"gocomp/compositor/inputtrace"
 	"gocomp/compositor/loop"
+	"gocomp/compositor/render"
+	"gocomp/compositor/session"
 	"gocomp/evdev"
 	"gocomp/protocols/server"
 	"gocomp/seat"
@@ -24,7 +26,11 @@ import (
 
 // runOptions are the compositor's command-line settings.
 type runOptions struct {
-	backend         auto.Config // --backend, --input, --outputs, --mode
+	backend         auto.Config // --backend, --input, --outputs, --mode, DRM and session flags
+	layout          compositor.Layout
+	transforms      map[string]render.Transform
+	idleTimeout     time.Duration
+	noVTSwitch      bool
 	socket          string
 	screenshot      string
 	logLevel        slog.Level
@@ -42,18 +48,29 @@ func parseRunFlags(args []string, stderr io.Writer) (*runOptions, error) {
 	fs := flag.NewFlagSet("gocomp", flag.ContinueOnError)
 	fs.SetOutput(io.Discard) // errors are reported once, by the caller
 	fs.StringVar(&opts.backend.Backend, "backend", auto.Auto, "backend `NAME`: "+strings.Join(auto.Names(), ", ")+
-		" (headless: virtual outputs with CPU framebuffers; auto picks the best one available)")
+		" (headless: virtual outputs with CPU framebuffers; drm: the screens of /dev/dri/card*; auto: drm when there is a card"+
+		" and WAYLAND_DISPLAY is not set, else headless)")
 	fs.StringVar(&opts.backend.Input, "input", auto.InputDefault, "input `SOURCE`: evdev (the machine's /dev/input devices; the default) or none")
-	fs.IntVar(&opts.backend.Outputs, "outputs", 1, "number of outputs of the headless backend, `N` side by side")
+	outputs := fs.String("outputs", "", "outputs: a number `N` of headless outputs side by side (default 1), or how the screens share the picture: "+
+		"extend (side by side, the default), mirror (all show it) or first (only the first connected screen is used)")
+	fs.StringVar(&opts.backend.DRM.Output, "output", "", "drm: use only the connector called `NAME` (e.g. HDMI-A-1, Virtual-1)")
+	fs.StringVar(&opts.backend.DRM.Card, "drm-device", "", "drm: the DRM device `PATH` (default: the first /dev/dri/card* that can show a picture)")
+	fs.BoolVar(&opts.backend.DRM.SingleBuffer, "drm-single-buffer", false, "drm: draw into the buffer on screen instead of flipping between two (half the memory; may tear)")
+	transform := fs.String("transform", "", "turn outputs: `T` for every output, or NAME=T,... per output; T is normal, 90, 180, 270, flipped, flipped-90, flipped-180 or flipped-270 (counter-clockwise, as wl_output says)")
+	fs.StringVar(&opts.backend.Session, "session", session.Auto, "drm: how the seat is taken, `KIND`: "+strings.Join(session.Kinds(), ", ")+
+		" (auto: seatd when its socket exists, logind inside a logind session, else direct, which needs root)")
+	fs.IntVar(&opts.backend.VT, "vt", 0, "direct session: the virtual terminal `N` to run on (default: the current one)")
+	fs.BoolVar(&opts.noVTSwitch, "no-vt-switch", false, "do not switch virtual terminals on Ctrl+Alt+F1..F12")
+	idle := fs.String("idle-timeout", "0", "switch the screens off after `S` seconds (or a duration such as 5m) without input; 0 never")
 	fs.BoolVar(&opts.traceInput, "trace-input", false, "log, for every keyboard frame, the time from the kernel's event stamp to decoding, to XKB and to sendmsg, and every 10 s a latency summary per device")
 	fs.BoolVar(&opts.backend.Grab, "grab", false, "open input devices exclusively (EVIOCGRAB): nothing else on the machine sees their events")
 	fs.StringVar(&opts.socket, "socket", "", "listening socket `NAME` in $XDG_RUNTIME_DIR, or an absolute path (default: first free wayland-N)")
 	fs.DurationVar(&opts.programGrace, "program-grace", compositor.DefaultProgramGrace, "at shutdown, how long the program may take to exit after SIGTERM before it gets SIGKILL (`duration`)")
 	mode := &opts.backend.Mode
-	width := fs.Int("width", mode.Width, "output width in `pixels`")
-	height := fs.Int("height", mode.Height, "output height in `pixels`")
-	refresh := fs.String("refresh", "60", "output refresh rate in `Hz` (decimals allowed, e.g. 59.94)")
-	modeFlag := fs.String("mode", "", "output mode as `WxH@Hz` (e.g. 1920x1080@60); overrides -width, -height and -refresh")
+	width := fs.Int("width", mode.Width, "headless output width in `pixels`")
+	height := fs.Int("height", mode.Height, "headless output height in `pixels`")
+	refresh := fs.String("refresh", "60", "headless output refresh rate in `Hz` (decimals allowed, e.g. 59.94)")
+	modeFlag := fs.String("mode", "", "output mode as `WxH@Hz` (e.g. 1920x1080@60): the headless outputs' (overrides -width, -height and -refresh), or the one every screen is set to (default: each screen's preferred mode)")
 	fs.StringVar(&opts.screenshot, "screenshot-on-exit", "", "write what the outputs show to `FILE.png` when the session ends (before the program is told to exit)")
 	logLevel := fs.String("log-level", "info", "log `level` on stderr: debug, info, warn or error")
 	fs.IntVar(&opts.maxClientBuffer, "max-client-buffer", compositor.DefaultMaxClientBuffer, "`bytes` of output queued for one client before it is disconnected")
@@ -81,17 +98,27 @@ func parseRunFlags(args []string, stderr io.Writer) (*runOptions, error) {
 	if err := auto.Check(opts.backend); err != nil {
 		return nil, err
 	}
-	if opts.backend.Outputs < 1 || opts.backend.Outputs > headless.MaxOutputs {
-		return nil, fmt.Errorf("invalid -outputs %d (want 1..%d)", opts.backend.Outputs, headless.MaxOutputs)
+	if err := parseOutputs(*outputs, opts); err != nil {
+		return nil, err
+	}
+	var err error
+	if opts.transforms, err = parseTransforms(*transform); err != nil {
+		return nil, err
+	}
+	if opts.idleTimeout, err = parseIdleTimeout(*idle); err != nil {
+		return nil, err
+	}
+	if opts.backend.VT < 0 || opts.backend.VT > 63 {
+		return nil, fmt.Errorf("invalid -vt %d (want 1..63)", opts.backend.VT)
 	}
 	if opts.programGrace <= 0 {
 		return nil, fmt.Errorf("invalid -program-grace %v (want a positive duration, e.g. 3s)", opts.programGrace)
 	}
-	var err error
 	if *modeFlag != "" {
 		if *mode, err = parseMode(*modeFlag); err != nil {
 			return nil, err
 		}
+		opts.backend.DRM.Mode = *mode
 	} else {
 		mode.Width, mode.Height = *width, *height
 		if mode.RefreshMHz, err = parseRefresh(*refresh); err != nil {
@@ -129,6 +156,58 @@ func parseMode(s string) (backend.Mode, error) {
 	return backend.Mode{Width: width, Height: height, RefreshMHz: mhz}, nil
 }
 
+// parseOutputs reads -outputs: a number of headless outputs, or a layout
+// word.
+func parseOutputs(s string, opts *runOptions) error {
+	switch s {
+	case "", "extend":
+		return nil
+	case "mirror":
+		opts.layout = compositor.LayoutMirror
+		return nil
+	case "first":
+		opts.backend.DRM.FirstOnly = true
+		return nil
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil || n < 1 || n > headless.MaxOutputs {
+		return fmt.Errorf("invalid -outputs %s (want a number of headless outputs 1..%d, or extend, mirror or first)", s, headless.MaxOutputs)
+	}
+	opts.backend.Outputs = n
+	return nil
+}
+
+// parseTransforms reads -transform: T for every output, or NAME=T,...
+func parseTransforms(s string) (map[string]render.Transform, error) {
+	if s == "" {
+		return nil, nil
+	}
+	m := map[string]render.Transform{}
+	for _, part := range strings.Split(s, ",") {
+		name, t, found := strings.Cut(part, "=")
+		if !found {
+			name, t = "", part
+		}
+		tr, err := render.ParseTransform(t)
+		if err != nil {
+			return nil, fmt.Errorf("invalid -transform %q: %w", s, err)
+		}
+		m[name] = tr
+	}
+	return m, nil
+}
+
+// parseIdleTimeout reads -idle-timeout: seconds, or a duration.
+func parseIdleTimeout(s string) (time.Duration, error) {
+	if n, err := strconv.Atoi(s); err == nil && n >= 0 {
+		return time.Duration(n) * time.Second, nil
+	}
+	if d, err := time.ParseDuration(s); err == nil && d >= 0 {
+		return d, nil
+	}
+	return 0, fmt.Errorf("invalid -idle-timeout %q (want seconds, or a duration such as 5m)", s)
+}
+
 // parseRefresh parses a refresh rate in Hz into millihertz.
 func parseRefresh(s string) (int, error) {
 	hz, err := strconv.ParseFloat(s, 64)
@@ -151,7 +230,14 @@ func runCompositor(args []string) int {
 		return 2
 	}
 	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: opts.logLevel}))
-	status, err := serve(opts, log)
+	var status int
+	if supervise(opts) {
+		// The terminal is put back by this process however the
+		// compositor, its child, ends.
+		status, err = session.Supervise(opts.backend.VT, os.Args[1:], log)
+	} else {
+		status, err = serve(opts, log)
+	}
 	if err != nil {
 		log.Error("gocomp failed", "err", err)
 		if status == 0 {
@@ -159,6 +245,19 @@ func runCompositor(args []string) int {
 		}
 	}
 	return status
+}
+
+// supervise reports whether gocomp should run as the supervising parent
+// of itself: on DRM with a direct session (it takes a virtual terminal)
+// and not supervised already.
+func supervise(opts *runOptions) bool {
+	bcfg := opts.backend
+	bcfg.Getenv = os.Getenv
+	if name, _ := auto.Choose(bcfg); name != auto.DRM {
+		return false
+	}
+	kind, _ := auto.SessionKind(bcfg)
+	return kind == session.Direct && session.SupervisedVT(os.Getenv) == 0
 }
 
 // traceSummaryEvery is how often --trace-input logs its latency summary.
@@ -175,17 +274,28 @@ func serve(opts *runOptions, log *slog.Logger) (int, error) {
 	// The keymap is compiled before the socket exists; the seat starts
 	// with the server, and the backend's input sources feed it.
 	var srv *compositor.Server
-	input, err := seat.PrepareInput(seat.InputConfig{
+	var b backend.Backend
+	bcfg := opts.backend
+	bcfg.Getenv, bcfg.Log = os.Getenv, log
+	ic := seat.InputConfig{
 		Loop: l, Options: &opts.seat, Getenv: os.Getenv, Log: log,
 		// Ctrl+Alt+BackSpace ends the session exactly as SIGTERM does.
 		Terminate: func() { srv.Shutdown("Ctrl+Alt+BackSpace") },
-	})
+	}
+	if name, _ := auto.Choose(bcfg); name == auto.DRM && !opts.noVTSwitch {
+		ic.SwitchVT = func(vt int) {
+			if vs, ok := b.(backend.VTSwitcher); ok {
+				if err := vs.SwitchVT(vt); err != nil {
+					log.Warn("cannot switch virtual terminal", "vt", vt, "err", err)
+				}
+			}
+		}
+	}
+	input, err := seat.PrepareInput(ic)
 	if err != nil {
 		return 1, err
 	}
 	defer input.Close()
-	bcfg := opts.backend
-	bcfg.Getenv, bcfg.Log = os.Getenv, log
 	var afterFlush func()
 	if opts.traceInput {
 		tr := inputtrace.New(log, evdev.Now)
@@ -196,7 +306,7 @@ func serve(opts *runOptions, log *slog.Logger) (int, error) {
 		defer summary.Remove()
 		defer tr.Summarize()
 	}
-	b, err := auto.New(l, bcfg)
+	b, err = auto.New(l, bcfg)
 	if err != nil {
 		return 1, err
 	}
@@ -206,6 +316,9 @@ func serve(opts *runOptions, log *slog.Logger) (int, error) {
 		ProgramGrace:    opts.programGrace,
 		Screenshot:      opts.screenshot,
 		AfterFlush:      afterFlush,
+		Layout:          opts.layout,
+		Transforms:      opts.transforms,
+		IdleTimeout:     opts.idleTimeout,
 		Log:             log,
 		NewSeat: func(d *server.Display, _ compositor.Scene) (compositor.Seat, error) {
 			return input.Start(d)

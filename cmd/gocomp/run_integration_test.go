@@ -48,9 +48,9 @@ func runtimeDir(t *testing.T) string {
 }
 
 // compositorArgs are the flags every test run of the compositor gets
-// first: the tests never open the host's own input devices (real devices
-// are tested in the qemu guest).
-var compositorArgs = []string{"--input", "none"}
+// first: the tests never open the host's own input or DRM devices (real
+// devices are tested in the qemu guest).
+var compositorArgs = []string{"--backend", "headless", "--input", "none"}
 
 // compositorCmd is exec.Command for a compositor run with args after
 // compositorArgs.

@@ -42,7 +42,13 @@ func TestParseRunFlagsErrors(t *testing.T) {
 		want string
 	}{
 		{[]string{"--bogus"}, "flag provided but not defined"},
-		{[]string{"--backend", "drm"}, `unknown backend "drm"`},
+		{[]string{"--backend", "x11"}, `unknown backend "x11"`},
+		{[]string{"--session", "x11"}, `unknown session "x11"`},
+		{[]string{"--outputs", "some"}, "invalid -outputs some"},
+		{[]string{"--transform", "45"}, `invalid -transform "45"`},
+		{[]string{"--transform", "HDMI-A-1=upside-down"}, `invalid -transform`},
+		{[]string{"--idle-timeout", "soon"}, `invalid -idle-timeout "soon"`},
+		{[]string{"--vt", "64"}, "invalid -vt 64"},
 		{[]string{"--mode", "1280x720"}, "invalid -mode"},
 		{[]string{"--mode", "axb@60"}, "invalid -mode"},
 		{[]string{"--refresh", "0"}, "invalid refresh rate"},
@@ -64,8 +70,9 @@ func TestParseRunFlagsErrors(t *testing.T) {
 	if _, err := parseRunFlags([]string{"--help"}, &sb); !errors.Is(err, flag.ErrHelp) {
 		t.Errorf("--help: err = %v; want flag.ErrHelp", err)
 	}
-	for _, name := range []string{"backend", "input", "outputs", "program-grace", "socket", "width", "height", "refresh", "mode", "screenshot-on-exit", "log-level", "max-client-buffer"} {
-		if !strings.Contains(sb.String(), "-"+name+" ") {
+	for _, name := range []string{"backend", "input", "outputs", "program-grace", "socket", "width", "height", "refresh", "mode", "screenshot-on-exit", "log-level", "max-client-buffer",
+		"output", "transform", "session", "vt", "no-vt-switch", "idle-timeout", "drm-device", "drm-single-buffer"} {
+		if !strings.Contains(sb.String(), "-"+name+" ") && !strings.Contains(sb.String(), "-"+name+"\n") {
 			t.Errorf("--help does not document -%s:\n%s", name, sb.String())
 		}
 	}

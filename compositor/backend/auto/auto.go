@@ -6,20 +6,24 @@ package auto
 import (
 	"fmt"
 	"log/slog"
+	"os"
 	"slices"
 	"strings"
 
 	"gocomp/compositor/backend"
+	"gocomp/compositor/backend/drm"
 	"gocomp/compositor/backend/evdevinput"
 	"gocomp/compositor/headless"
 	"gocomp/compositor/inputtrace"
 	"gocomp/compositor/loop"
+	"gocomp/compositor/session"
 )
 
 // Backend names, as --backend spells them.
 const (
 	Auto     = "auto"
 	Headless = "headless"
+	DRM      = "drm"
 )
 
 // Input source names, as --input spells them.
@@ -30,7 +34,7 @@ const (
 )
 
 // Names lists the backends --backend accepts.
-func Names() []string { return []string{Auto, Headless} }
+func Names() []string { return []string{Auto, Headless, DRM} }
 
 // InputNames lists the sources --input accepts.
 func InputNames() []string { return []string{InputEvdev, InputNone} }
@@ -49,6 +53,19 @@ type Config struct {
 	Outputs int
 	// Grab opens evdev devices exclusively.
 	Grab bool
+	// DRM configures the DRM backend: the card, the connectors used, the
+	// mode and the buffering (its Loop, Session, Input and Log are filled
+	// in by New).
+	DRM drm.Config
+	// Session is the session kind of the DRM backend (session.Kinds);
+	// "" means session.Auto.
+	Session string
+	// VT is the virtual terminal the direct session takes; 0 means the
+	// current one (or the one a supervising parent names).
+	VT int
+	// Cards lists the DRM devices the automatic choice looks for; nil
+	// means drm.Cards.
+	Cards func() []string
 	// Trace, when not nil, times every evdev keyboard frame.
 	Trace *inputtrace.Tracer
 	// Getenv reads the environment the choice depends on (os.Getenv).
@@ -65,15 +82,39 @@ func Check(cfg Config) error {
 	if cfg.Input != InputDefault && !slices.Contains(InputNames(), cfg.Input) {
 		return fmt.Errorf("unknown input %q (available: %s)", cfg.Input, strings.Join(InputNames(), ", "))
 	}
+	if cfg.Session != "" && !slices.Contains(session.Kinds(), cfg.Session) {
+		return fmt.Errorf("unknown session %q (available: %s)", cfg.Session, strings.Join(session.Kinds(), ", "))
+	}
 	return nil
 }
 
-// Choose returns the backend name cfg selects, and why.
+// Choose returns the backend name cfg selects, and why: the one asked
+// for; headless inside another Wayland session (WAYLAND_DISPLAY set);
+// DRM when the machine has a DRM device; headless otherwise.
 func Choose(cfg Config) (name, why string) {
 	if cfg.Backend != "" && cfg.Backend != Auto {
 		return cfg.Backend, "--backend " + cfg.Backend
 	}
-	return Headless, "the only backend built in so far"
+	getenv, cards := cfg.Getenv, cfg.Cards
+	if getenv == nil {
+		getenv = os.Getenv
+	}
+	if cards == nil {
+		cards = drm.Cards
+	}
+	if d := getenv("WAYLAND_DISPLAY"); d != "" {
+		return Headless, "WAYLAND_DISPLAY=" + d + " is set (inside another Wayland session; no nested backend is built in)"
+	}
+	if c := cards(); len(c) > 0 {
+		return DRM, c[0] + " exists"
+	}
+	return Headless, "no DRM device (/dev/dri/card*)"
+}
+
+// SessionKind returns the session kind the DRM backend would take with
+// cfg, and why.
+func SessionKind(cfg Config) (kind, why string) {
+	return session.Choose(session.Config{Kind: cfg.Session, Getenv: cfg.Getenv})
 }
 
 // New creates the backend cfg selects on l, with its input sources.
@@ -87,12 +128,37 @@ func New(l *loop.Loop, cfg Config) (backend.Backend, error) {
 	name, why := Choose(cfg)
 	cfg.Log.Info("backend chosen", "backend", name, "why", why)
 	var inputs []backend.InputSource
-	if cfg.Input != InputNone {
+	if cfg.Input != InputNone && name != DRM {
 		inputs = append(inputs, evdevinput.New(evdevinput.Config{Loop: l, Grab: cfg.Grab, Trace: cfg.Trace, Log: cfg.Log}))
 	}
 	switch name {
 	case Headless:
 		return headless.New(l, headless.Config{Mode: cfg.Mode, Outputs: cfg.Outputs, Inputs: inputs})
+	case DRM:
+		return newDRM(l, cfg)
 	}
 	return nil, fmt.Errorf("backend %q is not built in", name)
+}
+
+// newDRM opens the session and the DRM backend on it, with the machine's
+// evdev devices opened through the session.
+func newDRM(l *loop.Loop, cfg Config) (backend.Backend, error) {
+	getenv := cfg.Getenv
+	if getenv == nil {
+		getenv = os.Getenv
+	}
+	vt := cfg.VT
+	if v := session.SupervisedVT(getenv); v != 0 {
+		vt = v
+	}
+	sess, err := session.New(session.Config{Loop: l, Kind: cfg.Session, VT: vt, Getenv: getenv, Log: cfg.Log})
+	if err != nil {
+		return nil, err
+	}
+	dc := cfg.DRM
+	dc.Loop, dc.Session, dc.Log = l, sess, cfg.Log
+	if cfg.Input != InputNone {
+		dc.Input = &drm.InputConfig{Grab: cfg.Grab, Trace: cfg.Trace}
+	}
+	return drm.New(dc)
 }

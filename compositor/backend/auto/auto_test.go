@@ -17,7 +17,8 @@ func TestCheckNamesTheChoices(t *testing.T) {
 		{Config{}, ""},
 		{Config{Backend: Auto, Input: InputNone}, ""},
 		{Config{Backend: Headless, Input: InputEvdev}, ""},
-		{Config{Backend: "x11"}, `unknown backend "x11" (available: auto, headless)`},
+		{Config{Backend: "x11"}, `unknown backend "x11" (available: auto, headless, drm)`},
+		{Config{Backend: DRM, Session: "x11"}, `unknown session "x11" (available: auto, direct, seatd, logind)`},
 		{Config{Input: "mouse"}, `unknown input "mouse" (available: evdev, none)`},
 	} {
 		err := Check(tc.cfg)
@@ -38,7 +39,7 @@ func TestNewBringsTheInputAskedFor(t *testing.T) {
 		input string
 		evdev bool
 	}{{InputDefault, true}, {InputEvdev, true}, {InputNone, false}} {
-		b, err := New(l, Config{Input: tc.input, Log: log})
+		b, err := New(l, Config{Input: tc.input, Log: log, Cards: noCards})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -57,5 +58,29 @@ func TestNewBringsTheInputAskedFor(t *testing.T) {
 	}
 	if _, err := New(l, Config{Backend: "x11", Log: log}); err == nil || !strings.Contains(err.Error(), "unknown backend") {
 		t.Errorf("New with an unknown backend: %v", err)
+	}
+}
+
+// noCards is a machine without DRM devices: tests never open the host's.
+func noCards() []string { return nil }
+
+func TestChoose(t *testing.T) {
+	card := func() []string { return []string{"/dev/dri/card0"} }
+	for _, tc := range []struct {
+		cfg  Config
+		env  map[string]string
+		want string
+	}{
+		{Config{Backend: Headless, Cards: card}, nil, Headless},
+		{Config{Backend: DRM, Cards: noCards}, nil, DRM},
+		{Config{Cards: card}, nil, DRM},
+		{Config{Backend: Auto, Cards: card}, map[string]string{"WAYLAND_DISPLAY": "wayland-1"}, Headless},
+		{Config{Cards: noCards}, nil, Headless},
+	} {
+		tc.cfg.Getenv = func(k string) string { return tc.env[k] }
+		got, why := Choose(tc.cfg)
+		if got != tc.want || why == "" {
+			t.Errorf("Choose(backend %q, env %v) = %q (%s); want %q", tc.cfg.Backend, tc.env, got, why, tc.want)
+		}
 	}
 }
