@@ -2,7 +2,6 @@ package seat_test
 
 import (
 	"context"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
@@ -55,31 +54,12 @@ func wevFiles(t *testing.T) []guest.File {
 
 const stdbufLib = "/usr/libexec/coreutils/libstdbuf.so"
 
-// xkbDataFiles returns xkeyboard-config's rules, keycodes, types, compat
-// and symbols (what gocomp compiles keymaps from) as guest files, with
-// symlinks resolved.
+// xkbDataFiles returns the XKB data gocomp compiles keymaps from.
 func xkbDataFiles(t *testing.T) []guest.File {
 	t.Helper()
-	const root = "/usr/share/X11/xkb"
-	var files []guest.File
-	for _, sub := range []string{"rules", "keycodes", "types", "compat", "symbols"} {
-		err := filepath.WalkDir(filepath.Join(root, sub), func(p string, d os.DirEntry, err error) error {
-			if err != nil || d.IsDir() {
-				return err
-			}
-			real, err := filepath.EvalSymlinks(p)
-			if err != nil {
-				return nil // a dangling link: libxkbcommon would not read it either
-			}
-			if fi, err := os.Stat(real); err != nil || fi.IsDir() {
-				return nil
-			}
-			files = append(files, guest.File{Path: p, Host: real, Mode: 0o644})
-			return nil
-		})
-		if err != nil {
-			t.Fatalf("xkb data: %v", err)
-		}
+	files, err := guest.XKBData()
+	if err != nil {
+		t.Fatal(err)
 	}
 	return files
 }
@@ -263,7 +243,7 @@ func TestGuestWev(t *testing.T) {
 	files = append(files, xkbDataFiles(t)...)
 	vm := guest.BootForTest(t, guest.Config{Devices: []string{"virtio-keyboard-pci,id=kbd0"}, Files: files})
 	// wev needs XDG_RUNTIME_DIR and shm_open's /dev/shm.
-	if out, err := vm.Run(ctx, "sh", "-c", "mkdir -m 700 -p /tmp/xdg && mkdir -p /dev/shm && mount -t tmpfs shm /dev/shm"); err != nil {
+	if out, err := vm.Run(ctx, "sh", "-c", guest.WaylandSetup); err != nil {
 		t.Fatalf("guest setup: %v %s", err, out)
 	}
 

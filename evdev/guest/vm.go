@@ -55,6 +55,9 @@ type Config struct {
 	Files []File
 	// Modules are loaded after DefaultModules (for example drm ones).
 	Modules []string
+	// LaterModules are put in the initramfs but not loaded: the test
+	// loads them when it wants with VM.LoadModules.
+	LaterModules []string
 	// MemoryMB is the guest's memory; 0 means 512.
 	MemoryMB int
 	// QEMUArgs are appended to qemu's command line.
@@ -219,7 +222,7 @@ func (vm *VM) boot(ctx context.Context, qemu string, k Kernel, cfg Config) error
 		return err
 	}
 	modules := append(DefaultModules(), cfg.Modules...)
-	files, err := findModules(k, modules)
+	files, err := findModules(k, append(modules, cfg.LaterModules...))
 	if err != nil {
 		return err
 	}
@@ -517,6 +520,16 @@ func (vm *VM) DeviceDel(ctx context.Context, id string) error {
 		return json.Unmarshal(data, &d) == nil && d.Device == id
 	})
 	return err
+}
+
+// LoadModules loads kernel modules given in Config.LaterModules, in order.
+func (vm *VM) LoadModules(ctx context.Context, names ...string) error {
+	for _, n := range names {
+		if out, err := vm.Run(ctx, "insmod", "/lib/modules/"+n+".ko"); err != nil {
+			return fmt.Errorf("guest: insmod %s: %w %s", n, err, out)
+		}
+	}
+	return nil
 }
 
 // Serial returns the guest's console output so far (kernel log, /init).

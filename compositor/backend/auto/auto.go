@@ -4,6 +4,7 @@
 package auto
 
 import (
+	"errors"
 	"fmt"
 	"log/slog"
 	"os"
@@ -146,6 +147,10 @@ func newDRM(l *loop.Loop, cfg Config) (backend.Backend, error) {
 	getenv := cfg.Getenv
 	if getenv == nil {
 		getenv = os.Getenv
+	}
+	if cfg.DRM.Card == "" && len(drm.Cards()) == 0 {
+		// Said before the session takes the terminal.
+		return nil, errors.New("drm: no DRM device: /dev/dri/card* does not exist (no graphics driver loaded?)")
 	}
 	vt := cfg.VT
 	if v := session.SupervisedVT(getenv); v != 0 {

@@ -58,11 +58,12 @@ type Output struct {
 	off      bool   // DPMS off
 	unshown  bool   // the card refused the picture: set the CRTC again on restore
 	timer    *loop.Timer
-	lastShow time.Duration // CLOCK_MONOTONIC of the latest flip
+	lastShow time.Duration // CLOCK_MONOTONIC of the latest presentation
+	heldPic  bool          // the held frame showed a new picture
 
-	flips               uint64 // completed flips, and when the first and
-	firstFlip, lastFlip time.Duration
-	closed              bool
+	shown                 uint64 // pictures presented, and when the first and
+	firstShown, lastShown time.Duration
+	closed                bool
 }
 
 var (
@@ -214,7 +215,7 @@ func (o *Output) Present(buf *backend.Buffer, damage []image.Rectangle) {
 		return
 	}
 	if buf == nil {
-		o.hold()
+		o.hold(false)
 		return
 	}
 	i := o.back()
@@ -229,10 +230,10 @@ func (o *Output) Present(buf *backend.Buffer, damage []image.Rectangle) {
 				o.b.log.Warn("drm: DIRTYFB failed", "output", o.info.Name, "err", err)
 			}
 		}
-		o.hold()
+		o.hold(true)
 	case o.unshown:
 		o.front = i // shown when the CRTC is set again
-		o.hold()
+		o.hold(false)
 	default:
 		o.flipSeq++
 		if err := c.pageFlip(o.crtc, d.fb, o.id<<32|uint64(o.flipSeq)); err != nil {
@@ -243,7 +244,7 @@ func (o *Output) Present(buf *backend.Buffer, damage []image.Rectangle) {
 				o.b.log.Warn("drm: cannot show the picture", "output", o.info.Name, "err", err)
 				o.unshown = true
 			}
-			o.hold()
+			o.hold(!o.unshown)
 			return
 		}
 		o.pending = i
@@ -251,14 +252,16 @@ func (o *Output) Present(buf *backend.Buffer, damage []image.Rectangle) {
 	}
 }
 
-// hold reports the frame presented at the next refresh boundary.
-func (o *Output) hold() {
+// hold reports the frame presented at the next refresh boundary; pic
+// says whether it showed a new picture.
+func (o *Output) hold(pic bool) {
 	o.state = stateHolding
+	o.heldPic = pic
 	o.timer.Arm(o.untilRefresh())
 }
 
 // untilRefresh is the time to the next refresh boundary after the latest
-// flip (a whole period when none has completed yet).
+// presentation (a whole period when there was none yet).
 func (o *Output) untilRefresh() time.Duration {
 	if o.lastShow == 0 {
 		return o.period
@@ -274,33 +277,44 @@ func (o *Output) handleTimer() {
 		o.state = stateIdle
 		o.frame()
 	case stateHolding:
-		o.state = stateIdle
-		o.b.h.Presented(o, monotonic())
-		if !o.closed && o.wanted {
-			o.frame()
-		}
+		o.presented(monotonic(), o.heldPic)
 	}
 }
 
 // flipDone runs when the kernel reports a flip of this output complete:
-// the flipped buffer is on screen; the next frame is drawn at once if one
-// is wanted.
+// the flipped buffer is on screen. Virtual GPUs complete flips at once,
+// without waiting for a vertical blank; those are held to the mode's
+// refresh rate so that clients draw no faster than a real screen shows.
 func (o *Output) flipDone(ev flipEvent) {
 	if o.state != stateFlipping || uint32(ev.userData) != o.flipSeq {
 		return // a flip from before a mode change or a pause
 	}
+	o.front = o.pending
 	t := ev.time
 	if t == 0 {
 		t = monotonic()
 	}
-	o.front = o.pending
+	if next := o.lastShow + o.period; o.lastShow != 0 && t < next-o.period/8 {
+		o.state = stateHolding
+		o.heldPic = true
+		o.timer.Arm(next - monotonic())
+		return
+	}
+	o.presented(t, true)
+}
+
+// presented ends the frame: the compositor hears the time, and the next
+// frame is drawn at once if one is wanted.
+func (o *Output) presented(t time.Duration, pic bool) {
 	o.state = stateIdle
 	o.lastShow = t
-	if o.flips == 0 {
-		o.firstFlip = t
+	if pic {
+		if o.shown == 0 {
+			o.firstShown = t
+		}
+		o.shown++
+		o.lastShown = t
 	}
-	o.flips++
-	o.lastFlip = t
 	o.b.h.Presented(o, t)
 	if !o.closed && o.wanted {
 		o.frame()
@@ -368,10 +382,10 @@ func (o *Output) close(unplugged bool) {
 	}
 	o.closed = true
 	o.timer.Remove()
-	if o.flips > 1 {
-		secs := (o.lastFlip - o.firstFlip).Seconds()
-		o.b.log.Info("drm: output frames", "output", o.info.Name, "flips", o.flips,
-			"seconds", fmt.Sprintf("%.1f", secs), "fps", fmt.Sprintf("%.1f", float64(o.flips-1)/secs))
+	if o.shown > 1 {
+		secs := (o.lastShown - o.firstShown).Seconds()
+		o.b.log.Info("drm: output pictures", "output", o.info.Name, "pictures", o.shown,
+			"seconds", fmt.Sprintf("%.1f", secs), "fps", fmt.Sprintf("%.1f", float64(o.shown-1)/secs))
 	}
 	if unplugged && o.b.active {
 		o.b.card.setCRTC(o.crtc, 0, 0, nil)
