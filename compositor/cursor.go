@@ -1,11 +1,14 @@
 package compositor
 
 import (
+	"fmt"
 	"image"
 	"math"
 
 	"gocomp/compositor/backend"
 	"gocomp/compositor/render"
+	"gocomp/protocols/server"
+	"gocomp/protocols/wayland"
 )
 
 // cursor is the pointer's picture. Outputs that have a cursor of their
@@ -17,6 +20,10 @@ type cursor struct {
 	hotX, hotY int
 	x, y       int  // hotspot position, layout coordinates
 	software   bool // some output cannot show it itself: draw it
+	// surface is the client surface the image comes from (its commits
+	// update it), nil for an image the seat set.
+	surface                  *surface
+	surfaceHotX, surfaceHotY int
 }
 
 // layer is the cursor as drawn by the compositor; an empty layer when an
@@ -38,6 +45,7 @@ func (c *cursor) damage() {
 // SetCursorImage implements Scene. img is copied.
 func (s *Server) SetCursorImage(img *backend.Pixels, hotX, hotY int) {
 	c := &s.cursor
+	c.surface = nil
 	c.damage()
 	c.img = backend.Pixels{}
 	if img != nil && img.Valid() {
@@ -74,5 +82,68 @@ func (s *Server) MoveCursor(x, y float64) {
 	for _, o := range s.outputs {
 		p := image.Pt(px, py).Sub(o.pos)
 		o.bo.MoveCursor(p.X, p.Y)
+	}
+}
+
+// cursorRole is the role of a surface a client made its cursor
+// (wl_pointer.set_cursor).
+type cursorRole struct {
+	s *Server
+}
+
+func (cursorRole) roleName() string                        { return "wl_pointer-cursor" }
+func (cursorRole) precommit(*surface, *surfaceState) error { return nil }
+func (r cursorRole) committed(sf *surface)                 { r.s.cursorSurfaceCommitted(sf) }
+
+// SetCursorSurface implements Scene.
+func (s *Server) SetCursorSurface(res *wayland.Surface, hotX, hotY int) error {
+	sf, ok := server.Impl[*surface](res)
+	if !ok {
+		s.cursor.surface = nil
+		s.SetCursorImage(nil, 0, 0)
+		return nil
+	}
+	if sf.role == nil {
+		if !sf.setRole(cursorRole{s}) {
+			return fmt.Errorf("%s already has the role %s", res, sf.roleName)
+		}
+	} else if _, isCursor := sf.role.(cursorRole); !isCursor {
+		return fmt.Errorf("%s already has the role %s", res, sf.roleName)
+	}
+	s.cursor.surface = sf
+	s.cursor.surfaceHotX, s.cursor.surfaceHotY = hotX, hotY
+	s.showCursorSurface(sf)
+	return nil
+}
+
+// cursorSurfaceCommitted runs when a surface with the cursor role
+// commits: a buffer offset moves the hotspot, the new contents become the
+// cursor's if it is the current cursor.
+func (s *Server) cursorSurfaceCommitted(sf *surface) {
+	if s.cursor.surface != sf {
+		return
+	}
+	s.cursor.surfaceHotX -= sf.attachOffset.X
+	s.cursor.surfaceHotY -= sf.attachOffset.Y
+	s.showCursorSurface(sf)
+}
+
+// showCursorSurface makes sf's contents the cursor image.
+func (s *Server) showCursorSurface(sf *surface) {
+	if !sf.hasContent() {
+		s.SetCursorImage(nil, 0, 0)
+		return
+	}
+	keep := sf
+	s.SetCursorImage(&sf.pix, s.cursor.surfaceHotX, s.cursor.surfaceHotY)
+	s.cursor.surface = keep
+}
+
+// cursorSurfaceGone runs when a surface is destroyed: the cursor it was
+// disappears.
+func (s *Server) cursorSurfaceGone(sf *surface) {
+	if s.cursor.surface == sf {
+		s.cursor.surface = nil
+		s.SetCursorImage(nil, 0, 0)
 	}
 }

@@ -116,7 +116,7 @@ func startGocomp(t *testing.T, args ...string) *gocomp {
 	}
 	g.srv, err = compositor.New(l, b, compositor.Config{
 		Log:     log,
-		NewSeat: func(d *server.Display, _ compositor.Scene) (compositor.Seat, error) { return g.input.Start(d) },
+		NewSeat: func(d *server.Display, sc compositor.Scene) (compositor.Seat, error) { return g.input.Start(d, sc) },
 	})
 	if err != nil {
 		t.Fatal(err)

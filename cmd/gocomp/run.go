@@ -207,8 +207,8 @@ func serve(opts *runOptions, log *slog.Logger) (int, error) {
 		Screenshot:      opts.screenshot,
 		AfterFlush:      afterFlush,
 		Log:             log,
-		NewSeat: func(d *server.Display, _ compositor.Scene) (compositor.Seat, error) {
-			return input.Start(d)
+		NewSeat: func(d *server.Display, scene compositor.Scene) (compositor.Seat, error) {
+			return input.Start(d, scene)
 		},
 	})
 	if err != nil {
