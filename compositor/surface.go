@@ -255,7 +255,11 @@ func (sf *surface) Attach(r *wayland.Surface, buffer *wayland.Buffer, x, y int32
 	}
 	sf.pending.attached = true
 	sf.pending.buffer = b
-	sf.pending.dx, sf.pending.dy = x, y
+	if r.Version() < 5 {
+		// From version 5 the offset comes from wl_surface.offset, which
+		// may have come before the attach.
+		sf.pending.dx, sf.pending.dy = x, y
+	}
 	return nil
 }
 

@@ -189,8 +189,15 @@ func (f settingFlag) String() string {
 	return f.fv.values[f.name]
 }
 
-// IsBoolFlag lets --hide-cursor stand alone (meaning always).
-func (f settingFlag) IsBoolFlag() bool { return f.name == "hide-cursor" }
+// IsBoolFlag lets the switches stand alone: --natural-scroll means
+// --natural-scroll=true, --hide-cursor means --hide-cursor=always.
+func (f settingFlag) IsBoolFlag() bool {
+	switch f.name {
+	case "hide-cursor", "natural-scroll", "left-handed", "tap-to-click":
+		return true
+	}
+	return false
+}
 
 func (f settingFlag) Set(v string) error {
 	if err := new(Settings).set(f.name, v); err != nil {
@@ -215,9 +222,9 @@ func (o *Options) RegisterFlags(fs *flag.FlagSet) {
 
 		"pointer-accel":     "pointer acceleration `PROFILE`: adaptive (default) or flat",
 		"pointer-speed":     "pointer speed in `[-1,1]` (default 0)",
-		"natural-scroll":    "`true` inverts scrolling (content follows the fingers)",
-		"left-handed":       "`true` swaps the left and right mouse buttons",
-		"tap-to-click":      "`true` makes a touchpad tap a click (default false)",
+		"natural-scroll":    "invert scrolling: content follows the fingers (a switch; =false to turn off a config file's)",
+		"left-handed":       "swap the left and right mouse buttons (a switch)",
+		"tap-to-click":      "make a touchpad tap a click (a switch; off by default, as libinput)",
 		"touch-output":      "output `NAME` touchscreens and tablets map to (default the first)",
 		"touch-calibration": "touch calibration matrix, 6 numbers `\"a b c d e f\"` on normalized coordinates (default: the device's LIBINPUT_CALIBRATION_MATRIX)",
 		"hide-cursor":       "hide the cursor: `always` (also --hide-cursor alone), touch (after touch input until the pointer moves) or no",

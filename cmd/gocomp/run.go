@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -71,7 +72,7 @@ func parseRunFlags(args []string, stderr io.Writer) (*runOptions, error) {
 		}
 	}
 	fs.Usage = func() {}
-	if err := fs.Parse(args); err != nil {
+	if err := fs.Parse(joinOptionalValues(args, "hide-cursor", "always", "touch", "no")); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			usage()
 		}
@@ -108,6 +109,26 @@ func parseRunFlags(args []string, stderr io.Writer) (*runOptions, error) {
 		return nil, fmt.Errorf("invalid -max-client-buffer %d (want at least 4096 bytes)", opts.maxClientBuffer)
 	}
 	return opts, nil
+}
+
+// joinOptionalValues rewrites `--name value` into `--name=value` for a
+// flag whose value is optional (it also stands alone), when value is one
+// of its words: the flag package would take the word for the program.
+func joinOptionalValues(args []string, name string, values ...string) []string {
+	out := make([]string, 0, len(args))
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		if a == "--" {
+			return append(out, args[i:]...)
+		}
+		if (a == "-"+name || a == "--"+name) && i+1 < len(args) && slices.Contains(values, args[i+1]) {
+			out = append(out, a+"="+args[i+1])
+			i++
+			continue
+		}
+		out = append(out, a)
+	}
+	return out
 }
 
 // parseMode parses WxH@Hz.
@@ -186,6 +207,7 @@ func serve(opts *runOptions, log *slog.Logger) (int, error) {
 	defer input.Close()
 	bcfg := opts.backend
 	bcfg.Getenv, bcfg.Log = os.Getenv, log
+	bcfg.TapToClick = func() bool { return input.Seat != nil && input.Seat.Settings().TapToClick }
 	var afterFlush func()
 	if opts.traceInput {
 		tr := inputtrace.New(log, evdev.Now)

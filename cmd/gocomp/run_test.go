@@ -70,3 +70,30 @@ func TestParseRunFlagsErrors(t *testing.T) {
 		}
 	}
 }
+
+func TestOptionalFlagValues(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want string // the seat's hide-cursor after parsing
+		prog []string
+	}{
+		{[]string{"--hide-cursor"}, "always", nil},
+		{[]string{"--hide-cursor", "touch", "--", "foot"}, "touch", []string{"foot"}},
+		{[]string{"-hide-cursor", "no"}, "no", nil},
+		{[]string{"--hide-cursor", "weston-simple-shm"}, "always", []string{"weston-simple-shm"}},
+		{[]string{"--", "--hide-cursor", "touch"}, "no", []string{"--hide-cursor", "touch"}},
+	} {
+		opts, err := parseRunFlags(tc.args, io.Discard)
+		if err != nil {
+			t.Errorf("parseRunFlags(%q): %v", tc.args, err)
+			continue
+		}
+		st, err := opts.seat.Load(func(string) string { return "" })
+		if err != nil {
+			t.Fatal(err)
+		}
+		if st.HideCursor.String() != tc.want || !equal(opts.program, tc.prog) {
+			t.Errorf("parseRunFlags(%q): hide-cursor %s, program %q; want %s, %q", tc.args, st.HideCursor, opts.program, tc.want, tc.prog)
+		}
+	}
+}

@@ -51,6 +51,9 @@ type Config struct {
 	Grab bool
 	// Trace, when not nil, times every evdev keyboard frame.
 	Trace *inputtrace.Tracer
+	// TapToClick reports whether a touchpad tap clicks (the seat's
+	// current setting); nil means never.
+	TapToClick func() bool
 	// Getenv reads the environment the choice depends on (os.Getenv).
 	Getenv func(string) string
 	// Log receives the records, among them why a backend was chosen.
@@ -88,7 +91,8 @@ func New(l *loop.Loop, cfg Config) (backend.Backend, error) {
 	cfg.Log.Info("backend chosen", "backend", name, "why", why)
 	var inputs []backend.InputSource
 	if cfg.Input != InputNone {
-		inputs = append(inputs, evdevinput.New(evdevinput.Config{Loop: l, Grab: cfg.Grab, Trace: cfg.Trace, Log: cfg.Log}))
+		inputs = append(inputs, evdevinput.New(evdevinput.Config{Loop: l, Grab: cfg.Grab, Trace: cfg.Trace,
+			TapToClick: cfg.TapToClick, Log: cfg.Log}))
 	}
 	switch name {
 	case Headless:
