@@ -448,3 +448,28 @@ func TestCursorOnScreen(t *testing.T) {
 		}
 	}
 }
+
+// TestPointerMotionAllocatesNothingInGocomp: through the real compositor
+// (cursor damage, the output's frame scheduling), a pointer motion
+// allocates nothing once the buffers have grown.
+func TestPointerMotionAllocatesNothingInGocomp(t *testing.T) {
+	g := startGocomp(t)
+	var allocs float64
+	g.do(func() {
+		now := time.Second
+		step := 3.0
+		move := func() {
+			now += 8 * time.Millisecond
+			step = -step
+			g.ptr.Motion(now, step, step)
+			g.ptr.Frame()
+		}
+		for range 100 {
+			move()
+		}
+		allocs = testing.AllocsPerRun(200, move)
+	})
+	if allocs != 0 {
+		t.Errorf("%v allocations per pointer motion; want 0", allocs)
+	}
+}

@@ -339,3 +339,31 @@ func TestAcceleration(t *testing.T) {
 		t.Errorf("speed -1 moved %v, speed 1 moved %v; want the latter further", ds, df)
 	}
 }
+
+// TestPointerMotionAllocatesNothing: moving the pointer over a client's
+// surface, motion events and frames included, allocates nothing once the
+// buffers have grown.
+func TestPointerMotionAllocatesNothing(t *testing.T) {
+	ts, fs := newPointerServer(t, Settings{})
+	dev := ts.seat.AddPointer(backend.PointerInfo{Name: "mouse", Accelerate: true})
+	tc := ts.connect(9)
+	tc.getPointer()
+	window(ts, fs, tc, image.Rect(0, 0, 1000, 800))
+	now := time.Duration(0)
+	step := 1.0
+	move := func() {
+		now += 8 * ms
+		step = -step
+		dev.Motion(now, step, step)
+		dev.Frame()
+	}
+	for range 100 {
+		move()
+		ts.d.FlushClients()
+		tc.read()
+	}
+	if a := testing.AllocsPerRun(200, move); a != 0 {
+		t.Errorf("%v allocations per pointer motion; want 0", a)
+	}
+	ts.pump()
+}
