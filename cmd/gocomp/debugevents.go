@@ -140,6 +140,7 @@ func (p *eventPrinter) added(d *evdev.Device) {
 	p.line = append(p.line, d.ID.String()...)
 	p.line = append(p.line, "  "...)
 	p.line = append(p.line, d.Class.String()...)
+	p.line = append(p.line, props(&d.Caps)...)
 	p.end()
 }
 
