@@ -2,8 +2,8 @@ package compositor
 
 import (
 	"image"
-	"math"
 	"image/color"
+	"math"
 	"slices"
 	"testing"
 

@@ -692,7 +692,9 @@ func testMultitouchResync(ctx context.Context, t *testing.T, vm *guest.VM) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, last, err := p.WaitLine(ctx, i, func(l string) bool { return strings.HasPrefix(l, dev) && strings.HasSuffix(l, "touch slot 0 at 400 700") })
+	_, last, err := p.WaitLine(ctx, i, func(l string) bool {
+		return strings.HasPrefix(l, dev) && strings.HasSuffix(l, "touch slot 0 at 400 700")
+	})
 	if err != nil {
 		t.Fatalf("finger 0 never reported at its last position: %v\n%s", err, tail(p.Lines()[i:], 20))
 	}
