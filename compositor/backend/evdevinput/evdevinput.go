@@ -189,6 +189,9 @@ func (src *Source) handleFrame(f *evdev.Frame) {
 	if !ok {
 		return
 	}
+	if f.Kind == evdev.FrameResync {
+		src.cfg.Log.Info("evdev: events were lost; the device's state was read again", "device", d.name, "changes", len(f.Events))
+	}
 	if d.keyboard != nil {
 		src.keyboardFrame(d, f)
 	}
