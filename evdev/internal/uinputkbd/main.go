@@ -12,7 +12,10 @@
 //	down K CODE       evdev key CODE goes down on keyboard K (one frame)
 //	up K CODE         it goes up
 //	burst K N SEED    N random taps, some with Shift or Ctrl held around
-//	                  them, from a seeded sequence; every key is up after it
+//	                  them, from a seeded sequence, a millisecond apart (a
+//	                  fast typist); every key is up after it
+//	flood K N SEED    the same without pauses: the kernel's buffer
+//	                  overflows unless the reader keeps up
 //
 // Codes of bursts: letters, digits, space, Shift_L, Ctrl_L.
 package main
@@ -24,6 +27,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"time"
 	"unsafe"
 
 	"gocomp/evdev"
@@ -102,8 +106,9 @@ const (
 	keyLeftCtrl  = 29
 )
 
-// burst types n random taps on fd; some come with Shift or Ctrl held.
-func burst(fd int, n int, seed uint64) error {
+// burst types n random taps on fd, pause apart; some come with Shift or
+// Ctrl held.
+func burst(fd int, n int, seed uint64, pause time.Duration) error {
 	rng := rand.New(rand.NewPCG(seed, 0x70))
 	for i := 0; i < n; i++ {
 		var mod uint16
@@ -129,6 +134,9 @@ func burst(fd int, n int, seed uint64) error {
 			if err := key(fd, mod, false); err != nil {
 				return err
 			}
+		}
+		if pause > 0 {
+			time.Sleep(pause)
 		}
 	}
 	return nil
@@ -197,7 +205,9 @@ func run(kbds map[int]int, f []string) error {
 	case f[0] == "down" && len(n) == 2, f[0] == "up" && len(n) == 2:
 		return key(fd, uint16(n[1]), f[0] == "down")
 	case f[0] == "burst" && len(n) == 3:
-		return burst(fd, n[1], uint64(n[2]))
+		return burst(fd, n[1], uint64(n[2]), time.Millisecond)
+	case f[0] == "flood" && len(n) == 3:
+		return burst(fd, n[1], uint64(n[2]), 0)
 	}
 	return fmt.Errorf("bad command %q", strings.Join(f, " "))
 }
