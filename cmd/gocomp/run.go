@@ -185,44 +185,51 @@ func runCompositor(args []string) int {
 // traceSummaryEvery is how often --trace-input logs its latency summary.
 const traceSummaryEvery = 10 * time.Second
 
-// serve builds the loop, the backend and the server, runs them and tears
-// them down.
-func serve(opts *runOptions, log *slog.Logger) (int, error) {
+// session is gocomp at work: the loop, the seat's settings, the backend
+// (with its input sources) and the server, wired as gocomp runs them.
+type session struct {
+	loop    *loop.Loop
+	input   *seat.Input
+	backend backend.Backend
+	srv     *compositor.Server
+	tracer  *inputtrace.Tracer // nil unless --trace-input
+	summary *loop.Timer
+}
+
+// newSession builds the loop, the seat's settings (the keymap is compiled
+// before the socket exists), the backend and the server; the seat starts
+// with the server and the backend's input sources feed it. On error
+// everything built so far is released.
+func newSession(opts *runOptions, log *slog.Logger) (*session, error) {
 	l, err := loop.New()
 	if err != nil {
-		return 1, err
+		return nil, err
 	}
-	defer l.Close()
-	// The keymap is compiled before the socket exists; the seat starts
-	// with the server, and the backend's input sources feed it.
-	var srv *compositor.Server
-	input, err := seat.PrepareInput(seat.InputConfig{
+	s := &session{loop: l}
+	s.input, err = seat.PrepareInput(seat.InputConfig{
 		Loop: l, Options: &opts.seat, Getenv: os.Getenv, Log: log,
 		// Ctrl+Alt+BackSpace ends the session exactly as SIGTERM does.
-		Terminate: func() { srv.Shutdown("Ctrl+Alt+BackSpace") },
+		Terminate: func() { s.srv.Shutdown("Ctrl+Alt+BackSpace") },
 	})
 	if err != nil {
-		return 1, err
+		s.close()
+		return nil, err
 	}
-	defer input.Close()
 	bcfg := opts.backend
 	bcfg.Getenv, bcfg.Log = os.Getenv, log
-	bcfg.TapToClick = func() bool { return input.Seat != nil && input.Seat.Settings().TapToClick }
+	bcfg.TapToClick = func() bool { return s.input.Seat != nil && s.input.Seat.Settings().TapToClick }
 	var afterFlush func()
 	if opts.traceInput {
-		tr := inputtrace.New(log, evdev.Now)
-		bcfg.Trace, afterFlush = tr, tr.Flushed
-		var summary *loop.Timer
-		summary = l.AddTimer(func() { tr.Summarize(); summary.Arm(traceSummaryEvery) })
-		summary.Arm(traceSummaryEvery)
-		defer summary.Remove()
-		defer tr.Summarize()
+		s.tracer = inputtrace.New(log, evdev.Now)
+		bcfg.Trace, afterFlush = s.tracer, s.tracer.Flushed
+		s.summary = l.AddTimer(func() { s.tracer.Summarize(); s.summary.Arm(traceSummaryEvery) })
+		s.summary.Arm(traceSummaryEvery)
 	}
-	b, err := auto.New(l, bcfg)
-	if err != nil {
-		return 1, err
+	if s.backend, err = auto.New(l, bcfg); err != nil {
+		s.close()
+		return nil, err
 	}
-	srv, err = compositor.New(l, b, compositor.Config{
+	s.srv, err = compositor.New(l, s.backend, compositor.Config{
 		Socket:          opts.socket,
 		MaxClientBuffer: opts.maxClientBuffer,
 		ProgramGrace:    opts.programGrace,
@@ -230,16 +237,39 @@ func serve(opts *runOptions, log *slog.Logger) (int, error) {
 		AfterFlush:      afterFlush,
 		Log:             log,
 		NewSeat: func(d *server.Display, scene compositor.Scene) (compositor.Seat, error) {
-			return input.Start(d, scene)
+			return s.input.Start(d, scene)
 		},
 	})
 	if err != nil {
-		b.Close()
+		s.backend.Close()
+		s.backend = nil
+		s.close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// close tears the session down (the server closes the backend and the
+// seat); it logs the last latency summary when tracing.
+func (s *session) close() error {
+	var errs []error
+	if s.srv != nil {
+		errs = append(errs, s.srv.Close())
+	}
+	if s.tracer != nil {
+		s.summary.Remove()
+		s.tracer.Summarize()
+	}
+	errs = append(errs, s.input.Close(), s.loop.Close())
+	return errors.Join(errs...)
+}
+
+// serve runs a session with the program and returns its exit status.
+func serve(opts *runOptions, log *slog.Logger) (int, error) {
+	s, err := newSession(opts, log)
+	if err != nil {
 		return 1, err
 	}
-	status, runErr := srv.Run(opts.program)
-	if err := srv.Close(); err != nil {
-		runErr = errors.Join(runErr, err)
-	}
-	return status, runErr
+	status, runErr := s.srv.Run(opts.program)
+	return status, errors.Join(runErr, s.close())
 }

@@ -49,6 +49,10 @@ type Config struct {
 	Outputs int
 	// Grab opens evdev devices exclusively.
 	Grab bool
+	// NoDiscovery opens none of the machine's evdev devices: the evdev
+	// source feeds only devices adopted later (benchmarks of the
+	// production path on a machine without /dev/input).
+	NoDiscovery bool
 	// Trace, when not nil, times every evdev keyboard frame.
 	Trace *inputtrace.Tracer
 	// TapToClick reports whether a touchpad tap clicks (the seat's
@@ -92,7 +96,7 @@ func New(l *loop.Loop, cfg Config) (backend.Backend, error) {
 	var inputs []backend.InputSource
 	if cfg.Input != InputNone {
 		inputs = append(inputs, evdevinput.New(evdevinput.Config{Loop: l, Grab: cfg.Grab, Trace: cfg.Trace,
-			TapToClick: cfg.TapToClick, Log: cfg.Log}))
+			TapToClick: cfg.TapToClick, NoDiscovery: cfg.NoDiscovery, Log: cfg.Log}))
 	}
 	switch name {
 	case Headless:

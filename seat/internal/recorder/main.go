@@ -3,7 +3,7 @@
 // contract as it arrives, with a raw connection (protocols/wire) that
 // copes with any split of the compositor's output.
 //
-//	WAYLAND_DISPLAY=wayland-0 recorder NAME
+//	WAYLAND_DISPLAY=wayland-0 recorder [-pointer] [-stamp-fd N] NAME
 //
 // It prints "mapped" once its window is up, "enter SERIAL" and "leave
 // SERIAL" as the focus comes and goes, and on SIGUSR1 one line
@@ -16,11 +16,17 @@
 // modifiers event, Shift and Control depressed exactly when the client
 // has a Shift or Control key down (the us keymap: Shift is bit 0, Control
 // bit 2).
+//
+// With -pointer it also gets a wl_pointer. With -stamp-fd, once mapped, it
+// writes the time (CLOCK_MONOTONIC nanoseconds, 8 bytes) to fd N after
+// every read that brought events: the latency benchmarks time input from
+// the device to the client with it.
 package main
 
 import (
 	"encoding/binary"
 	"errors"
+	"flag"
 	"fmt"
 	"os"
 	"os/signal"
@@ -50,6 +56,7 @@ const (
 	idXdgSurface
 	idToplevel
 	idSync
+	idPointer
 )
 
 // Key codes the modifier check knows.
@@ -72,6 +79,8 @@ type recorder struct {
 	keys, mods int
 	violations []string
 	mapped     bool
+	pointer    bool // get a wl_pointer too
+	stampFD    int  // -1: no stamps
 }
 
 func (r *recorder) violate(format string, args ...any) {
@@ -214,11 +223,14 @@ func (r *recorder) state() {
 }
 
 func main() {
-	if len(os.Args) != 2 {
-		fmt.Fprintln(os.Stderr, "usage: recorder NAME")
+	pointer := flag.Bool("pointer", false, "get a wl_pointer too")
+	stampFD := flag.Int("stamp-fd", -1, "after every read with events, write the time to this fd")
+	flag.Parse()
+	if flag.NArg() != 1 {
+		fmt.Fprintln(os.Stderr, "usage: recorder [-pointer] [-stamp-fd N] NAME")
 		os.Exit(2)
 	}
-	r := &recorder{name: os.Args[1], pressed: map[uint32]bool{}}
+	r := &recorder{name: flag.Arg(0), pressed: map[uint32]bool{}, pointer: *pointer, stampFD: *stampFD}
 	if err := r.run(); err != nil {
 		fail(err)
 	}
@@ -256,6 +268,9 @@ func (r *recorder) run() error {
 		return err
 	}
 	r.send(idSeat, wayland.SeatRequestGetKeyboard, uint32(idKeyboard))
+	if r.pointer {
+		r.send(idSeat, wayland.SeatRequestGetPointer, uint32(idPointer))
+	}
 	r.send(idShm, wayland.ShmRequestCreatePool, uint32(idPool), fdArg(mem), int32(w*h*4))
 	r.send(idPool, wayland.ShmPoolRequestCreateBuffer, uint32(idBuffer), int32(0), int32(w), int32(h), int32(4*w), uint32(wayland.ShmFormatXrgb8888))
 	r.send(idCompositor, wayland.CompositorRequestCreateSurface, uint32(idSurface))
@@ -329,7 +344,16 @@ func (r *recorder) flush() error {
 // read reads until EAGAIN and handles every complete event.
 func (r *recorder) read() error {
 	for {
-		_, err := r.conn.Read()
+		n, err := r.conn.Read()
+		if n > 0 && r.stampFD >= 0 && r.mapped {
+			var ts unix.Timespec
+			unix.ClockGettime(unix.CLOCK_MONOTONIC, &ts)
+			var b [8]byte
+			binary.NativeEndian.PutUint64(b[:], uint64(ts.Nano()))
+			if _, err := unix.Write(r.stampFD, b[:]); err != nil {
+				return fmt.Errorf("write stamp: %w", err)
+			}
+		}
 		for {
 			h, args, ok, err := r.conn.Next()
 			if err != nil {
