@@ -436,16 +436,8 @@ func TestWevMapsAndStaysConnected(t *testing.T) {
 		t.Errorf("buffer attached before the configure was acked:\n%s", tail(log, 40))
 	}
 
-	// Still connected a while later.
-	time.Sleep(500 * time.Millisecond)
-	select {
-	case err := <-done:
-		t.Fatalf("gocomp ended before it was asked to: %v", err)
-	default:
-	}
-	if b, _ := os.ReadFile(gocompLog); strings.Contains(string(b), "client disconnected") {
-		t.Fatalf("wev was disconnected while gocomp ran:\n%s", b)
-	}
+	// wev stays connected until the shutdown: checked below from the
+	// order of the log lines, which needs no waiting.
 	cmd.Process.Signal(syscall.SIGTERM)
 	if code := exitCode(t, <-done, ""); code != 128+int(syscall.SIGTERM) {
 		t.Fatalf("gocomp after SIGTERM exited %d; want %d (wev's death by SIGTERM)", code, 128+int(syscall.SIGTERM))
