@@ -94,7 +94,7 @@ func (r *Registry) Bind(name uint32, obj Object, iface *Interface, version uint3
 	}
 	g := r.globals[i]
 	if g.Interface != iface.Name {
-		return fmt.Errorf("client: global %d is %s, not %s", name, g.Interface, iface.Name)
+		return fmt.Errorf("%w: global %d is %s, not %s", ErrBadObject, name, g.Interface, iface.Name)
 	}
 	if version == 0 || version > g.Version || version > iface.Version {
 		return fmt.Errorf("%w: bind %s version %d: the server offers 1..%d, the binding knows 1..%d",

@@ -68,7 +68,7 @@ func BindDecorationManagerV1(r *client.Registry, version uint32) (*DecorationMan
 
 // Destroy sends zxdg_decoration_manager_v1.destroy (since 1). Destructor: p is destroyed once the request is queued.
 func (p *DecorationManagerV1) Destroy() error {
-	_, err := p.BeginRequest(DecorationManagerV1RequestDestroy, DecorationManagerV1RequestDestroySince)
+	_, err := p.Base().BeginRequest(DecorationManagerV1RequestDestroy, DecorationManagerV1RequestDestroySince)
 	if err != nil {
 		return err
 	}
@@ -77,7 +77,7 @@ func (p *DecorationManagerV1) Destroy() error {
 
 // GetToplevelDecoration sends zxdg_decoration_manager_v1.get_toplevel_decoration (since 1) and returns the new zxdg_toplevel_decoration_v1, created at p's version.
 func (p *DecorationManagerV1) GetToplevelDecoration(toplevel *xdgclient.Toplevel) (*ToplevelDecorationV1, error) {
-	_, err := p.BeginRequest(DecorationManagerV1RequestGetToplevelDecoration, DecorationManagerV1RequestGetToplevelDecorationSince)
+	_, err := p.Base().BeginRequest(DecorationManagerV1RequestGetToplevelDecoration, DecorationManagerV1RequestGetToplevelDecorationSince)
 	if err != nil {
 		return nil, err
 	}
@@ -157,7 +157,7 @@ func BindToplevelDecorationV1(r *client.Registry, version uint32) (*ToplevelDeco
 
 // Destroy sends zxdg_toplevel_decoration_v1.destroy (since 1). Destructor: p is destroyed once the request is queued.
 func (p *ToplevelDecorationV1) Destroy() error {
-	_, err := p.BeginRequest(ToplevelDecorationV1RequestDestroy, ToplevelDecorationV1RequestDestroySince)
+	_, err := p.Base().BeginRequest(ToplevelDecorationV1RequestDestroy, ToplevelDecorationV1RequestDestroySince)
 	if err != nil {
 		return err
 	}
@@ -166,7 +166,7 @@ func (p *ToplevelDecorationV1) Destroy() error {
 
 // SetMode sends zxdg_toplevel_decoration_v1.set_mode (since 1).
 func (p *ToplevelDecorationV1) SetMode(mode ToplevelDecorationV1Mode) error {
-	enc, err := p.BeginRequest(ToplevelDecorationV1RequestSetMode, ToplevelDecorationV1RequestSetModeSince)
+	enc, err := p.Base().BeginRequest(ToplevelDecorationV1RequestSetMode, ToplevelDecorationV1RequestSetModeSince)
 	if err != nil {
 		return err
 	}
@@ -176,7 +176,7 @@ func (p *ToplevelDecorationV1) SetMode(mode ToplevelDecorationV1Mode) error {
 
 // UnsetMode sends zxdg_toplevel_decoration_v1.unset_mode (since 1).
 func (p *ToplevelDecorationV1) UnsetMode() error {
-	_, err := p.BeginRequest(ToplevelDecorationV1RequestUnsetMode, ToplevelDecorationV1RequestUnsetModeSince)
+	_, err := p.Base().BeginRequest(ToplevelDecorationV1RequestUnsetMode, ToplevelDecorationV1RequestUnsetModeSince)
 	if err != nil {
 		return err
 	}

@@ -133,7 +133,7 @@ func BindCompositor(r *client.Registry, version uint32) (*Compositor, error) {
 
 // CreateSurface sends wl_compositor.create_surface (since 1) and returns the new wl_surface, created at p's version.
 func (p *Compositor) CreateSurface() (*Surface, error) {
-	_, err := p.BeginRequest(wayland.CompositorRequestCreateSurface, wayland.CompositorRequestCreateSurfaceSince)
+	_, err := p.Base().BeginRequest(wayland.CompositorRequestCreateSurface, wayland.CompositorRequestCreateSurfaceSince)
 	if err != nil {
 		return nil, err
 	}
@@ -147,7 +147,7 @@ func (p *Compositor) CreateSurface() (*Surface, error) {
 
 // CreateRegion sends wl_compositor.create_region (since 1) and returns the new wl_region, created at p's version.
 func (p *Compositor) CreateRegion() (*Region, error) {
-	_, err := p.BeginRequest(wayland.CompositorRequestCreateRegion, wayland.CompositorRequestCreateRegionSince)
+	_, err := p.Base().BeginRequest(wayland.CompositorRequestCreateRegion, wayland.CompositorRequestCreateRegionSince)
 	if err != nil {
 		return nil, err
 	}
@@ -195,7 +195,7 @@ func BindShmPool(r *client.Registry, version uint32) (*ShmPool, error) {
 
 // CreateBuffer sends wl_shm_pool.create_buffer (since 1) and returns the new wl_buffer, created at p's version.
 func (p *ShmPool) CreateBuffer(offset int32, width int32, height int32, stride int32, format wayland.ShmFormat) (*Buffer, error) {
-	enc, err := p.BeginRequest(wayland.ShmPoolRequestCreateBuffer, wayland.ShmPoolRequestCreateBufferSince)
+	enc, err := p.Base().BeginRequest(wayland.ShmPoolRequestCreateBuffer, wayland.ShmPoolRequestCreateBufferSince)
 	if err != nil {
 		return nil, err
 	}
@@ -214,7 +214,7 @@ func (p *ShmPool) CreateBuffer(offset int32, width int32, height int32, stride i
 
 // Destroy sends wl_shm_pool.destroy (since 1). Destructor: p is destroyed once the request is queued.
 func (p *ShmPool) Destroy() error {
-	_, err := p.BeginRequest(wayland.ShmPoolRequestDestroy, wayland.ShmPoolRequestDestroySince)
+	_, err := p.Base().BeginRequest(wayland.ShmPoolRequestDestroy, wayland.ShmPoolRequestDestroySince)
 	if err != nil {
 		return err
 	}
@@ -223,7 +223,7 @@ func (p *ShmPool) Destroy() error {
 
 // Resize sends wl_shm_pool.resize (since 1).
 func (p *ShmPool) Resize(size int32) error {
-	enc, err := p.BeginRequest(wayland.ShmPoolRequestResize, wayland.ShmPoolRequestResizeSince)
+	enc, err := p.Base().BeginRequest(wayland.ShmPoolRequestResize, wayland.ShmPoolRequestResizeSince)
 	if err != nil {
 		return err
 	}
@@ -275,7 +275,7 @@ func BindShm(r *client.Registry, version uint32) (*Shm, error) {
 
 // CreatePool sends wl_shm.create_pool (since 1) and returns the new wl_shm_pool, created at p's version. A duplicate of fd is sent; the caller keeps fd.
 func (p *Shm) CreatePool(fd int, size int32) (*ShmPool, error) {
-	enc, err := p.BeginRequest(wayland.ShmRequestCreatePool, wayland.ShmRequestCreatePoolSince)
+	enc, err := p.Base().BeginRequest(wayland.ShmRequestCreatePool, wayland.ShmRequestCreatePoolSince)
 	if err != nil {
 		return nil, err
 	}
@@ -291,7 +291,7 @@ func (p *Shm) CreatePool(fd int, size int32) (*ShmPool, error) {
 
 // Release sends wl_shm.release (since 2). Destructor: p is destroyed once the request is queued.
 func (p *Shm) Release() error {
-	_, err := p.BeginRequest(wayland.ShmRequestRelease, wayland.ShmRequestReleaseSince)
+	_, err := p.Base().BeginRequest(wayland.ShmRequestRelease, wayland.ShmRequestReleaseSince)
 	if err != nil {
 		return err
 	}
@@ -377,7 +377,7 @@ func BindBuffer(r *client.Registry, version uint32) (*Buffer, error) {
 
 // Destroy sends wl_buffer.destroy (since 1). Destructor: p is destroyed once the request is queued.
 func (p *Buffer) Destroy() error {
-	_, err := p.BeginRequest(wayland.BufferRequestDestroy, wayland.BufferRequestDestroySince)
+	_, err := p.Base().BeginRequest(wayland.BufferRequestDestroy, wayland.BufferRequestDestroySince)
 	if err != nil {
 		return err
 	}
@@ -468,7 +468,7 @@ func BindDataOffer(r *client.Registry, version uint32) (*DataOffer, error) {
 
 // Accept sends wl_data_offer.accept (since 1).
 func (p *DataOffer) Accept(serial uint32, mimeType *string) error {
-	enc, err := p.BeginRequest(wayland.DataOfferRequestAccept, wayland.DataOfferRequestAcceptSince)
+	enc, err := p.Base().BeginRequest(wayland.DataOfferRequestAccept, wayland.DataOfferRequestAcceptSince)
 	if err != nil {
 		return err
 	}
@@ -483,7 +483,7 @@ func (p *DataOffer) Accept(serial uint32, mimeType *string) error {
 
 // Receive sends wl_data_offer.receive (since 1). A duplicate of fd is sent; the caller keeps fd.
 func (p *DataOffer) Receive(mimeType string, fd int) error {
-	enc, err := p.BeginRequest(wayland.DataOfferRequestReceive, wayland.DataOfferRequestReceiveSince)
+	enc, err := p.Base().BeginRequest(wayland.DataOfferRequestReceive, wayland.DataOfferRequestReceiveSince)
 	if err != nil {
 		return err
 	}
@@ -494,7 +494,7 @@ func (p *DataOffer) Receive(mimeType string, fd int) error {
 
 // Destroy sends wl_data_offer.destroy (since 1). Destructor: p is destroyed once the request is queued.
 func (p *DataOffer) Destroy() error {
-	_, err := p.BeginRequest(wayland.DataOfferRequestDestroy, wayland.DataOfferRequestDestroySince)
+	_, err := p.Base().BeginRequest(wayland.DataOfferRequestDestroy, wayland.DataOfferRequestDestroySince)
 	if err != nil {
 		return err
 	}
@@ -503,7 +503,7 @@ func (p *DataOffer) Destroy() error {
 
 // Finish sends wl_data_offer.finish (since 3).
 func (p *DataOffer) Finish() error {
-	_, err := p.BeginRequest(wayland.DataOfferRequestFinish, wayland.DataOfferRequestFinishSince)
+	_, err := p.Base().BeginRequest(wayland.DataOfferRequestFinish, wayland.DataOfferRequestFinishSince)
 	if err != nil {
 		return err
 	}
@@ -512,7 +512,7 @@ func (p *DataOffer) Finish() error {
 
 // SetActions sends wl_data_offer.set_actions (since 3).
 func (p *DataOffer) SetActions(dNDActions wayland.DataDeviceManagerDNDAction, preferredAction wayland.DataDeviceManagerDNDAction) error {
-	enc, err := p.BeginRequest(wayland.DataOfferRequestSetActions, wayland.DataOfferRequestSetActionsSince)
+	enc, err := p.Base().BeginRequest(wayland.DataOfferRequestSetActions, wayland.DataOfferRequestSetActionsSince)
 	if err != nil {
 		return err
 	}
@@ -638,7 +638,7 @@ func BindDataSource(r *client.Registry, version uint32) (*DataSource, error) {
 
 // Offer sends wl_data_source.offer (since 1).
 func (p *DataSource) Offer(mimeType string) error {
-	enc, err := p.BeginRequest(wayland.DataSourceRequestOffer, wayland.DataSourceRequestOfferSince)
+	enc, err := p.Base().BeginRequest(wayland.DataSourceRequestOffer, wayland.DataSourceRequestOfferSince)
 	if err != nil {
 		return err
 	}
@@ -648,7 +648,7 @@ func (p *DataSource) Offer(mimeType string) error {
 
 // Destroy sends wl_data_source.destroy (since 1). Destructor: p is destroyed once the request is queued.
 func (p *DataSource) Destroy() error {
-	_, err := p.BeginRequest(wayland.DataSourceRequestDestroy, wayland.DataSourceRequestDestroySince)
+	_, err := p.Base().BeginRequest(wayland.DataSourceRequestDestroy, wayland.DataSourceRequestDestroySince)
 	if err != nil {
 		return err
 	}
@@ -657,7 +657,7 @@ func (p *DataSource) Destroy() error {
 
 // SetActions sends wl_data_source.set_actions (since 3).
 func (p *DataSource) SetActions(dNDActions wayland.DataDeviceManagerDNDAction) error {
-	enc, err := p.BeginRequest(wayland.DataSourceRequestSetActions, wayland.DataSourceRequestSetActionsSince)
+	enc, err := p.Base().BeginRequest(wayland.DataSourceRequestSetActions, wayland.DataSourceRequestSetActionsSince)
 	if err != nil {
 		return err
 	}
@@ -831,7 +831,7 @@ func BindDataDevice(r *client.Registry, version uint32) (*DataDevice, error) {
 
 // StartDrag sends wl_data_device.start_drag (since 1). source may be nil. icon may be nil.
 func (p *DataDevice) StartDrag(source *DataSource, origin *Surface, icon *Surface, serial uint32) error {
-	enc, err := p.BeginRequest(wayland.DataDeviceRequestStartDrag, wayland.DataDeviceRequestStartDragSince)
+	enc, err := p.Base().BeginRequest(wayland.DataDeviceRequestStartDrag, wayland.DataDeviceRequestStartDragSince)
 	if err != nil {
 		return err
 	}
@@ -844,7 +844,7 @@ func (p *DataDevice) StartDrag(source *DataSource, origin *Surface, icon *Surfac
 
 // SetSelection sends wl_data_device.set_selection (since 1). source may be nil.
 func (p *DataDevice) SetSelection(source *DataSource, serial uint32) error {
-	enc, err := p.BeginRequest(wayland.DataDeviceRequestSetSelection, wayland.DataDeviceRequestSetSelectionSince)
+	enc, err := p.Base().BeginRequest(wayland.DataDeviceRequestSetSelection, wayland.DataDeviceRequestSetSelectionSince)
 	if err != nil {
 		return err
 	}
@@ -855,7 +855,7 @@ func (p *DataDevice) SetSelection(source *DataSource, serial uint32) error {
 
 // Release sends wl_data_device.release (since 2). Destructor: p is destroyed once the request is queued.
 func (p *DataDevice) Release() error {
-	_, err := p.BeginRequest(wayland.DataDeviceRequestRelease, wayland.DataDeviceRequestReleaseSince)
+	_, err := p.Base().BeginRequest(wayland.DataDeviceRequestRelease, wayland.DataDeviceRequestReleaseSince)
 	if err != nil {
 		return err
 	}
@@ -1029,7 +1029,7 @@ func BindDataDeviceManager(r *client.Registry, version uint32) (*DataDeviceManag
 
 // CreateDataSource sends wl_data_device_manager.create_data_source (since 1) and returns the new wl_data_source, created at p's version.
 func (p *DataDeviceManager) CreateDataSource() (*DataSource, error) {
-	_, err := p.BeginRequest(wayland.DataDeviceManagerRequestCreateDataSource, wayland.DataDeviceManagerRequestCreateDataSourceSince)
+	_, err := p.Base().BeginRequest(wayland.DataDeviceManagerRequestCreateDataSource, wayland.DataDeviceManagerRequestCreateDataSourceSince)
 	if err != nil {
 		return nil, err
 	}
@@ -1043,7 +1043,7 @@ func (p *DataDeviceManager) CreateDataSource() (*DataSource, error) {
 
 // GetDataDevice sends wl_data_device_manager.get_data_device (since 1) and returns the new wl_data_device, created at p's version.
 func (p *DataDeviceManager) GetDataDevice(seat *Seat) (*DataDevice, error) {
-	_, err := p.BeginRequest(wayland.DataDeviceManagerRequestGetDataDevice, wayland.DataDeviceManagerRequestGetDataDeviceSince)
+	_, err := p.Base().BeginRequest(wayland.DataDeviceManagerRequestGetDataDevice, wayland.DataDeviceManagerRequestGetDataDeviceSince)
 	if err != nil {
 		return nil, err
 	}
@@ -1090,7 +1090,7 @@ func BindShell(r *client.Registry, version uint32) (*Shell, error) {
 
 // GetShellSurface sends wl_shell.get_shell_surface (since 1) and returns the new wl_shell_surface, created at p's version.
 func (p *Shell) GetShellSurface(surface *Surface) (*ShellSurface, error) {
-	_, err := p.BeginRequest(wayland.ShellRequestGetShellSurface, wayland.ShellRequestGetShellSurfaceSince)
+	_, err := p.Base().BeginRequest(wayland.ShellRequestGetShellSurface, wayland.ShellRequestGetShellSurfaceSince)
 	if err != nil {
 		return nil, err
 	}
@@ -1157,7 +1157,7 @@ func BindShellSurface(r *client.Registry, version uint32) (*ShellSurface, error)
 
 // Pong sends wl_shell_surface.pong (since 1).
 func (p *ShellSurface) Pong(serial uint32) error {
-	enc, err := p.BeginRequest(wayland.ShellSurfaceRequestPong, wayland.ShellSurfaceRequestPongSince)
+	enc, err := p.Base().BeginRequest(wayland.ShellSurfaceRequestPong, wayland.ShellSurfaceRequestPongSince)
 	if err != nil {
 		return err
 	}
@@ -1167,7 +1167,7 @@ func (p *ShellSurface) Pong(serial uint32) error {
 
 // Move sends wl_shell_surface.move (since 1).
 func (p *ShellSurface) Move(seat *Seat, serial uint32) error {
-	enc, err := p.BeginRequest(wayland.ShellSurfaceRequestMove, wayland.ShellSurfaceRequestMoveSince)
+	enc, err := p.Base().BeginRequest(wayland.ShellSurfaceRequestMove, wayland.ShellSurfaceRequestMoveSince)
 	if err != nil {
 		return err
 	}
@@ -1178,7 +1178,7 @@ func (p *ShellSurface) Move(seat *Seat, serial uint32) error {
 
 // Resize sends wl_shell_surface.resize (since 1).
 func (p *ShellSurface) Resize(seat *Seat, serial uint32, edges wayland.ShellSurfaceResize) error {
-	enc, err := p.BeginRequest(wayland.ShellSurfaceRequestResize, wayland.ShellSurfaceRequestResizeSince)
+	enc, err := p.Base().BeginRequest(wayland.ShellSurfaceRequestResize, wayland.ShellSurfaceRequestResizeSince)
 	if err != nil {
 		return err
 	}
@@ -1190,7 +1190,7 @@ func (p *ShellSurface) Resize(seat *Seat, serial uint32, edges wayland.ShellSurf
 
 // SetToplevel sends wl_shell_surface.set_toplevel (since 1).
 func (p *ShellSurface) SetToplevel() error {
-	_, err := p.BeginRequest(wayland.ShellSurfaceRequestSetToplevel, wayland.ShellSurfaceRequestSetToplevelSince)
+	_, err := p.Base().BeginRequest(wayland.ShellSurfaceRequestSetToplevel, wayland.ShellSurfaceRequestSetToplevelSince)
 	if err != nil {
 		return err
 	}
@@ -1199,7 +1199,7 @@ func (p *ShellSurface) SetToplevel() error {
 
 // SetTransient sends wl_shell_surface.set_transient (since 1).
 func (p *ShellSurface) SetTransient(parent *Surface, x int32, y int32, flags wayland.ShellSurfaceTransient) error {
-	enc, err := p.BeginRequest(wayland.ShellSurfaceRequestSetTransient, wayland.ShellSurfaceRequestSetTransientSince)
+	enc, err := p.Base().BeginRequest(wayland.ShellSurfaceRequestSetTransient, wayland.ShellSurfaceRequestSetTransientSince)
 	if err != nil {
 		return err
 	}
@@ -1212,7 +1212,7 @@ func (p *ShellSurface) SetTransient(parent *Surface, x int32, y int32, flags way
 
 // SetFullscreen sends wl_shell_surface.set_fullscreen (since 1). output may be nil.
 func (p *ShellSurface) SetFullscreen(method wayland.ShellSurfaceFullscreenMethod, framerate uint32, output *Output) error {
-	enc, err := p.BeginRequest(wayland.ShellSurfaceRequestSetFullscreen, wayland.ShellSurfaceRequestSetFullscreenSince)
+	enc, err := p.Base().BeginRequest(wayland.ShellSurfaceRequestSetFullscreen, wayland.ShellSurfaceRequestSetFullscreenSince)
 	if err != nil {
 		return err
 	}
@@ -1224,7 +1224,7 @@ func (p *ShellSurface) SetFullscreen(method wayland.ShellSurfaceFullscreenMethod
 
 // SetPopup sends wl_shell_surface.set_popup (since 1).
 func (p *ShellSurface) SetPopup(seat *Seat, serial uint32, parent *Surface, x int32, y int32, flags wayland.ShellSurfaceTransient) error {
-	enc, err := p.BeginRequest(wayland.ShellSurfaceRequestSetPopup, wayland.ShellSurfaceRequestSetPopupSince)
+	enc, err := p.Base().BeginRequest(wayland.ShellSurfaceRequestSetPopup, wayland.ShellSurfaceRequestSetPopupSince)
 	if err != nil {
 		return err
 	}
@@ -1239,7 +1239,7 @@ func (p *ShellSurface) SetPopup(seat *Seat, serial uint32, parent *Surface, x in
 
 // SetMaximized sends wl_shell_surface.set_maximized (since 1). output may be nil.
 func (p *ShellSurface) SetMaximized(output *Output) error {
-	_, err := p.BeginRequest(wayland.ShellSurfaceRequestSetMaximized, wayland.ShellSurfaceRequestSetMaximizedSince)
+	_, err := p.Base().BeginRequest(wayland.ShellSurfaceRequestSetMaximized, wayland.ShellSurfaceRequestSetMaximizedSince)
 	if err != nil {
 		return err
 	}
@@ -1249,7 +1249,7 @@ func (p *ShellSurface) SetMaximized(output *Output) error {
 
 // SetTitle sends wl_shell_surface.set_title (since 1).
 func (p *ShellSurface) SetTitle(title string) error {
-	enc, err := p.BeginRequest(wayland.ShellSurfaceRequestSetTitle, wayland.ShellSurfaceRequestSetTitleSince)
+	enc, err := p.Base().BeginRequest(wayland.ShellSurfaceRequestSetTitle, wayland.ShellSurfaceRequestSetTitleSince)
 	if err != nil {
 		return err
 	}
@@ -1259,7 +1259,7 @@ func (p *ShellSurface) SetTitle(title string) error {
 
 // SetClass sends wl_shell_surface.set_class (since 1).
 func (p *ShellSurface) SetClass(class string) error {
-	enc, err := p.BeginRequest(wayland.ShellSurfaceRequestSetClass, wayland.ShellSurfaceRequestSetClassSince)
+	enc, err := p.Base().BeginRequest(wayland.ShellSurfaceRequestSetClass, wayland.ShellSurfaceRequestSetClassSince)
 	if err != nil {
 		return err
 	}
@@ -1391,7 +1391,7 @@ func BindSurface(r *client.Registry, version uint32) (*Surface, error) {
 
 // Destroy sends wl_surface.destroy (since 1). Destructor: p is destroyed once the request is queued.
 func (p *Surface) Destroy() error {
-	_, err := p.BeginRequest(wayland.SurfaceRequestDestroy, wayland.SurfaceRequestDestroySince)
+	_, err := p.Base().BeginRequest(wayland.SurfaceRequestDestroy, wayland.SurfaceRequestDestroySince)
 	if err != nil {
 		return err
 	}
@@ -1400,7 +1400,7 @@ func (p *Surface) Destroy() error {
 
 // Attach sends wl_surface.attach (since 1). buffer may be nil.
 func (p *Surface) Attach(buffer *Buffer, x int32, y int32) error {
-	enc, err := p.BeginRequest(wayland.SurfaceRequestAttach, wayland.SurfaceRequestAttachSince)
+	enc, err := p.Base().BeginRequest(wayland.SurfaceRequestAttach, wayland.SurfaceRequestAttachSince)
 	if err != nil {
 		return err
 	}
@@ -1412,7 +1412,7 @@ func (p *Surface) Attach(buffer *Buffer, x int32, y int32) error {
 
 // Damage sends wl_surface.damage (since 1).
 func (p *Surface) Damage(x int32, y int32, width int32, height int32) error {
-	enc, err := p.BeginRequest(wayland.SurfaceRequestDamage, wayland.SurfaceRequestDamageSince)
+	enc, err := p.Base().BeginRequest(wayland.SurfaceRequestDamage, wayland.SurfaceRequestDamageSince)
 	if err != nil {
 		return err
 	}
@@ -1425,7 +1425,7 @@ func (p *Surface) Damage(x int32, y int32, width int32, height int32) error {
 
 // Frame sends wl_surface.frame (since 1) and returns the new wl_callback, created at p's version.
 func (p *Surface) Frame() (*Callback, error) {
-	_, err := p.BeginRequest(wayland.SurfaceRequestFrame, wayland.SurfaceRequestFrameSince)
+	_, err := p.Base().BeginRequest(wayland.SurfaceRequestFrame, wayland.SurfaceRequestFrameSince)
 	if err != nil {
 		return nil, err
 	}
@@ -1439,7 +1439,7 @@ func (p *Surface) Frame() (*Callback, error) {
 
 // SetOpaqueRegion sends wl_surface.set_opaque_region (since 1). region may be nil.
 func (p *Surface) SetOpaqueRegion(region *Region) error {
-	_, err := p.BeginRequest(wayland.SurfaceRequestSetOpaqueRegion, wayland.SurfaceRequestSetOpaqueRegionSince)
+	_, err := p.Base().BeginRequest(wayland.SurfaceRequestSetOpaqueRegion, wayland.SurfaceRequestSetOpaqueRegionSince)
 	if err != nil {
 		return err
 	}
@@ -1449,7 +1449,7 @@ func (p *Surface) SetOpaqueRegion(region *Region) error {
 
 // SetInputRegion sends wl_surface.set_input_region (since 1). region may be nil.
 func (p *Surface) SetInputRegion(region *Region) error {
-	_, err := p.BeginRequest(wayland.SurfaceRequestSetInputRegion, wayland.SurfaceRequestSetInputRegionSince)
+	_, err := p.Base().BeginRequest(wayland.SurfaceRequestSetInputRegion, wayland.SurfaceRequestSetInputRegionSince)
 	if err != nil {
 		return err
 	}
@@ -1459,7 +1459,7 @@ func (p *Surface) SetInputRegion(region *Region) error {
 
 // Commit sends wl_surface.commit (since 1).
 func (p *Surface) Commit() error {
-	_, err := p.BeginRequest(wayland.SurfaceRequestCommit, wayland.SurfaceRequestCommitSince)
+	_, err := p.Base().BeginRequest(wayland.SurfaceRequestCommit, wayland.SurfaceRequestCommitSince)
 	if err != nil {
 		return err
 	}
@@ -1468,7 +1468,7 @@ func (p *Surface) Commit() error {
 
 // SetBufferTransform sends wl_surface.set_buffer_transform (since 2).
 func (p *Surface) SetBufferTransform(transform wayland.OutputTransform) error {
-	enc, err := p.BeginRequest(wayland.SurfaceRequestSetBufferTransform, wayland.SurfaceRequestSetBufferTransformSince)
+	enc, err := p.Base().BeginRequest(wayland.SurfaceRequestSetBufferTransform, wayland.SurfaceRequestSetBufferTransformSince)
 	if err != nil {
 		return err
 	}
@@ -1478,7 +1478,7 @@ func (p *Surface) SetBufferTransform(transform wayland.OutputTransform) error {
 
 // SetBufferScale sends wl_surface.set_buffer_scale (since 3).
 func (p *Surface) SetBufferScale(scale int32) error {
-	enc, err := p.BeginRequest(wayland.SurfaceRequestSetBufferScale, wayland.SurfaceRequestSetBufferScaleSince)
+	enc, err := p.Base().BeginRequest(wayland.SurfaceRequestSetBufferScale, wayland.SurfaceRequestSetBufferScaleSince)
 	if err != nil {
 		return err
 	}
@@ -1488,7 +1488,7 @@ func (p *Surface) SetBufferScale(scale int32) error {
 
 // DamageBuffer sends wl_surface.damage_buffer (since 4).
 func (p *Surface) DamageBuffer(x int32, y int32, width int32, height int32) error {
-	enc, err := p.BeginRequest(wayland.SurfaceRequestDamageBuffer, wayland.SurfaceRequestDamageBufferSince)
+	enc, err := p.Base().BeginRequest(wayland.SurfaceRequestDamageBuffer, wayland.SurfaceRequestDamageBufferSince)
 	if err != nil {
 		return err
 	}
@@ -1501,7 +1501,7 @@ func (p *Surface) DamageBuffer(x int32, y int32, width int32, height int32) erro
 
 // Offset sends wl_surface.offset (since 5).
 func (p *Surface) Offset(x int32, y int32) error {
-	enc, err := p.BeginRequest(wayland.SurfaceRequestOffset, wayland.SurfaceRequestOffsetSince)
+	enc, err := p.Base().BeginRequest(wayland.SurfaceRequestOffset, wayland.SurfaceRequestOffsetSince)
 	if err != nil {
 		return err
 	}
@@ -1646,7 +1646,7 @@ func BindSeat(r *client.Registry, version uint32) (*Seat, error) {
 
 // GetPointer sends wl_seat.get_pointer (since 1) and returns the new wl_pointer, created at p's version.
 func (p *Seat) GetPointer() (*Pointer, error) {
-	_, err := p.BeginRequest(wayland.SeatRequestGetPointer, wayland.SeatRequestGetPointerSince)
+	_, err := p.Base().BeginRequest(wayland.SeatRequestGetPointer, wayland.SeatRequestGetPointerSince)
 	if err != nil {
 		return nil, err
 	}
@@ -1660,7 +1660,7 @@ func (p *Seat) GetPointer() (*Pointer, error) {
 
 // GetKeyboard sends wl_seat.get_keyboard (since 1) and returns the new wl_keyboard, created at p's version.
 func (p *Seat) GetKeyboard() (*Keyboard, error) {
-	_, err := p.BeginRequest(wayland.SeatRequestGetKeyboard, wayland.SeatRequestGetKeyboardSince)
+	_, err := p.Base().BeginRequest(wayland.SeatRequestGetKeyboard, wayland.SeatRequestGetKeyboardSince)
 	if err != nil {
 		return nil, err
 	}
@@ -1674,7 +1674,7 @@ func (p *Seat) GetKeyboard() (*Keyboard, error) {
 
 // GetTouch sends wl_seat.get_touch (since 1) and returns the new wl_touch, created at p's version.
 func (p *Seat) GetTouch() (*Touch, error) {
-	_, err := p.BeginRequest(wayland.SeatRequestGetTouch, wayland.SeatRequestGetTouchSince)
+	_, err := p.Base().BeginRequest(wayland.SeatRequestGetTouch, wayland.SeatRequestGetTouchSince)
 	if err != nil {
 		return nil, err
 	}
@@ -1688,7 +1688,7 @@ func (p *Seat) GetTouch() (*Touch, error) {
 
 // Release sends wl_seat.release (since 5). Destructor: p is destroyed once the request is queued.
 func (p *Seat) Release() error {
-	_, err := p.BeginRequest(wayland.SeatRequestRelease, wayland.SeatRequestReleaseSince)
+	_, err := p.Base().BeginRequest(wayland.SeatRequestRelease, wayland.SeatRequestReleaseSince)
 	if err != nil {
 		return err
 	}
@@ -1800,7 +1800,7 @@ func BindPointer(r *client.Registry, version uint32) (*Pointer, error) {
 
 // SetCursor sends wl_pointer.set_cursor (since 1). surface may be nil.
 func (p *Pointer) SetCursor(serial uint32, surface *Surface, hotspotX int32, hotspotY int32) error {
-	enc, err := p.BeginRequest(wayland.PointerRequestSetCursor, wayland.PointerRequestSetCursorSince)
+	enc, err := p.Base().BeginRequest(wayland.PointerRequestSetCursor, wayland.PointerRequestSetCursorSince)
 	if err != nil {
 		return err
 	}
@@ -1813,7 +1813,7 @@ func (p *Pointer) SetCursor(serial uint32, surface *Surface, hotspotX int32, hot
 
 // Release sends wl_pointer.release (since 3). Destructor: p is destroyed once the request is queued.
 func (p *Pointer) Release() error {
-	_, err := p.BeginRequest(wayland.PointerRequestRelease, wayland.PointerRequestReleaseSince)
+	_, err := p.Base().BeginRequest(wayland.PointerRequestRelease, wayland.PointerRequestReleaseSince)
 	if err != nil {
 		return err
 	}
@@ -2079,7 +2079,7 @@ func BindKeyboard(r *client.Registry, version uint32) (*Keyboard, error) {
 
 // Release sends wl_keyboard.release (since 3). Destructor: p is destroyed once the request is queued.
 func (p *Keyboard) Release() error {
-	_, err := p.BeginRequest(wayland.KeyboardRequestRelease, wayland.KeyboardRequestReleaseSince)
+	_, err := p.Base().BeginRequest(wayland.KeyboardRequestRelease, wayland.KeyboardRequestReleaseSince)
 	if err != nil {
 		return err
 	}
@@ -2272,7 +2272,7 @@ func BindTouch(r *client.Registry, version uint32) (*Touch, error) {
 
 // Release sends wl_touch.release (since 3). Destructor: p is destroyed once the request is queued.
 func (p *Touch) Release() error {
-	_, err := p.BeginRequest(wayland.TouchRequestRelease, wayland.TouchRequestReleaseSince)
+	_, err := p.Base().BeginRequest(wayland.TouchRequestRelease, wayland.TouchRequestReleaseSince)
 	if err != nil {
 		return err
 	}
@@ -2469,7 +2469,7 @@ func BindOutput(r *client.Registry, version uint32) (*Output, error) {
 
 // Release sends wl_output.release (since 3). Destructor: p is destroyed once the request is queued.
 func (p *Output) Release() error {
-	_, err := p.BeginRequest(wayland.OutputRequestRelease, wayland.OutputRequestReleaseSince)
+	_, err := p.Base().BeginRequest(wayland.OutputRequestRelease, wayland.OutputRequestReleaseSince)
 	if err != nil {
 		return err
 	}
@@ -2634,7 +2634,7 @@ func BindRegion(r *client.Registry, version uint32) (*Region, error) {
 
 // Destroy sends wl_region.destroy (since 1). Destructor: p is destroyed once the request is queued.
 func (p *Region) Destroy() error {
-	_, err := p.BeginRequest(wayland.RegionRequestDestroy, wayland.RegionRequestDestroySince)
+	_, err := p.Base().BeginRequest(wayland.RegionRequestDestroy, wayland.RegionRequestDestroySince)
 	if err != nil {
 		return err
 	}
@@ -2643,7 +2643,7 @@ func (p *Region) Destroy() error {
 
 // Add sends wl_region.add (since 1).
 func (p *Region) Add(x int32, y int32, width int32, height int32) error {
-	enc, err := p.BeginRequest(wayland.RegionRequestAdd, wayland.RegionRequestAddSince)
+	enc, err := p.Base().BeginRequest(wayland.RegionRequestAdd, wayland.RegionRequestAddSince)
 	if err != nil {
 		return err
 	}
@@ -2656,7 +2656,7 @@ func (p *Region) Add(x int32, y int32, width int32, height int32) error {
 
 // Subtract sends wl_region.subtract (since 1).
 func (p *Region) Subtract(x int32, y int32, width int32, height int32) error {
-	enc, err := p.BeginRequest(wayland.RegionRequestSubtract, wayland.RegionRequestSubtractSince)
+	enc, err := p.Base().BeginRequest(wayland.RegionRequestSubtract, wayland.RegionRequestSubtractSince)
 	if err != nil {
 		return err
 	}
@@ -2702,7 +2702,7 @@ func BindSubcompositor(r *client.Registry, version uint32) (*Subcompositor, erro
 
 // Destroy sends wl_subcompositor.destroy (since 1). Destructor: p is destroyed once the request is queued.
 func (p *Subcompositor) Destroy() error {
-	_, err := p.BeginRequest(wayland.SubcompositorRequestDestroy, wayland.SubcompositorRequestDestroySince)
+	_, err := p.Base().BeginRequest(wayland.SubcompositorRequestDestroy, wayland.SubcompositorRequestDestroySince)
 	if err != nil {
 		return err
 	}
@@ -2711,7 +2711,7 @@ func (p *Subcompositor) Destroy() error {
 
 // GetSubsurface sends wl_subcompositor.get_subsurface (since 1) and returns the new wl_subsurface, created at p's version.
 func (p *Subcompositor) GetSubsurface(surface *Surface, parent *Surface) (*Subsurface, error) {
-	_, err := p.BeginRequest(wayland.SubcompositorRequestGetSubsurface, wayland.SubcompositorRequestGetSubsurfaceSince)
+	_, err := p.Base().BeginRequest(wayland.SubcompositorRequestGetSubsurface, wayland.SubcompositorRequestGetSubsurfaceSince)
 	if err != nil {
 		return nil, err
 	}
@@ -2764,7 +2764,7 @@ func BindSubsurface(r *client.Registry, version uint32) (*Subsurface, error) {
 
 // Destroy sends wl_subsurface.destroy (since 1). Destructor: p is destroyed once the request is queued.
 func (p *Subsurface) Destroy() error {
-	_, err := p.BeginRequest(wayland.SubsurfaceRequestDestroy, wayland.SubsurfaceRequestDestroySince)
+	_, err := p.Base().BeginRequest(wayland.SubsurfaceRequestDestroy, wayland.SubsurfaceRequestDestroySince)
 	if err != nil {
 		return err
 	}
@@ -2773,7 +2773,7 @@ func (p *Subsurface) Destroy() error {
 
 // SetPosition sends wl_subsurface.set_position (since 1).
 func (p *Subsurface) SetPosition(x int32, y int32) error {
-	enc, err := p.BeginRequest(wayland.SubsurfaceRequestSetPosition, wayland.SubsurfaceRequestSetPositionSince)
+	enc, err := p.Base().BeginRequest(wayland.SubsurfaceRequestSetPosition, wayland.SubsurfaceRequestSetPositionSince)
 	if err != nil {
 		return err
 	}
@@ -2784,7 +2784,7 @@ func (p *Subsurface) SetPosition(x int32, y int32) error {
 
 // PlaceAbove sends wl_subsurface.place_above (since 1).
 func (p *Subsurface) PlaceAbove(sibling *Surface) error {
-	_, err := p.BeginRequest(wayland.SubsurfaceRequestPlaceAbove, wayland.SubsurfaceRequestPlaceAboveSince)
+	_, err := p.Base().BeginRequest(wayland.SubsurfaceRequestPlaceAbove, wayland.SubsurfaceRequestPlaceAboveSince)
 	if err != nil {
 		return err
 	}
@@ -2794,7 +2794,7 @@ func (p *Subsurface) PlaceAbove(sibling *Surface) error {
 
 // PlaceBelow sends wl_subsurface.place_below (since 1).
 func (p *Subsurface) PlaceBelow(sibling *Surface) error {
-	_, err := p.BeginRequest(wayland.SubsurfaceRequestPlaceBelow, wayland.SubsurfaceRequestPlaceBelowSince)
+	_, err := p.Base().BeginRequest(wayland.SubsurfaceRequestPlaceBelow, wayland.SubsurfaceRequestPlaceBelowSince)
 	if err != nil {
 		return err
 	}
@@ -2804,7 +2804,7 @@ func (p *Subsurface) PlaceBelow(sibling *Surface) error {
 
 // SetSync sends wl_subsurface.set_sync (since 1).
 func (p *Subsurface) SetSync() error {
-	_, err := p.BeginRequest(wayland.SubsurfaceRequestSetSync, wayland.SubsurfaceRequestSetSyncSince)
+	_, err := p.Base().BeginRequest(wayland.SubsurfaceRequestSetSync, wayland.SubsurfaceRequestSetSyncSince)
 	if err != nil {
 		return err
 	}
@@ -2813,7 +2813,7 @@ func (p *Subsurface) SetSync() error {
 
 // SetDesync sends wl_subsurface.set_desync (since 1).
 func (p *Subsurface) SetDesync() error {
-	_, err := p.BeginRequest(wayland.SubsurfaceRequestSetDesync, wayland.SubsurfaceRequestSetDesyncSince)
+	_, err := p.Base().BeginRequest(wayland.SubsurfaceRequestSetDesync, wayland.SubsurfaceRequestSetDesyncSince)
 	if err != nil {
 		return err
 	}
@@ -2855,7 +2855,7 @@ func BindFixes(r *client.Registry, version uint32) (*Fixes, error) {
 
 // Destroy sends wl_fixes.destroy (since 1). Destructor: p is destroyed once the request is queued.
 func (p *Fixes) Destroy() error {
-	_, err := p.BeginRequest(wayland.FixesRequestDestroy, wayland.FixesRequestDestroySince)
+	_, err := p.Base().BeginRequest(wayland.FixesRequestDestroy, wayland.FixesRequestDestroySince)
 	if err != nil {
 		return err
 	}
@@ -2864,7 +2864,7 @@ func (p *Fixes) Destroy() error {
 
 // DestroyRegistry sends wl_fixes.destroy_registry (since 1).
 func (p *Fixes) DestroyRegistry(registry *client.Registry) error {
-	_, err := p.BeginRequest(wayland.FixesRequestDestroyRegistry, wayland.FixesRequestDestroyRegistrySince)
+	_, err := p.Base().BeginRequest(wayland.FixesRequestDestroyRegistry, wayland.FixesRequestDestroyRegistrySince)
 	if err != nil {
 		return err
 	}

@@ -69,7 +69,7 @@ func BindWmBase(r *client.Registry, version uint32) (*WmBase, error) {
 
 // Destroy sends xdg_wm_base.destroy (since 1). Destructor: p is destroyed once the request is queued.
 func (p *WmBase) Destroy() error {
-	_, err := p.BeginRequest(xdgshell.WmBaseRequestDestroy, xdgshell.WmBaseRequestDestroySince)
+	_, err := p.Base().BeginRequest(xdgshell.WmBaseRequestDestroy, xdgshell.WmBaseRequestDestroySince)
 	if err != nil {
 		return err
 	}
@@ -78,7 +78,7 @@ func (p *WmBase) Destroy() error {
 
 // CreatePositioner sends xdg_wm_base.create_positioner (since 1) and returns the new xdg_positioner, created at p's version.
 func (p *WmBase) CreatePositioner() (*Positioner, error) {
-	_, err := p.BeginRequest(xdgshell.WmBaseRequestCreatePositioner, xdgshell.WmBaseRequestCreatePositionerSince)
+	_, err := p.Base().BeginRequest(xdgshell.WmBaseRequestCreatePositioner, xdgshell.WmBaseRequestCreatePositionerSince)
 	if err != nil {
 		return nil, err
 	}
@@ -92,7 +92,7 @@ func (p *WmBase) CreatePositioner() (*Positioner, error) {
 
 // GetXdgSurface sends xdg_wm_base.get_xdg_surface (since 1) and returns the new xdg_surface, created at p's version.
 func (p *WmBase) GetXdgSurface(surface *wlclient.Surface) (*Surface, error) {
-	_, err := p.BeginRequest(xdgshell.WmBaseRequestGetXdgSurface, xdgshell.WmBaseRequestGetXdgSurfaceSince)
+	_, err := p.Base().BeginRequest(xdgshell.WmBaseRequestGetXdgSurface, xdgshell.WmBaseRequestGetXdgSurfaceSince)
 	if err != nil {
 		return nil, err
 	}
@@ -107,7 +107,7 @@ func (p *WmBase) GetXdgSurface(surface *wlclient.Surface) (*Surface, error) {
 
 // Pong sends xdg_wm_base.pong (since 1).
 func (p *WmBase) Pong(serial uint32) error {
-	enc, err := p.BeginRequest(xdgshell.WmBaseRequestPong, xdgshell.WmBaseRequestPongSince)
+	enc, err := p.Base().BeginRequest(xdgshell.WmBaseRequestPong, xdgshell.WmBaseRequestPongSince)
 	if err != nil {
 		return err
 	}
@@ -194,7 +194,7 @@ func BindPositioner(r *client.Registry, version uint32) (*Positioner, error) {
 
 // Destroy sends xdg_positioner.destroy (since 1). Destructor: p is destroyed once the request is queued.
 func (p *Positioner) Destroy() error {
-	_, err := p.BeginRequest(xdgshell.PositionerRequestDestroy, xdgshell.PositionerRequestDestroySince)
+	_, err := p.Base().BeginRequest(xdgshell.PositionerRequestDestroy, xdgshell.PositionerRequestDestroySince)
 	if err != nil {
 		return err
 	}
@@ -203,7 +203,7 @@ func (p *Positioner) Destroy() error {
 
 // SetSize sends xdg_positioner.set_size (since 1).
 func (p *Positioner) SetSize(width int32, height int32) error {
-	enc, err := p.BeginRequest(xdgshell.PositionerRequestSetSize, xdgshell.PositionerRequestSetSizeSince)
+	enc, err := p.Base().BeginRequest(xdgshell.PositionerRequestSetSize, xdgshell.PositionerRequestSetSizeSince)
 	if err != nil {
 		return err
 	}
@@ -214,7 +214,7 @@ func (p *Positioner) SetSize(width int32, height int32) error {
 
 // SetAnchorRect sends xdg_positioner.set_anchor_rect (since 1).
 func (p *Positioner) SetAnchorRect(x int32, y int32, width int32, height int32) error {
-	enc, err := p.BeginRequest(xdgshell.PositionerRequestSetAnchorRect, xdgshell.PositionerRequestSetAnchorRectSince)
+	enc, err := p.Base().BeginRequest(xdgshell.PositionerRequestSetAnchorRect, xdgshell.PositionerRequestSetAnchorRectSince)
 	if err != nil {
 		return err
 	}
@@ -227,7 +227,7 @@ func (p *Positioner) SetAnchorRect(x int32, y int32, width int32, height int32) 
 
 // SetAnchor sends xdg_positioner.set_anchor (since 1).
 func (p *Positioner) SetAnchor(anchor xdgshell.PositionerAnchor) error {
-	enc, err := p.BeginRequest(xdgshell.PositionerRequestSetAnchor, xdgshell.PositionerRequestSetAnchorSince)
+	enc, err := p.Base().BeginRequest(xdgshell.PositionerRequestSetAnchor, xdgshell.PositionerRequestSetAnchorSince)
 	if err != nil {
 		return err
 	}
@@ -237,7 +237,7 @@ func (p *Positioner) SetAnchor(anchor xdgshell.PositionerAnchor) error {
 
 // SetGravity sends xdg_positioner.set_gravity (since 1).
 func (p *Positioner) SetGravity(gravity xdgshell.PositionerGravity) error {
-	enc, err := p.BeginRequest(xdgshell.PositionerRequestSetGravity, xdgshell.PositionerRequestSetGravitySince)
+	enc, err := p.Base().BeginRequest(xdgshell.PositionerRequestSetGravity, xdgshell.PositionerRequestSetGravitySince)
 	if err != nil {
 		return err
 	}
@@ -247,7 +247,7 @@ func (p *Positioner) SetGravity(gravity xdgshell.PositionerGravity) error {
 
 // SetConstraintAdjustment sends xdg_positioner.set_constraint_adjustment (since 1).
 func (p *Positioner) SetConstraintAdjustment(constraintAdjustment uint32) error {
-	enc, err := p.BeginRequest(xdgshell.PositionerRequestSetConstraintAdjustment, xdgshell.PositionerRequestSetConstraintAdjustmentSince)
+	enc, err := p.Base().BeginRequest(xdgshell.PositionerRequestSetConstraintAdjustment, xdgshell.PositionerRequestSetConstraintAdjustmentSince)
 	if err != nil {
 		return err
 	}
@@ -257,7 +257,7 @@ func (p *Positioner) SetConstraintAdjustment(constraintAdjustment uint32) error 
 
 // SetOffset sends xdg_positioner.set_offset (since 1).
 func (p *Positioner) SetOffset(x int32, y int32) error {
-	enc, err := p.BeginRequest(xdgshell.PositionerRequestSetOffset, xdgshell.PositionerRequestSetOffsetSince)
+	enc, err := p.Base().BeginRequest(xdgshell.PositionerRequestSetOffset, xdgshell.PositionerRequestSetOffsetSince)
 	if err != nil {
 		return err
 	}
@@ -268,7 +268,7 @@ func (p *Positioner) SetOffset(x int32, y int32) error {
 
 // SetReactive sends xdg_positioner.set_reactive (since 3).
 func (p *Positioner) SetReactive() error {
-	_, err := p.BeginRequest(xdgshell.PositionerRequestSetReactive, xdgshell.PositionerRequestSetReactiveSince)
+	_, err := p.Base().BeginRequest(xdgshell.PositionerRequestSetReactive, xdgshell.PositionerRequestSetReactiveSince)
 	if err != nil {
 		return err
 	}
@@ -277,7 +277,7 @@ func (p *Positioner) SetReactive() error {
 
 // SetParentSize sends xdg_positioner.set_parent_size (since 3).
 func (p *Positioner) SetParentSize(parentWidth int32, parentHeight int32) error {
-	enc, err := p.BeginRequest(xdgshell.PositionerRequestSetParentSize, xdgshell.PositionerRequestSetParentSizeSince)
+	enc, err := p.Base().BeginRequest(xdgshell.PositionerRequestSetParentSize, xdgshell.PositionerRequestSetParentSizeSince)
 	if err != nil {
 		return err
 	}
@@ -288,7 +288,7 @@ func (p *Positioner) SetParentSize(parentWidth int32, parentHeight int32) error 
 
 // SetParentConfigure sends xdg_positioner.set_parent_configure (since 3).
 func (p *Positioner) SetParentConfigure(serial uint32) error {
-	enc, err := p.BeginRequest(xdgshell.PositionerRequestSetParentConfigure, xdgshell.PositionerRequestSetParentConfigureSince)
+	enc, err := p.Base().BeginRequest(xdgshell.PositionerRequestSetParentConfigure, xdgshell.PositionerRequestSetParentConfigureSince)
 	if err != nil {
 		return err
 	}
@@ -343,7 +343,7 @@ func BindSurface(r *client.Registry, version uint32) (*Surface, error) {
 
 // Destroy sends xdg_surface.destroy (since 1). Destructor: p is destroyed once the request is queued.
 func (p *Surface) Destroy() error {
-	_, err := p.BeginRequest(xdgshell.SurfaceRequestDestroy, xdgshell.SurfaceRequestDestroySince)
+	_, err := p.Base().BeginRequest(xdgshell.SurfaceRequestDestroy, xdgshell.SurfaceRequestDestroySince)
 	if err != nil {
 		return err
 	}
@@ -352,7 +352,7 @@ func (p *Surface) Destroy() error {
 
 // GetToplevel sends xdg_surface.get_toplevel (since 1) and returns the new xdg_toplevel, created at p's version.
 func (p *Surface) GetToplevel() (*Toplevel, error) {
-	_, err := p.BeginRequest(xdgshell.SurfaceRequestGetToplevel, xdgshell.SurfaceRequestGetToplevelSince)
+	_, err := p.Base().BeginRequest(xdgshell.SurfaceRequestGetToplevel, xdgshell.SurfaceRequestGetToplevelSince)
 	if err != nil {
 		return nil, err
 	}
@@ -366,7 +366,7 @@ func (p *Surface) GetToplevel() (*Toplevel, error) {
 
 // GetPopup sends xdg_surface.get_popup (since 1) and returns the new xdg_popup, created at p's version. parent may be nil.
 func (p *Surface) GetPopup(parent *Surface, positioner *Positioner) (*Popup, error) {
-	_, err := p.BeginRequest(xdgshell.SurfaceRequestGetPopup, xdgshell.SurfaceRequestGetPopupSince)
+	_, err := p.Base().BeginRequest(xdgshell.SurfaceRequestGetPopup, xdgshell.SurfaceRequestGetPopupSince)
 	if err != nil {
 		return nil, err
 	}
@@ -382,7 +382,7 @@ func (p *Surface) GetPopup(parent *Surface, positioner *Positioner) (*Popup, err
 
 // SetWindowGeometry sends xdg_surface.set_window_geometry (since 1).
 func (p *Surface) SetWindowGeometry(x int32, y int32, width int32, height int32) error {
-	enc, err := p.BeginRequest(xdgshell.SurfaceRequestSetWindowGeometry, xdgshell.SurfaceRequestSetWindowGeometrySince)
+	enc, err := p.Base().BeginRequest(xdgshell.SurfaceRequestSetWindowGeometry, xdgshell.SurfaceRequestSetWindowGeometrySince)
 	if err != nil {
 		return err
 	}
@@ -395,7 +395,7 @@ func (p *Surface) SetWindowGeometry(x int32, y int32, width int32, height int32)
 
 // AckConfigure sends xdg_surface.ack_configure (since 1).
 func (p *Surface) AckConfigure(serial uint32) error {
-	enc, err := p.BeginRequest(xdgshell.SurfaceRequestAckConfigure, xdgshell.SurfaceRequestAckConfigureSince)
+	enc, err := p.Base().BeginRequest(xdgshell.SurfaceRequestAckConfigure, xdgshell.SurfaceRequestAckConfigureSince)
 	if err != nil {
 		return err
 	}
@@ -498,7 +498,7 @@ func BindToplevel(r *client.Registry, version uint32) (*Toplevel, error) {
 
 // Destroy sends xdg_toplevel.destroy (since 1). Destructor: p is destroyed once the request is queued.
 func (p *Toplevel) Destroy() error {
-	_, err := p.BeginRequest(xdgshell.ToplevelRequestDestroy, xdgshell.ToplevelRequestDestroySince)
+	_, err := p.Base().BeginRequest(xdgshell.ToplevelRequestDestroy, xdgshell.ToplevelRequestDestroySince)
 	if err != nil {
 		return err
 	}
@@ -507,7 +507,7 @@ func (p *Toplevel) Destroy() error {
 
 // SetParent sends xdg_toplevel.set_parent (since 1). parent may be nil.
 func (p *Toplevel) SetParent(parent *Toplevel) error {
-	_, err := p.BeginRequest(xdgshell.ToplevelRequestSetParent, xdgshell.ToplevelRequestSetParentSince)
+	_, err := p.Base().BeginRequest(xdgshell.ToplevelRequestSetParent, xdgshell.ToplevelRequestSetParentSince)
 	if err != nil {
 		return err
 	}
@@ -517,7 +517,7 @@ func (p *Toplevel) SetParent(parent *Toplevel) error {
 
 // SetTitle sends xdg_toplevel.set_title (since 1).
 func (p *Toplevel) SetTitle(title string) error {
-	enc, err := p.BeginRequest(xdgshell.ToplevelRequestSetTitle, xdgshell.ToplevelRequestSetTitleSince)
+	enc, err := p.Base().BeginRequest(xdgshell.ToplevelRequestSetTitle, xdgshell.ToplevelRequestSetTitleSince)
 	if err != nil {
 		return err
 	}
@@ -527,7 +527,7 @@ func (p *Toplevel) SetTitle(title string) error {
 
 // SetAppID sends xdg_toplevel.set_app_id (since 1).
 func (p *Toplevel) SetAppID(appID string) error {
-	enc, err := p.BeginRequest(xdgshell.ToplevelRequestSetAppID, xdgshell.ToplevelRequestSetAppIDSince)
+	enc, err := p.Base().BeginRequest(xdgshell.ToplevelRequestSetAppID, xdgshell.ToplevelRequestSetAppIDSince)
 	if err != nil {
 		return err
 	}
@@ -537,7 +537,7 @@ func (p *Toplevel) SetAppID(appID string) error {
 
 // ShowWindowMenu sends xdg_toplevel.show_window_menu (since 1).
 func (p *Toplevel) ShowWindowMenu(seat *wlclient.Seat, serial uint32, x int32, y int32) error {
-	enc, err := p.BeginRequest(xdgshell.ToplevelRequestShowWindowMenu, xdgshell.ToplevelRequestShowWindowMenuSince)
+	enc, err := p.Base().BeginRequest(xdgshell.ToplevelRequestShowWindowMenu, xdgshell.ToplevelRequestShowWindowMenuSince)
 	if err != nil {
 		return err
 	}
@@ -550,7 +550,7 @@ func (p *Toplevel) ShowWindowMenu(seat *wlclient.Seat, serial uint32, x int32, y
 
 // Move sends xdg_toplevel.move (since 1).
 func (p *Toplevel) Move(seat *wlclient.Seat, serial uint32) error {
-	enc, err := p.BeginRequest(xdgshell.ToplevelRequestMove, xdgshell.ToplevelRequestMoveSince)
+	enc, err := p.Base().BeginRequest(xdgshell.ToplevelRequestMove, xdgshell.ToplevelRequestMoveSince)
 	if err != nil {
 		return err
 	}
@@ -561,7 +561,7 @@ func (p *Toplevel) Move(seat *wlclient.Seat, serial uint32) error {
 
 // Resize sends xdg_toplevel.resize (since 1).
 func (p *Toplevel) Resize(seat *wlclient.Seat, serial uint32, edges xdgshell.ToplevelResizeEdge) error {
-	enc, err := p.BeginRequest(xdgshell.ToplevelRequestResize, xdgshell.ToplevelRequestResizeSince)
+	enc, err := p.Base().BeginRequest(xdgshell.ToplevelRequestResize, xdgshell.ToplevelRequestResizeSince)
 	if err != nil {
 		return err
 	}
@@ -573,7 +573,7 @@ func (p *Toplevel) Resize(seat *wlclient.Seat, serial uint32, edges xdgshell.Top
 
 // SetMaxSize sends xdg_toplevel.set_max_size (since 1).
 func (p *Toplevel) SetMaxSize(width int32, height int32) error {
-	enc, err := p.BeginRequest(xdgshell.ToplevelRequestSetMaxSize, xdgshell.ToplevelRequestSetMaxSizeSince)
+	enc, err := p.Base().BeginRequest(xdgshell.ToplevelRequestSetMaxSize, xdgshell.ToplevelRequestSetMaxSizeSince)
 	if err != nil {
 		return err
 	}
@@ -584,7 +584,7 @@ func (p *Toplevel) SetMaxSize(width int32, height int32) error {
 
 // SetMinSize sends xdg_toplevel.set_min_size (since 1).
 func (p *Toplevel) SetMinSize(width int32, height int32) error {
-	enc, err := p.BeginRequest(xdgshell.ToplevelRequestSetMinSize, xdgshell.ToplevelRequestSetMinSizeSince)
+	enc, err := p.Base().BeginRequest(xdgshell.ToplevelRequestSetMinSize, xdgshell.ToplevelRequestSetMinSizeSince)
 	if err != nil {
 		return err
 	}
@@ -595,7 +595,7 @@ func (p *Toplevel) SetMinSize(width int32, height int32) error {
 
 // SetMaximized sends xdg_toplevel.set_maximized (since 1).
 func (p *Toplevel) SetMaximized() error {
-	_, err := p.BeginRequest(xdgshell.ToplevelRequestSetMaximized, xdgshell.ToplevelRequestSetMaximizedSince)
+	_, err := p.Base().BeginRequest(xdgshell.ToplevelRequestSetMaximized, xdgshell.ToplevelRequestSetMaximizedSince)
 	if err != nil {
 		return err
 	}
@@ -604,7 +604,7 @@ func (p *Toplevel) SetMaximized() error {
 
 // UnsetMaximized sends xdg_toplevel.unset_maximized (since 1).
 func (p *Toplevel) UnsetMaximized() error {
-	_, err := p.BeginRequest(xdgshell.ToplevelRequestUnsetMaximized, xdgshell.ToplevelRequestUnsetMaximizedSince)
+	_, err := p.Base().BeginRequest(xdgshell.ToplevelRequestUnsetMaximized, xdgshell.ToplevelRequestUnsetMaximizedSince)
 	if err != nil {
 		return err
 	}
@@ -613,7 +613,7 @@ func (p *Toplevel) UnsetMaximized() error {
 
 // SetFullscreen sends xdg_toplevel.set_fullscreen (since 1). output may be nil.
 func (p *Toplevel) SetFullscreen(output *wlclient.Output) error {
-	_, err := p.BeginRequest(xdgshell.ToplevelRequestSetFullscreen, xdgshell.ToplevelRequestSetFullscreenSince)
+	_, err := p.Base().BeginRequest(xdgshell.ToplevelRequestSetFullscreen, xdgshell.ToplevelRequestSetFullscreenSince)
 	if err != nil {
 		return err
 	}
@@ -623,7 +623,7 @@ func (p *Toplevel) SetFullscreen(output *wlclient.Output) error {
 
 // UnsetFullscreen sends xdg_toplevel.unset_fullscreen (since 1).
 func (p *Toplevel) UnsetFullscreen() error {
-	_, err := p.BeginRequest(xdgshell.ToplevelRequestUnsetFullscreen, xdgshell.ToplevelRequestUnsetFullscreenSince)
+	_, err := p.Base().BeginRequest(xdgshell.ToplevelRequestUnsetFullscreen, xdgshell.ToplevelRequestUnsetFullscreenSince)
 	if err != nil {
 		return err
 	}
@@ -632,7 +632,7 @@ func (p *Toplevel) UnsetFullscreen() error {
 
 // SetMinimized sends xdg_toplevel.set_minimized (since 1).
 func (p *Toplevel) SetMinimized() error {
-	_, err := p.BeginRequest(xdgshell.ToplevelRequestSetMinimized, xdgshell.ToplevelRequestSetMinimizedSince)
+	_, err := p.Base().BeginRequest(xdgshell.ToplevelRequestSetMinimized, xdgshell.ToplevelRequestSetMinimizedSince)
 	if err != nil {
 		return err
 	}
@@ -769,7 +769,7 @@ func BindPopup(r *client.Registry, version uint32) (*Popup, error) {
 
 // Destroy sends xdg_popup.destroy (since 1). Destructor: p is destroyed once the request is queued.
 func (p *Popup) Destroy() error {
-	_, err := p.BeginRequest(xdgshell.PopupRequestDestroy, xdgshell.PopupRequestDestroySince)
+	_, err := p.Base().BeginRequest(xdgshell.PopupRequestDestroy, xdgshell.PopupRequestDestroySince)
 	if err != nil {
 		return err
 	}
@@ -778,7 +778,7 @@ func (p *Popup) Destroy() error {
 
 // Grab sends xdg_popup.grab (since 1).
 func (p *Popup) Grab(seat *wlclient.Seat, serial uint32) error {
-	enc, err := p.BeginRequest(xdgshell.PopupRequestGrab, xdgshell.PopupRequestGrabSince)
+	enc, err := p.Base().BeginRequest(xdgshell.PopupRequestGrab, xdgshell.PopupRequestGrabSince)
 	if err != nil {
 		return err
 	}
@@ -789,7 +789,7 @@ func (p *Popup) Grab(seat *wlclient.Seat, serial uint32) error {
 
 // Reposition sends xdg_popup.reposition (since 3).
 func (p *Popup) Reposition(positioner *Positioner, token uint32) error {
-	enc, err := p.BeginRequest(xdgshell.PopupRequestReposition, xdgshell.PopupRequestRepositionSince)
+	enc, err := p.Base().BeginRequest(xdgshell.PopupRequestReposition, xdgshell.PopupRequestRepositionSince)
 	if err != nil {
 		return err
 	}

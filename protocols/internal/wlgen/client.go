@@ -262,7 +262,8 @@ func (g *generator) request(in *xmlIface, t, q string, m *message) {
 		}
 	}
 	op := q + t + "Request" + name
-	g.printf("\t%s, err := p.BeginRequest(%s, %sSince)\n\tif err != nil {\n\t\treturn %s\n\t}\n", encVar, op, op, fail)
+	// Base, unlike the promoted method, is safe on a nil p.
+	g.printf("\t%s, err := p.Base().BeginRequest(%s, %sSince)\n\tif err != nil {\n\t\treturn %s\n\t}\n", encVar, op, op, fail)
 	for _, a := range args {
 		switch a.a.Type {
 		case "int":

@@ -74,7 +74,7 @@ func BindFds(r *client.Registry, version uint32) (*Fds, error) {
 
 // Send sends tst_fds.send (since 1). A duplicate of a is sent; the caller keeps a. A duplicate of b is sent; the caller keeps b. A duplicate of cArg is sent; the caller keeps cArg.
 func (p *Fds) Send(a int, b int, cArg int, tag uint32) error {
-	enc, err := p.BeginRequest(testsrv.FdsRequestSend, testsrv.FdsRequestSendSince)
+	enc, err := p.Base().BeginRequest(testsrv.FdsRequestSend, testsrv.FdsRequestSendSince)
 	if err != nil {
 		return err
 	}
@@ -87,7 +87,7 @@ func (p *Fds) Send(a int, b int, cArg int, tag uint32) error {
 
 // Echo sends tst_fds.echo (since 1).
 func (p *Fds) Echo(tag uint32) error {
-	enc, err := p.BeginRequest(testsrv.FdsRequestEcho, testsrv.FdsRequestEchoSince)
+	enc, err := p.Base().BeginRequest(testsrv.FdsRequestEcho, testsrv.FdsRequestEchoSince)
 	if err != nil {
 		return err
 	}
@@ -97,7 +97,7 @@ func (p *Fds) Echo(tag uint32) error {
 
 // Spawn sends tst_fds.spawn (since 1).
 func (p *Fds) Spawn(tag uint32) error {
-	enc, err := p.BeginRequest(testsrv.FdsRequestSpawn, testsrv.FdsRequestSpawnSince)
+	enc, err := p.Base().BeginRequest(testsrv.FdsRequestSpawn, testsrv.FdsRequestSpawnSince)
 	if err != nil {
 		return err
 	}
@@ -107,7 +107,7 @@ func (p *Fds) Spawn(tag uint32) error {
 
 // Fail sends tst_fds.fail (since 1).
 func (p *Fds) Fail(code uint32, message string) error {
-	enc, err := p.BeginRequest(testsrv.FdsRequestFail, testsrv.FdsRequestFailSince)
+	enc, err := p.Base().BeginRequest(testsrv.FdsRequestFail, testsrv.FdsRequestFailSince)
 	if err != nil {
 		return err
 	}
@@ -118,7 +118,7 @@ func (p *Fds) Fail(code uint32, message string) error {
 
 // Destroy sends tst_fds.destroy (since 1). Destructor: p is destroyed once the request is queued.
 func (p *Fds) Destroy() error {
-	_, err := p.BeginRequest(testsrv.FdsRequestDestroy, testsrv.FdsRequestDestroySince)
+	_, err := p.Base().BeginRequest(testsrv.FdsRequestDestroy, testsrv.FdsRequestDestroySince)
 	if err != nil {
 		return err
 	}
@@ -127,7 +127,7 @@ func (p *Fds) Destroy() error {
 
 // Poke sends tst_fds.poke (since 2).
 func (p *Fds) Poke() error {
-	_, err := p.BeginRequest(testsrv.FdsRequestPoke, testsrv.FdsRequestPokeSince)
+	_, err := p.Base().BeginRequest(testsrv.FdsRequestPoke, testsrv.FdsRequestPokeSince)
 	if err != nil {
 		return err
 	}
@@ -255,7 +255,7 @@ func BindChild(r *client.Registry, version uint32) (*Child, error) {
 
 // Destroy sends tst_child.destroy (since 1). Destructor: p is destroyed once the request is queued.
 func (p *Child) Destroy() error {
-	_, err := p.BeginRequest(testsrv.ChildRequestDestroy, testsrv.ChildRequestDestroySince)
+	_, err := p.Base().BeginRequest(testsrv.ChildRequestDestroy, testsrv.ChildRequestDestroySince)
 	if err != nil {
 		return err
 	}
