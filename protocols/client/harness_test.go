@@ -9,6 +9,7 @@ import (
 	"gocomp/compositor/loop"
 	"gocomp/protocols/client"
 	"gocomp/protocols/client/internal/testproto/testsrv"
+	"gocomp/protocols/client/testclient"
 	"gocomp/protocols/server"
 	"gocomp/protocols/wayland"
 
@@ -244,11 +245,11 @@ func (f fdsServer) Poke(res *testsrv.Fds) error {
 // openFDs counts this process's open fds.
 func openFDs(t testing.TB) int {
 	t.Helper()
-	ents, err := os.ReadDir("/proc/self/fd")
+	n, err := testclient.OpenFDs()
 	if err != nil {
 		t.Fatal(err)
 	}
-	return len(ents)
+	return n
 }
 
 // tempFiles returns n open files in a temporary directory, closed at
