@@ -386,17 +386,8 @@ func (g *generator) clientDispatch(in *xmlIface, t, q string) {
 		g.printf("\t\tif err := d.Finish(); err != nil {\n\t\t\treturn err\n\t\t}\n")
 		var call []string
 		for i, a := range args {
-			v := fmt.Sprintf("arg%d", i)
+			v := g.plainArg(i, a)
 			switch a.a.Type {
-			case "int", "uint":
-				if a.a.Enum != "" {
-					v = fmt.Sprintf("%s(arg%d)", a.typ, i)
-				}
-			case "string":
-				if a.a.AllowNull == "true" {
-					g.printf("\t\tvar p%d *string\n\t\tif arg%dOK {\n\t\t\tp%d = &arg%d\n\t\t}\n", i, i, i, i)
-					v = fmt.Sprintf("p%d", i)
-				}
 			case "object":
 				want := a.a.Interface
 				if want == "" {
@@ -451,4 +442,19 @@ func (g *generator) decodeArgs(args []goArg) {
 			g.printf("\t\targ%d := d.FD()\n", i)
 		}
 	}
+}
+
+// plainArg returns the Go expression passing decoded argument i to a
+// handler or listener: argN, converted to its enum type, or for a
+// nullable string a pointer (declared here) that is nil for null. Object
+// and new_id arguments are resolved by each side itself.
+func (g *generator) plainArg(i int, a goArg) string {
+	switch {
+	case (a.a.Type == "int" || a.a.Type == "uint") && a.a.Enum != "":
+		return fmt.Sprintf("%s(arg%d)", a.typ, i)
+	case a.a.Type == "string" && a.a.AllowNull == "true":
+		g.printf("\t\tvar p%d *string\n\t\tif arg%dOK {\n\t\t\tp%d = &arg%d\n\t\t}\n", i, i, i, i)
+		return fmt.Sprintf("p%d", i)
+	}
+	return fmt.Sprintf("arg%d", i)
 }

@@ -217,15 +217,8 @@ func (g *generator) ifaceType(name string) string {
 	if g.local(name) != nil {
 		return typeName(name)
 	}
-	prefixes := make([]string, 0, len(g.cfg.imports))
-	for p := range g.cfg.imports {
-		prefixes = append(prefixes, p)
-	}
-	sort.Strings(prefixes)
-	for _, p := range prefixes {
-		if strings.HasPrefix(name, p) {
-			return g.use(g.cfg.imports[p]) + "." + typeName(name)
-		}
+	if path, ok := byPrefix(g.cfg.imports, name); ok {
+		return g.use(path) + "." + typeName(name)
 	}
 	g.fail("interface %s: not in this protocol and no -import covers it", name)
 	return g.objectType()
@@ -242,17 +235,26 @@ func (g *generator) objectType() string {
 // constsQualifier returns "pkg." when the constants and enums of interface
 // name live in a package named by -consts, and "" otherwise.
 func (g *generator) constsQualifier(name string) string {
-	prefixes := make([]string, 0, len(g.cfg.consts))
-	for p := range g.cfg.consts {
+	if path, ok := byPrefix(g.cfg.consts, name); ok {
+		return g.use(path) + "."
+	}
+	return ""
+}
+
+// byPrefix returns the import path that m maps the first matching prefix
+// of name to (prefixes tried in sorted order).
+func byPrefix(m map[string]string, name string) (string, bool) {
+	prefixes := make([]string, 0, len(m))
+	for p := range m {
 		prefixes = append(prefixes, p)
 	}
 	sort.Strings(prefixes)
 	for _, p := range prefixes {
 		if strings.HasPrefix(name, p) {
-			return g.use(g.cfg.consts[p]) + "."
+			return m[p], true
 		}
 	}
-	return ""
+	return "", false
 }
 
 // enumType resolves an enum attribute ("name" or "iface.name") seen in
@@ -497,17 +499,8 @@ func (g *generator) dispatch(in *xmlIface, t string) {
 		}
 		var call []string
 		for i, a := range args {
-			v := fmt.Sprintf("arg%d", i)
+			v := g.plainArg(i, a)
 			switch a.a.Type {
-			case "int", "uint":
-				if a.a.Enum != "" {
-					v = fmt.Sprintf("%s(arg%d)", a.typ, i)
-				}
-			case "string":
-				if a.a.AllowNull == "true" {
-					g.printf("\t\tvar p%d *string\n\t\tif arg%dOK {\n\t\t\tp%d = &arg%d\n\t\t}\n", i, i, i, i)
-					v = fmt.Sprintf("p%d", i)
-				}
 			case "object":
 				nullable := a.a.AllowNull == "true"
 				want := a.a.Interface
