@@ -2,101 +2,23 @@ package client_test
 
 import (
 	"context"
-	"fmt"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"strconv"
-	"strings"
 	"testing"
 
-	"gocomp/compositor/loop"
 	"gocomp/protocols/client"
 	"gocomp/protocols/client/wlclient"
-	"gocomp/protocols/server"
+	"gocomp/protocols/internal/benchkit"
 	"gocomp/protocols/wayland"
 	"gocomp/protocols/wire"
 
 	"golang.org/x/sys/unix"
 )
 
-// syncServerEnv makes the test binary the gocomp server of
-// BenchmarkSyncRoundTrip: serve one client on the fd it names, then exit.
-const syncServerEnv = "GOCOMP_CLIENT_BENCH_SERVER_FD"
-
 func TestMain(m *testing.M) {
-	if v := os.Getenv(syncServerEnv); v != "" {
-		fd, err := strconv.Atoi(v)
-		if err == nil {
-			err = serveOne(fd)
-		}
-		if err != nil {
-			fmt.Fprintln(os.Stderr, "sync server:", err)
-			os.Exit(1)
-		}
-		os.Exit(0)
-	}
+	benchkit.ServeIfChild() // BenchmarkSyncRoundTrip's gocomp server
 	os.Exit(m.Run())
-}
-
-// serveOne serves the client on fd from a compositor/loop loop, as gocomp
-// does, until the client leaves.
-func serveOne(fd int) error {
-	l, err := loop.New()
-	if err != nil {
-		return err
-	}
-	defer l.Close()
-	d := server.NewDisplay(server.Options{})
-	defer d.Close()
-	var src *loop.FDSource
-	c, err := d.NewClient(fd, server.ClientHooks{Disconnected: func(*server.Client, error) {
-		src.Remove()
-		l.Stop()
-	}})
-	if err != nil {
-		return err
-	}
-	if src, err = l.AddFD(fd, loop.Readable, func(loop.Events) { c.HandleReadable() }); err != nil {
-		return err
-	}
-	l.AddBeforeWait(d.FlushClients)
-	return l.Run()
-}
-
-// buildAnchor compiles a C anchor with gcc against the pkg-config package
-// lib (make deps installs gcc, pkg-config and libwayland-dev).
-func buildAnchor(b *testing.B, src, lib string) string {
-	b.Helper()
-	flags, err := exec.Command("pkg-config", "--cflags", "--libs", lib).Output()
-	if err != nil {
-		b.Fatalf("pkg-config %s: %v (run make deps)", lib, err)
-	}
-	bin := filepath.Join(b.TempDir(), strings.TrimSuffix(filepath.Base(src), ".c"))
-	args := append([]string{"-O2", "-o", bin, src}, strings.Fields(string(flags))...)
-	if out, err := exec.Command("gcc", args...).CombinedOutput(); err != nil {
-		b.Fatalf("gcc %v: %v\n%s", args, err, out)
-	}
-	return bin
-}
-
-// startOnFD starts cmd with fd as its fd 3 (the fd is closed here once the
-// child has it) and returns a function that waits for it to exit.
-func startOnFD(b *testing.B, cmd *exec.Cmd, fd int) (wait func()) {
-	b.Helper()
-	f := os.NewFile(uintptr(fd), "peer")
-	cmd.ExtraFiles = []*os.File{f}
-	cmd.Stderr = os.Stderr
-	err := cmd.Start()
-	f.Close()
-	if err != nil {
-		b.Fatal(err)
-	}
-	return func() {
-		if err := cmd.Wait(); err != nil {
-			b.Errorf("%s: %v", cmd.Path, err)
-		}
-	}
 }
 
 // BenchmarkSyncRoundTrip measures wl_display.sync round trips made by a
@@ -110,24 +32,19 @@ func startOnFD(b *testing.B, cmd *exec.Cmd, fd int) (wait func()) {
 // starting the program. protocols/server's BenchmarkSyncRoundTrip measures
 // the servers with a raw blocking client in the same run.
 func BenchmarkSyncRoundTrip(b *testing.B) {
-	cAnchor := buildAnchor(b, "testdata/anchor/sync_client.c", "wayland-client")
-	sAnchor := buildAnchor(b, "../server/testdata/anchor/sync_server.c", "wayland-server")
+	cAnchor := benchkit.BuildAnchor(b, "testdata/anchor/sync_client.c", "wayland-client")
+	sAnchor := benchkit.BuildAnchor(b, "../server/testdata/anchor/sync_server.c", "wayland-server")
 	servers := []struct {
 		name string
 		cmd  func() *exec.Cmd
 	}{
-		{"gocomp-server", func() *exec.Cmd {
-			cmd := exec.Command(os.Args[0], "-test.run=^$")
-			cmd.Env = append(os.Environ(), syncServerEnv+"=3")
-			return cmd
-		}},
+		{"gocomp-server", benchkit.ServerCmd},
 		{"libwayland-server", func() *exec.Cmd { return exec.Command(sAnchor, "3") }},
 	}
 	for _, srv := range servers {
 		b.Run("gocomp-client/"+srv.name, func(b *testing.B) {
-			pair := socketpair(b)
-			wait := startOnFD(b, srv.cmd(), pair[0])
-			c, err := client.NewConn(pair[1], client.Options{})
+			fd, wait := benchkit.StartPeer(b, srv.cmd())
+			c, err := client.NewConn(fd, client.Options{})
 			if err != nil {
 				b.Fatal(err)
 			}
@@ -148,17 +65,13 @@ func BenchmarkSyncRoundTrip(b *testing.B) {
 			wait()
 		})
 		b.Run("libwayland-client/"+srv.name, func(b *testing.B) {
-			pair := socketpair(b)
-			wait := startOnFD(b, srv.cmd(), pair[0])
+			fd, wait := benchkit.StartPeer(b, srv.cmd())
+			end := os.NewFile(uintptr(fd), "client-end")
 			cmd := exec.Command(cAnchor, "3", strconv.Itoa(b.N))
-			var out strings.Builder
-			cmd.Stdout = &out
-			startOnFD(b, cmd, pair[1])()
+			cmd.ExtraFiles = []*os.File{end}
+			us := benchkit.AnchorFigure(b, cmd)
+			end.Close()
 			wait()
-			us, err := strconv.ParseFloat(strings.TrimSpace(out.String()), 64)
-			if err != nil {
-				b.Fatalf("anchor printed %q: %v", out.String(), err)
-			}
 			b.ReportMetric(us, "µs/roundtrip")
 		})
 	}
@@ -188,7 +101,7 @@ func (k *keyCounter) Key(*wlclient.Keyboard, uint32, uint32, uint32, wayland.Key
 // prepare_read, read_events, dispatch_pending); its ns/event excludes
 // starting the program.
 func BenchmarkKeyEvents(b *testing.B) {
-	anchor := buildAnchor(b, "testdata/anchor/key_events_client.c", "wayland-client")
+	anchor := benchkit.BuildAnchor(b, "testdata/anchor/key_events_client.c", "wayland-client")
 	b.Run("gocomp", func(b *testing.B) {
 		pair := socketpair(b)
 		defer unix.Close(pair[0])
@@ -247,14 +160,7 @@ func BenchmarkKeyEvents(b *testing.B) {
 		b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N), "ns/event")
 	})
 	b.Run("libwayland", func(b *testing.B) {
-		out, err := exec.Command(anchor, strconv.Itoa(b.N)).Output()
-		if err != nil {
-			b.Fatalf("%s: %v", anchor, err)
-		}
-		ns, err := strconv.ParseFloat(strings.TrimSpace(string(out)), 64)
-		if err != nil {
-			b.Fatalf("anchor printed %q: %v", out, err)
-		}
+		ns := benchkit.AnchorFigure(b, exec.Command(anchor, strconv.Itoa(b.N)))
 		b.ReportMetric(ns, "ns/event")
 	})
 }

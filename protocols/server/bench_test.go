@@ -3,63 +3,19 @@ package server_test
 import (
 	"encoding/binary"
 	"errors"
-	"fmt"
 	"os"
 	"os/exec"
-	"path/filepath"
-	"strconv"
-	"strings"
 	"testing"
 
+	"gocomp/protocols/internal/benchkit"
 	"gocomp/protocols/server"
 
 	"golang.org/x/sys/unix"
 )
 
-// syncServerEnv makes the test binary act as the gocomp side of
-// BenchmarkSyncRoundTrip: serve one client on the fd it names, then exit.
-const syncServerEnv = "GOCOMP_SYNC_SERVER_FD"
-
 func TestMain(m *testing.M) {
-	if v := os.Getenv(syncServerEnv); v != "" {
-		fd, err := strconv.Atoi(v)
-		if err == nil {
-			err = serveOne(fd)
-		}
-		if err != nil {
-			fmt.Fprintln(os.Stderr, "sync server:", err)
-			os.Exit(1)
-		}
-		os.Exit(0)
-	}
+	benchkit.ServeIfChild() // BenchmarkSyncRoundTrip's gocomp server
 	os.Exit(m.Run())
-}
-
-// serveOne runs a display for the client on fd with the loop every
-// compositor runs: wait, read and dispatch, flush, until the client leaves.
-func serveOne(fd int) error {
-	d := server.NewDisplay(server.Options{})
-	c, err := d.NewClient(fd, server.ClientHooks{})
-	if err != nil {
-		return err
-	}
-	ep, err := unix.EpollCreate1(unix.EPOLL_CLOEXEC)
-	if err != nil {
-		return err
-	}
-	defer unix.Close(ep)
-	if err := unix.EpollCtl(ep, unix.EPOLL_CTL_ADD, fd, &unix.EpollEvent{Events: unix.EPOLLIN, Fd: int32(fd)}); err != nil {
-		return err
-	}
-	evs := make([]unix.EpollEvent, 4)
-	for !c.Closed() {
-		d.FlushClients()
-		if _, err := unix.EpollWait(ep, evs, -1); err != nil && !errors.Is(err, unix.EINTR) {
-			return err
-		}
-		c.HandleReadable()
-	}
-	return nil
 }
 
 // syncClient is a minimal blocking Wayland client that only does
@@ -101,13 +57,13 @@ func (s *syncClient) roundTrip() error {
 
 // BenchmarkSyncRoundTrip measures a wl_display.sync round trip over a unix
 // socketpair from a blocking Go client. "gocomp" runs this package's server
-// in a child process (this test binary, see TestMain) with an epoll loop;
-// "libwayland" runs the C anchor
+// in a child process (this test binary, see TestMain) on a compositor/loop
+// loop (benchkit); "libwayland" runs the C anchor
 // (libwayland-server, testdata/anchor/sync_server.c, built with gcc) in a
 // child process. "inline" drives gocomp's server from the client goroutine,
 // so it counts the CPU work of both sides without any thread hand-off.
 func BenchmarkSyncRoundTrip(b *testing.B) {
-	anchor := buildAnchor(b)
+	anchor := benchkit.BuildAnchor(b, "testdata/anchor/sync_server.c", "wayland-server")
 	b.Run("inline", func(b *testing.B) {
 		td := newTestDisplay(b, server.Options{})
 		tc := newTestClient(b, td.d)
@@ -129,9 +85,7 @@ func BenchmarkSyncRoundTrip(b *testing.B) {
 		}
 	})
 	b.Run("gocomp", func(b *testing.B) {
-		cmd := exec.Command(os.Args[0], "-test.run=^$")
-		cmd.Env = append(os.Environ(), syncServerEnv+"=3")
-		benchSyncServer(b, cmd)
+		benchSyncServer(b, benchkit.ServerCmd())
 	})
 	b.Run("libwayland", func(b *testing.B) {
 		benchSyncServer(b, exec.Command(anchor, "3"))
@@ -142,24 +96,10 @@ func BenchmarkSyncRoundTrip(b *testing.B) {
 // socketpair, runs the round-trip benchmark on the other end, then closes
 // it and waits for the server to exit.
 func benchSyncServer(b *testing.B, cmd *exec.Cmd) {
-	fds, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, 0)
-	if err != nil {
-		b.Fatal(err)
-	}
-	srvEnd := os.NewFile(uintptr(fds[0]), "server-end")
-	cmd.ExtraFiles = []*os.File{srvEnd}
-	cmd.Stderr = os.Stderr
-	if err := cmd.Start(); err != nil {
-		srvEnd.Close()
-		unix.Close(fds[1])
-		b.Fatal(err)
-	}
-	srvEnd.Close()
-	runSyncBench(b, fds[1])
-	unix.Close(fds[1])
-	if err := cmd.Wait(); err != nil {
-		b.Errorf("sync server %s: %v", cmd.Path, err)
-	}
+	fd, wait := benchkit.StartPeer(b, cmd)
+	runSyncBench(b, fd)
+	unix.Close(fd)
+	wait()
 }
 
 func runSyncBench(b *testing.B, fd int) {
@@ -175,20 +115,4 @@ func runSyncBench(b *testing.B, fd int) {
 	}
 	b.StopTimer()
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/1000, "µs/roundtrip")
-}
-
-// buildAnchor compiles the C anchor server with gcc and pkg-config (make
-// deps installs gcc, pkg-config and libwayland-dev).
-func buildAnchor(b *testing.B) string {
-	b.Helper()
-	flags, err := exec.Command("pkg-config", "--cflags", "--libs", "wayland-server").Output()
-	if err != nil {
-		b.Fatalf("pkg-config wayland-server: %v (run make deps)", err)
-	}
-	bin := filepath.Join(b.TempDir(), "sync_server")
-	args := append([]string{"-O2", "-o", bin, "testdata/anchor/sync_server.c"}, strings.Fields(string(flags))...)
-	if out, err := exec.Command("gcc", args...).CombinedOutput(); err != nil {
-		b.Fatalf("gcc %v: %v\n%s", args, err, out)
-	}
-	return bin
 }
