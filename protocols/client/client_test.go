@@ -227,19 +227,27 @@ type callbackFunc func(data uint32)
 
 func (f callbackFunc) Done(_ *wlclient.Callback, data uint32) { f(data) }
 
-// TestZombieEvents: events the server sent to an object before it saw the
-// destructor are dropped, their fds closed, and objects they create are
-// tracked as destroyed too, so later events to those are dropped as well.
-func TestZombieEvents(t *testing.T) {
+// newEchoRig returns a rig whose tst_fds (bound at version 2) echoes three
+// temporary files.
+func newEchoRig(t *testing.T) (*rig, *testcli.Fds) {
+	t.Helper()
 	files := tempFiles(t, 3)
 	r := newRig(t, client.Options{})
 	_, _, fds := r.bindAll(2)
-	l := &fdsListener{}
-	fds.SetListener(l)
 	for i := range r.echoFDs {
 		r.echoFDs[i] = int(files[i].Fd())
 	}
 	r.roundtrip()
+	return r, fds
+}
+
+// TestZombieEvents: events the server sent to an object before it saw the
+// destructor are dropped, their fds closed, and objects they create are
+// tracked as destroyed too, so later events to those are dropped as well.
+func TestZombieEvents(t *testing.T) {
+	r, fds := newEchoRig(t)
+	l := &fdsListener{}
+	fds.SetListener(l)
 	before := openFDs(t)
 	// Queued together: the server answers echo and spawn (fds event; child
 	// event, then ping(fd) on the child) before it handles destroy.
@@ -267,13 +275,7 @@ func TestZombieEvents(t *testing.T) {
 // TestNoListenerClosesFDs: an fd event for a proxy without a listener is
 // dropped and its fd closed.
 func TestNoListenerClosesFDs(t *testing.T) {
-	files := tempFiles(t, 3)
-	r := newRig(t, client.Options{})
-	_, _, fds := r.bindAll(2)
-	for i := range r.echoFDs {
-		r.echoFDs[i] = int(files[i].Fd())
-	}
-	r.roundtrip()
+	r, fds := newEchoRig(t)
 	before := openFDs(t)
 	for i := range 5 {
 		if err := fds.Echo(uint32(i)); err != nil {

@@ -76,15 +76,21 @@ func startInProcess(t *testing.T) *inProcess {
 	return g
 }
 
-// do runs fn on the loop goroutine and waits for it.
+// do runs fn on the compositor's loop goroutine and waits for it.
 func (g *inProcess) do(t *testing.T, fn func()) {
 	t.Helper()
+	onLoop(t, g.l, fn)
+}
+
+// onLoop runs fn on l's goroutine and waits for it.
+func onLoop(t *testing.T, l *loop.Loop, fn func()) {
+	t.Helper()
 	done := make(chan struct{})
-	g.l.Post(func() { fn(); close(done) })
+	l.Post(func() { fn(); close(done) })
 	select {
 	case <-done:
 	case <-time.After(10 * time.Second):
-		t.Fatal("the compositor's loop did not run a posted function")
+		t.Fatal("a loop did not run a posted function")
 	}
 }
 

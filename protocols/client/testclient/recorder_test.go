@@ -97,16 +97,10 @@ func (s *seatServer) accept(lfd int) {
 	src, _ = s.l.AddFD(fd, loop.Readable, func(loop.Events) { c.HandleReadable() })
 }
 
-// do runs fn on the loop goroutine and waits for it.
+// do runs fn on the server's loop goroutine and waits for it.
 func (s *seatServer) do(t *testing.T, fn func()) {
 	t.Helper()
-	done := make(chan struct{})
-	s.l.Post(func() { fn(); close(done) })
-	select {
-	case <-done:
-	case <-time.After(10 * time.Second):
-		t.Fatal("the server loop did not run a posted function")
-	}
+	onLoop(t, s.l, fn)
 }
 
 func (s *seatServer) CreateSurface(_ *wayland.Compositor, id *wayland.Surface) error {

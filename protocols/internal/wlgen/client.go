@@ -265,19 +265,10 @@ func (g *generator) request(in *xmlIface, t, q string, m *message) {
 	// Base, unlike the promoted method, is safe on a nil p.
 	g.printf("\t%s, err := p.Base().BeginRequest(%s, %sSince)\n\tif err != nil {\n\t\treturn %s\n\t}\n", encVar, op, op, fail)
 	for _, a := range args {
+		if g.encodePlain(a) {
+			continue
+		}
 		switch a.a.Type {
-		case "int":
-			g.printf("\tenc.PutInt(int32(%s))\n", a.name)
-		case "uint":
-			g.printf("\tenc.PutUint(uint32(%s))\n", a.name)
-		case "fixed":
-			g.printf("\tenc.PutFixed(%s)\n", a.name)
-		case "string":
-			if a.a.AllowNull == "true" {
-				g.printf("\tif %s == nil {\n\t\tenc.PutNullString()\n\t} else {\n\t\tenc.PutString(*%s)\n\t}\n", a.name, a.name)
-			} else {
-				g.printf("\tenc.PutString(%s)\n", a.name)
-			}
 		case "object":
 			g.printf("\tp.PutObject(%s, %v)\n", a.name, a.a.AllowNull == "true")
 		case "new_id":
@@ -288,10 +279,6 @@ func (g *generator) request(in *xmlIface, t, q string, m *message) {
 			} else {
 				g.printf("\t%s := &%s{}\n\tp.PutNewObject(%s, %sInterface, p.Version())\n", a.name, a.iface, a.name, a.iface)
 			}
-		case "array":
-			g.printf("\tenc.PutArray(%s)\n", a.name)
-		case "fd":
-			g.printf("\tenc.PutFD(%s)\n", a.name)
 		}
 	}
 	end := "EndRequest"
@@ -457,4 +444,31 @@ func (g *generator) plainArg(i int, a goArg) string {
 		return fmt.Sprintf("p%d", i)
 	}
 	return fmt.Sprintf("arg%d", i)
+}
+
+// encodePlain writes the encoding of a, an argument of a message being
+// sent, unless it is an object or new_id (which each side encodes
+// itself); it reports whether it did.
+func (g *generator) encodePlain(a goArg) bool {
+	switch a.a.Type {
+	case "int":
+		g.printf("\tenc.PutInt(int32(%s))\n", a.name)
+	case "uint":
+		g.printf("\tenc.PutUint(uint32(%s))\n", a.name)
+	case "fixed":
+		g.printf("\tenc.PutFixed(%s)\n", a.name)
+	case "string":
+		if a.a.AllowNull == "true" {
+			g.printf("\tif %s == nil {\n\t\tenc.PutNullString()\n\t} else {\n\t\tenc.PutString(*%s)\n\t}\n", a.name, a.name)
+		} else {
+			g.printf("\tenc.PutString(%s)\n", a.name)
+		}
+	case "array":
+		g.printf("\tenc.PutArray(%s)\n", a.name)
+	case "fd":
+		g.printf("\tenc.PutFD(%s)\n", a.name)
+	default:
+		return false
+	}
+	return true
 }

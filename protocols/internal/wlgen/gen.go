@@ -562,29 +562,16 @@ func (g *generator) event(in *xmlIface, t string, m *message) {
 	}
 	g.printf("\tenc := r.BeginEvent(%sEvent%s)\n\tif enc == nil {\n\t\treturn\n\t}\n", t, camel(m.Name))
 	for _, a := range args {
+		if g.encodePlain(a) {
+			continue
+		}
 		switch a.a.Type {
-		case "int":
-			g.printf("\tenc.PutInt(int32(%s))\n", a.name)
-		case "uint":
-			g.printf("\tenc.PutUint(uint32(%s))\n", a.name)
-		case "fixed":
-			g.printf("\tenc.PutFixed(%s)\n", a.name)
-		case "string":
-			if a.a.AllowNull == "true" {
-				g.printf("\tif %s == nil {\n\t\tenc.PutNullString()\n\t} else {\n\t\tenc.PutString(*%s)\n\t}\n", a.name, a.name)
-			} else {
-				g.printf("\tenc.PutString(%s)\n", a.name)
-			}
 		case "object", "new_id":
 			if a.a.Type == "new_id" && a.a.Interface == "" {
 				g.printf("\tenc.PutString(%sInterface)\n\tenc.PutUint(%sVersion)\n\tenc.PutUint(%s)\n", a.name, a.name, a.name)
 			} else {
 				g.printf("\tenc.PutObject(server.ObjectID(%s))\n", a.name)
 			}
-		case "array":
-			g.printf("\tenc.PutArray(%s)\n", a.name)
-		case "fd":
-			g.printf("\tenc.PutFD(%s)\n", a.name)
 		}
 	}
 	g.printf("\tr.EndEvent()\n")
