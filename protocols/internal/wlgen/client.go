@@ -301,20 +301,7 @@ func (g *generator) listener(in *xmlIface, t string) {
 	for _, m := range in.Events {
 		args := g.args(in, m)
 		g.printf("\t// %s runs on %s.%s (since %d).", camel(m.Name), in.Name, m.Name, m.since)
-		for _, a := range args {
-			switch {
-			case a.a.Type == "new_id":
-				g.printf(" %s is a new proxy, already registered.", a.name)
-			case a.a.Type == "fd":
-				g.printf(" The listener owns %s and closes it.", a.name)
-			case a.a.Type == "array":
-				g.printf(" %s is valid during the call only.", a.name)
-			case a.a.Type == "object" && a.a.AllowNull == "true":
-				g.printf(" %s may be nil.", a.name)
-			case a.a.Type == "object":
-				g.printf(" %s is nil if we destroyed it.", a.name)
-			}
-		}
+		g.argNotes(args, "listener", "is a new proxy, already registered", "is nil if we destroyed it")
 		if m.Type == "destructor" {
 			g.printf(" Destructor: p is destroyed after it returns.")
 		}

@@ -455,20 +455,7 @@ func (g *generator) handler(in *xmlIface, t string) {
 	for _, m := range in.Requests {
 		args := g.args(in, m)
 		g.printf("\t// %s handles %s.%s (since %d).", camel(m.Name), in.Name, m.Name, m.since)
-		for _, a := range args {
-			switch {
-			case a.a.Type == "new_id" && a.a.Interface != "":
-				g.printf(" %s is registered already.", a.name)
-			case a.a.Type == "fd":
-				g.printf(" The handler owns %s and closes it.", a.name)
-			case a.a.Type == "array":
-				g.printf(" %s is valid during the call only.", a.name)
-			case a.a.Type == "object" && a.a.AllowNull == "true":
-				g.printf(" %s may be nil.", a.name)
-			case a.a.Type == "object":
-				g.printf(" %s is nil if the server already destroyed it.", a.name)
-			}
-		}
+		g.argNotes(args, "handler", "is registered already", "is nil if the server already destroyed it")
 		if m.Type == "destructor" {
 			g.printf(" Destructor: the resource is destroyed after it returns.")
 		}
@@ -480,6 +467,27 @@ func (g *generator) handler(in *xmlIface, t string) {
 		g.printf("\t%s(r *%s%s) error\n", camel(m.Name), t, sig)
 	}
 	g.printf("}\n\n")
+}
+
+// argNotes writes the doc notes on the arguments a handler or listener
+// (owner) receives: who closes fds, how long arrays live, which objects
+// may be nil. newID and gone finish the notes on objects the message
+// creates and on objects already destroyed.
+func (g *generator) argNotes(args []goArg, owner, newID, gone string) {
+	for _, a := range args {
+		switch {
+		case a.a.Type == "new_id" && a.a.Interface != "":
+			g.printf(" %s %s.", a.name, newID)
+		case a.a.Type == "fd":
+			g.printf(" The %s owns %s and closes it.", owner, a.name)
+		case a.a.Type == "array":
+			g.printf(" %s is valid during the call only.", a.name)
+		case a.a.Type == "object" && a.a.AllowNull == "true":
+			g.printf(" %s may be nil.", a.name)
+		case a.a.Type == "object":
+			g.printf(" %s %s.", a.name, gone)
+		}
+	}
 }
 
 func (g *generator) dispatch(in *xmlIface, t string) {
