@@ -49,6 +49,8 @@ var scriptGlobals = []client.Global{
 	{Name: fdsName, Interface: "tst_fds", Version: 2},
 	{Name: 3, Interface: "wl_seat", Version: 7},
 	{Name: 4, Interface: "wl_subcompositor", Version: 1},
+	{Name: 5, Interface: "xdg_wm_base", Version: 3},
+	{Name: 6, Interface: "zxdg_decoration_manager_v1", Version: 1},
 }
 
 // newScripted connects a client, advertises scriptGlobals and binds
