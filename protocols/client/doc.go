@@ -70,7 +70,8 @@
 // the server sent to an object before it saw the destructor are dropped
 // and their fds closed; the id is reused only after wl_display.delete_id.
 // Objects introduced by events (wl_data_device.data_offer) are registered
-// as they arrive.
+// as they arrive, before the listener sees them, and live until they are
+// destroyed like any other: a listener that does not want one destroys it.
 //
 // # Listeners and file descriptors
 //
