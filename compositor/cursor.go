@@ -58,15 +58,24 @@ func (s *Server) SetCursorImage(img *backend.Pixels, hotX, hotY int) {
 	c.hotX, c.hotY = hotX, hotY
 	c.software = false
 	for _, o := range s.outputs {
-		var shown *backend.Pixels
-		if c.img.Width > 0 {
-			shown = &c.img
-		}
-		if !o.bo.SetCursor(shown, hotX, hotY) {
-			c.software = true
-		}
+		c.showOn(o)
 	}
 	c.damage()
+}
+
+// showOn gives output o the cursor image and position, or notes that the
+// compositor must draw it (software) when o has no cursor of its own.
+func (c *cursor) showOn(o *output) {
+	var shown *backend.Pixels
+	if c.img.Width > 0 {
+		shown = &c.img
+	}
+	if !o.bo.SetCursor(shown, c.hotX, c.hotY) {
+		c.software = true
+		return
+	}
+	p := image.Pt(c.x, c.y).Sub(o.pos)
+	o.bo.MoveCursor(p.X, p.Y)
 }
 
 // MoveCursor implements Scene.

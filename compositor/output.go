@@ -58,6 +58,7 @@ func (s *Server) OutputAdded(bo backend.Output) {
 		s.log.Error("cannot advertise output", "output", o.info.Name, "err", err)
 	}
 	o.global = g
+	s.cursor.showOn(o)
 	o.addDamage(o.rect())
 	s.log.Info("output added", "output", o.info.Name, "mode", o.mode.String(), "x", o.pos.X, "y", o.pos.Y)
 	s.outputsChanged()

@@ -21,6 +21,8 @@ import (
 	"gocomp/evdev"
 	"gocomp/protocols/server"
 	"gocomp/seat"
+	"gocomp/xkb/compile"
+	"gocomp/xkb/includepath"
 )
 
 // runOptions are the compositor's command-line settings.
@@ -32,6 +34,7 @@ type runOptions struct {
 	maxClientBuffer int
 	programGrace    time.Duration
 	traceInput      bool
+	nestedKeymap    string // --nested-keymap: own or host
 	program         []string
 	seat            seat.Options // keyboard: XKB names, repeat, caps lock, --config
 }
@@ -44,8 +47,9 @@ func parseRunFlags(args []string, stderr io.Writer) (*runOptions, error) {
 	fs.SetOutput(io.Discard) // errors are reported once, by the caller
 	fs.StringVar(&opts.backend.Backend, "backend", auto.Auto, "backend `NAME`: "+strings.Join(auto.Names(), ", ")+
 		" (headless: virtual outputs with CPU framebuffers; auto picks the best one available)")
-	fs.StringVar(&opts.backend.Input, "input", auto.InputDefault, "input `SOURCE`: evdev (the machine's /dev/input devices; the default) or none")
-	fs.IntVar(&opts.backend.Outputs, "outputs", 1, "number of outputs of the headless backend, `N` side by side")
+	fs.StringVar(&opts.backend.Input, "input", auto.InputDefault, "input `SOURCE`: evdev (the machine's /dev/input devices; the default except in a host compositor) or none")
+	fs.IntVar(&opts.backend.Outputs, "outputs", 1, "number of outputs, `N` side by side: headless outputs, or windows in the host compositor")
+	fs.StringVar(&opts.nestedKeymap, "nested-keymap", nestedKeymapOwn, "in a host compositor, the `KEYMAP` of the host keyboard: own (gocomp's, from the XKB flags) or host (the host's, compiled by gocomp)")
 	fs.BoolVar(&opts.traceInput, "trace-input", false, "log, for every keyboard frame, the time from the kernel's event stamp to decoding, to XKB and to sendmsg, and every 10 s a latency summary per device")
 	fs.BoolVar(&opts.backend.Grab, "grab", false, "open input devices exclusively (EVIOCGRAB): nothing else on the machine sees their events")
 	fs.StringVar(&opts.socket, "socket", "", "listening socket `NAME` in $XDG_RUNTIME_DIR, or an absolute path (default: first free wayland-N)")
@@ -84,6 +88,9 @@ func parseRunFlags(args []string, stderr io.Writer) (*runOptions, error) {
 	}
 	if opts.backend.Outputs < 1 || opts.backend.Outputs > headless.MaxOutputs {
 		return nil, fmt.Errorf("invalid -outputs %d (want 1..%d)", opts.backend.Outputs, headless.MaxOutputs)
+	}
+	if opts.nestedKeymap != nestedKeymapOwn && opts.nestedKeymap != nestedKeymapHost {
+		return nil, fmt.Errorf("invalid -nested-keymap %q (want own or host)", opts.nestedKeymap)
 	}
 	if opts.programGrace <= 0 {
 		return nil, fmt.Errorf("invalid -program-grace %v (want a positive duration, e.g. 3s)", opts.programGrace)
@@ -159,6 +166,12 @@ func parseRefresh(s string) (int, error) {
 	return int(hz*1000 + 0.5), nil
 }
 
+// The values of --nested-keymap.
+const (
+	nestedKeymapOwn  = "own"
+	nestedKeymapHost = "host"
+)
+
 // runCompositor runs the compositor with the command line args and
 // returns gocomp's exit status.
 func runCompositor(args []string) int {
@@ -218,6 +231,9 @@ func newSession(opts *runOptions, log *slog.Logger) (*session, error) {
 	bcfg := opts.backend
 	bcfg.Getenv, bcfg.Log = os.Getenv, log
 	bcfg.TapToClick = func() bool { return s.input.Seat != nil && s.input.Seat.Settings().TapToClick }
+	if opts.nestedKeymap == nestedKeymapHost {
+		bcfg.HostKeymap = func(text string) { s.useHostKeymap(text, log) }
+	}
 	var afterFlush func()
 	if opts.traceInput {
 		s.tracer = inputtrace.New(log, evdev.Now)
@@ -247,6 +263,26 @@ func newSession(opts *runOptions, log *slog.Logger) (*session, error) {
 		return nil, err
 	}
 	return s, nil
+}
+
+// useHostKeymap makes the host keyboard's keymap the seat's, compiled by
+// gocomp's own XKB engine with the configured caps-lock policy. A keymap
+// that does not compile leaves gocomp's in place.
+func (s *session) useHostKeymap(text string, log *slog.Logger) {
+	if s.input.Seat == nil {
+		return
+	}
+	km, err := compile.FromText("host keymap", []byte(text), includepath.Dirs(os.Getenv))
+	if err != nil {
+		log.Warn("nested: the host keymap does not compile; keeping gocomp's", "err", err)
+		return
+	}
+	st := s.input.Seat.Settings()
+	if err := s.input.Seat.SetKeymap(seat.NewXKBKeymap(km, st.CapsLock)); err != nil {
+		log.Warn("nested: cannot use the host keymap", "err", err)
+		return
+	}
+	log.Info("nested: using the host keymap")
 }
 
 // close tears the session down (the server closes the backend and the

@@ -42,7 +42,8 @@ func TestParseRunFlagsErrors(t *testing.T) {
 		want string
 	}{
 		{[]string{"--bogus"}, "flag provided but not defined"},
-		{[]string{"--backend", "drm"}, `unknown backend "drm"`},
+		{[]string{"--backend", "x11"}, `unknown backend "x11"`},
+		{[]string{"--nested-keymap", "guest"}, "invalid -nested-keymap"},
 		{[]string{"--mode", "1280x720"}, "invalid -mode"},
 		{[]string{"--mode", "axb@60"}, "invalid -mode"},
 		{[]string{"--refresh", "0"}, "invalid refresh rate"},
@@ -64,7 +65,7 @@ func TestParseRunFlagsErrors(t *testing.T) {
 	if _, err := parseRunFlags([]string{"--help"}, &sb); !errors.Is(err, flag.ErrHelp) {
 		t.Errorf("--help: err = %v; want flag.ErrHelp", err)
 	}
-	for _, name := range []string{"backend", "input", "outputs", "program-grace", "socket", "width", "height", "refresh", "mode", "screenshot-on-exit", "log-level", "max-client-buffer"} {
+	for _, name := range []string{"backend", "input", "outputs", "program-grace", "socket", "width", "height", "refresh", "mode", "screenshot-on-exit", "log-level", "max-client-buffer", "nested-keymap"} {
 		if !strings.Contains(sb.String(), "-"+name+" ") {
 			t.Errorf("--help does not document -%s:\n%s", name, sb.String())
 		}

@@ -11,6 +11,7 @@ import (
 
 	"gocomp/compositor/backend"
 	"gocomp/compositor/backend/evdevinput"
+	"gocomp/compositor/backend/nested"
 	"gocomp/compositor/headless"
 	"gocomp/compositor/inputtrace"
 	"gocomp/compositor/loop"
@@ -20,6 +21,7 @@ import (
 const (
 	Auto     = "auto"
 	Headless = "headless"
+	Wayland  = "wayland"
 )
 
 // Input source names, as --input spells them.
@@ -30,7 +32,7 @@ const (
 )
 
 // Names lists the backends --backend accepts.
-func Names() []string { return []string{Auto, Headless} }
+func Names() []string { return []string{Auto, Headless, Wayland} }
 
 // InputNames lists the sources --input accepts.
 func InputNames() []string { return []string{InputEvdev, InputNone} }
@@ -40,13 +42,17 @@ type Config struct {
 	// Backend is a name from Names; "" means Auto.
 	Backend string
 	// Input is an input source name from InputNames, or InputDefault: the
-	// machine's evdev devices for the headless and DRM backends.
+	// machine's evdev devices for the headless and DRM backends, none for
+	// the wayland backend (its host seat brings input).
 	Input string
 	// Mode is the output mode of backends that choose it (headless).
 	Mode backend.Mode
 	// Outputs is the number of outputs of backends that choose it
-	// (headless); 0 means 1.
+	// (headless outputs, wayland windows); 0 means 1.
 	Outputs int
+	// HostKeymap, for the wayland backend, receives the host keyboard's
+	// keymap text to use instead of gocomp's own; nil keeps gocomp's.
+	HostKeymap func(text string)
 	// Grab opens evdev devices exclusively.
 	Grab bool
 	// NoDiscovery opens none of the machine's evdev devices: the evdev
@@ -80,7 +86,17 @@ func Choose(cfg Config) (name, why string) {
 	if cfg.Backend != "" && cfg.Backend != Auto {
 		return cfg.Backend, "--backend " + cfg.Backend
 	}
-	return Headless, "the only backend built in so far"
+	getenv := cfg.Getenv
+	if getenv == nil {
+		getenv = func(string) string { return "" }
+	}
+	if v := getenv("WAYLAND_SOCKET"); v != "" {
+		return Wayland, "WAYLAND_SOCKET is set: a window in that compositor"
+	}
+	if v := getenv("WAYLAND_DISPLAY"); v != "" {
+		return Wayland, "WAYLAND_DISPLAY=" + v + ": a window in that compositor"
+	}
+	return Headless, "no WAYLAND_DISPLAY: no host compositor to open a window in"
 }
 
 // New creates the backend cfg selects on l, with its input sources.
@@ -94,13 +110,16 @@ func New(l *loop.Loop, cfg Config) (backend.Backend, error) {
 	name, why := Choose(cfg)
 	cfg.Log.Info("backend chosen", "backend", name, "why", why)
 	var inputs []backend.InputSource
-	if cfg.Input != InputNone {
+	if cfg.Input == InputEvdev || (cfg.Input == InputDefault && name != Wayland) {
 		inputs = append(inputs, evdevinput.New(evdevinput.Config{Loop: l, Grab: cfg.Grab, Trace: cfg.Trace,
 			TapToClick: cfg.TapToClick, NoDiscovery: cfg.NoDiscovery, Log: cfg.Log}))
 	}
 	switch name {
 	case Headless:
 		return headless.New(l, headless.Config{Mode: cfg.Mode, Outputs: cfg.Outputs, Inputs: inputs})
+	case Wayland:
+		return nested.New(l, nested.Config{Mode: cfg.Mode, Outputs: cfg.Outputs, Inputs: inputs,
+			HostKeymap: cfg.HostKeymap, Log: cfg.Log})
 	}
 	return nil, fmt.Errorf("backend %q is not built in", name)
 }

@@ -17,12 +17,32 @@ func TestCheckNamesTheChoices(t *testing.T) {
 		{Config{}, ""},
 		{Config{Backend: Auto, Input: InputNone}, ""},
 		{Config{Backend: Headless, Input: InputEvdev}, ""},
-		{Config{Backend: "x11"}, `unknown backend "x11" (available: auto, headless)`},
+		{Config{Backend: "x11"}, `unknown backend "x11" (available: auto, headless, wayland)`},
 		{Config{Input: "mouse"}, `unknown input "mouse" (available: evdev, none)`},
 	} {
 		err := Check(tc.cfg)
 		if (err == nil) != (tc.want == "") || (err != nil && err.Error() != tc.want) {
 			t.Errorf("Check(%+v) = %v; want %q", tc.cfg, err, tc.want)
+		}
+	}
+}
+
+func TestChooseFollowsTheEnvironment(t *testing.T) {
+	for _, tc := range []struct {
+		backend string
+		env     map[string]string
+		want    string
+	}{
+		{"", nil, Headless},
+		{Auto, map[string]string{"WAYLAND_DISPLAY": "wayland-1"}, Wayland},
+		{"", map[string]string{"WAYLAND_SOCKET": "3"}, Wayland},
+		{Headless, map[string]string{"WAYLAND_DISPLAY": "wayland-1"}, Headless},
+		{Wayland, nil, Wayland},
+		{"", map[string]string{"WAYLAND_DISPLAY": ""}, Headless},
+	} {
+		got, why := Choose(Config{Backend: tc.backend, Getenv: func(k string) string { return tc.env[k] }})
+		if got != tc.want || why == "" {
+			t.Errorf("Choose(backend %q, env %v) = %q (%q); want %q with a reason", tc.backend, tc.env, got, why, tc.want)
 		}
 	}
 }

@@ -60,6 +60,8 @@ type buffer struct {
 // configure and acks it, then attaches a buffer filled with color (XRGB,
 // 0xRRGGBB) and commits. With width and height 0 the window takes the
 // configured size (or 100x100 if the compositor leaves it to the client).
+// The requests are flushed: the window is on its way when NewWindow
+// returns.
 func (c *Client) NewWindow(ctx context.Context, title string, width, height int, color uint32) (*Window, error) {
 	w := &Window{c: c, Width: width, Height: height, fixed: width > 0 && height > 0}
 	var err error
@@ -96,7 +98,7 @@ func (c *Client) NewWindow(ctx context.Context, title string, width, height int,
 	if err := w.show(color); err != nil {
 		return nil, err
 	}
-	return w, nil
+	return w, c.Conn.Flush()
 }
 
 // makeBuffers creates a memfd pool holding two XRGB8888 buffers.
@@ -179,6 +181,30 @@ func (w *Window) Draw(ctx context.Context, color uint32) error {
 		return fmt.Errorf("testclient: waiting for the frame callback: %w", err)
 	}
 	return nil
+}
+
+// Resize gives the window a new size, as a client does after a configure
+// of that size: the old buffers are destroyed, and new ones of width x
+// height are made and the first, filled with color, is shown.
+func (w *Window) Resize(width, height int, color uint32) error {
+	if width <= 0 || height <= 0 {
+		return fmt.Errorf("testclient: resize to %dx%d", width, height)
+	}
+	for i := range w.buffers {
+		if err := w.buffers[i].proxy.Destroy(); err != nil {
+			return err
+		}
+		w.buffers[i] = buffer{}
+	}
+	w.unmap()
+	w.Width, w.Height = width, height
+	if err := w.makeBuffers(); err != nil {
+		return err
+	}
+	if err := w.show(color); err != nil {
+		return err
+	}
+	return w.c.Conn.Flush()
 }
 
 // Destroy destroys the toplevel, its surfaces and buffers.
