@@ -53,6 +53,7 @@ type session struct {
 	srv    *compositor.Server
 	input  *seat.Input
 	log    *logBuffer
+	logger *slog.Logger // writes to log
 	done   chan error
 
 	headless *headless.Backend // the outer session's backend
@@ -98,6 +99,7 @@ func startSession(t *testing.T, socket string, seatFlags []string, newBackend fu
 	t.Helper()
 	s := &session{t: t, socket: socket, log: &logBuffer{}, done: make(chan error, 1)}
 	log := slog.New(slog.NewTextHandler(s.log, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	s.logger = log
 	var opts seat.Options
 	fs := flag.NewFlagSet("seat", flag.ContinueOnError)
 	opts.RegisterFlags(fs)
@@ -156,8 +158,7 @@ func startOuter(t *testing.T, width, height int, seatFlags ...string) *session {
 func startInner(t *testing.T, outer *session, hostKeymap bool, seatFlags ...string) *session {
 	t.Helper()
 	return startSession(t, "inner", seatFlags, func(s *session) (backend.Backend, error) {
-		cfg := nested.Config{Display: outer.socket, Mode: headless.DefaultMode(),
-			Log: slog.New(slog.NewTextHandler(s.log, &slog.HandlerOptions{Level: slog.LevelDebug}))}
+		cfg := nested.Config{Display: outer.socket, Mode: headless.DefaultMode(), Log: s.logger}
 		if hostKeymap {
 			cfg.HostKeymap = func(text string) {
 				km, err := compile.FromText("host keymap", []byte(text), includepath.Dirs(os.Getenv))
@@ -259,6 +260,13 @@ func dial(t *testing.T, s *session) *testclient.Client {
 	}
 	t.Cleanup(func() { c.Close() })
 	return c
+}
+
+// ctxTimeout is a context that ends after 10 s (or with the test).
+func ctxTimeout(t *testing.T) context.Context {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	t.Cleanup(cancel)
+	return ctx
 }
 
 // waitFor waits up to 10 s for cond, dispatching c's events.
