@@ -61,10 +61,31 @@ func pipe2(b *testing.B) (int, int) {
 // readStamp reads one 8-byte time stamp from fd.
 func readStamp(b *testing.B, fd int) time.Duration {
 	var ts [8]byte
-	if n, err := io.ReadFull(os.NewFile(uintptr(fd), "stamps"), ts[:]); n != 8 {
-		b.Fatalf("read stamp: %d bytes, %v", n, err)
+	for got := 0; got < len(ts); {
+		n, err := unix.Read(fd, ts[got:])
+		if err == unix.EINTR {
+			continue
+		}
+		if n <= 0 {
+			b.Fatalf("read stamp: %d of 8 bytes, %v", got, err)
+		}
+		got += n
 	}
 	return time.Duration(binary.NativeEndian.Uint64(ts[:]))
+}
+
+// childFiles wraps fds for exec.Cmd.ExtraFiles; closeAll closes them (once
+// the child has its copies). The fds are the files' from then on: nothing
+// else may close them.
+func childFiles(fds ...int) (files []*os.File, closeAll func()) {
+	for _, fd := range fds {
+		files = append(files, os.NewFile(uintptr(fd), "child"))
+	}
+	return files, func() {
+		for _, f := range files {
+			f.Close()
+		}
+	}
 }
 
 // percentiles puts p50 and p99 of lat on b.
@@ -102,9 +123,16 @@ func BenchmarkInputLatency(b *testing.B) {
 		return frame(evdev.Event{Type: evdev.EvRel, Code: evdev.RelX, Value: int32(1 - 2*(i&1))})
 	}
 	b.Run("pipe-floor", benchFloor)
-	b.Run("key", func(b *testing.B) { benchGocomp(b, recorder, false, key) })
-	b.Run("key+trace-input", func(b *testing.B) { benchGocomp(b, recorder, true, key) })
-	b.Run("pointer-motion", func(b *testing.B) { benchGocomp(b, recorder, false, motion) })
+	b.Run("key", func(b *testing.B) { benchGocomp(b, recorder, benchSetup{}, key) })
+	b.Run("key+trace-input", func(b *testing.B) { benchGocomp(b, recorder, benchSetup{trace: true}, key) })
+	b.Run("key-nested", func(b *testing.B) { benchGocomp(b, recorder, benchSetup{nested: true}, key) })
+	b.Run("pointer-motion", func(b *testing.B) { benchGocomp(b, recorder, benchSetup{}, motion) })
+}
+
+// benchSetup varies the gocomp a latency benchmark runs.
+type benchSetup struct {
+	trace  bool // --trace-input
+	nested bool // the client is in a nested gocomp (wayland backend) inside the timed one
 }
 
 // benchFloor is a pipe write read by another process.
@@ -113,12 +141,12 @@ func benchFloor(b *testing.B) {
 	sr, sw := pipe2(b)
 	cmd := exec.Command(os.Args[0])
 	cmd.Env = append(os.Environ(), floorEnv+"=1")
-	cmd.ExtraFiles = []*os.File{os.NewFile(uintptr(r), "in"), os.NewFile(uintptr(sw), "stamps")}
+	var closeChildFiles func()
+	cmd.ExtraFiles, closeChildFiles = childFiles(r, sw)
 	if err := cmd.Start(); err != nil {
 		b.Fatal(err)
 	}
-	unix.Close(r)
-	unix.Close(sw)
+	closeChildFiles()
 	f := frame(evdev.Event{Type: evdev.EvKey, Code: 30, Value: 1})
 	lat := make([]time.Duration, 0, b.N)
 	b.ResetTimer()
@@ -134,10 +162,28 @@ func benchFloor(b *testing.B) {
 	percentiles(b, lat)
 }
 
+// runBenchSession runs a gocomp session on a goroutine of its own; stop
+// ends it.
+func runBenchSession(b *testing.B, opts *runOptions, log *slog.Logger) (s *session, stop func()) {
+	s, err := newSession(opts, log)
+	if err != nil {
+		b.Fatal(err)
+	}
+	ran := make(chan error, 1)
+	go func() { _, err := s.srv.Run(nil); ran <- err }()
+	return s, func() {
+		s.loop.Post(func() { s.srv.Shutdown("benchmark over") })
+		<-ran
+		s.close()
+	}
+}
+
 // benchGocomp runs gocomp with the recorder as its client and times
 // frames written into an adopted stream device that has a keyboard's and
-// a mouse's capabilities.
-func benchGocomp(b *testing.B, recorder string, trace bool, next func(i int) []byte) {
+// a mouse's capabilities. Nested, the recorder is a client of a second
+// gocomp that is a window of the first: the time includes the host's
+// wl_keyboard event and the nested gocomp's seat.
+func benchGocomp(b *testing.B, recorder string, setup benchSetup, next func(i int) []byte) {
 	dir, err := os.MkdirTemp("", "gocomp-bench")
 	if err != nil {
 		b.Fatal(err)
@@ -150,19 +196,21 @@ func benchGocomp(b *testing.B, recorder string, trace bool, next func(i int) []b
 		b.Fatal(err)
 	}
 	opts.backend.NoDiscovery = true // no device of this machine: only the stream
-	opts.traceInput = trace
+	opts.traceInput = setup.trace
 	log := slog.New(slog.NewTextHandler(io.Discard, nil)) // records are formatted, then dropped
-	s, err := newSession(opts, log)
-	if err != nil {
-		b.Fatal(err)
+	s, stop := runBenchSession(b, opts, log)
+	defer stop()
+	clientDisplay := "bench"
+	if setup.nested {
+		inner, err := parseRunFlags([]string{"--backend", "wayland", "--socket", "bench-inner"}, io.Discard)
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Setenv("WAYLAND_DISPLAY", "bench")
+		_, stopInner := runBenchSession(b, inner, log)
+		defer stopInner()
+		clientDisplay = "bench-inner"
 	}
-	ran := make(chan error, 1)
-	go func() { _, err := s.srv.Run(nil); ran <- err }()
-	defer func() {
-		s.loop.Post(func() { s.srv.Shutdown("benchmark over") })
-		<-ran
-		s.close()
-	}()
 	// The device: a pipe read by evdev.Device.Dispatch, adopted by the
 	// evdev source as a discovered device would be.
 	devR, devW := pipe2(b)
@@ -188,9 +236,10 @@ func benchGocomp(b *testing.B, recorder string, trace bool, next func(i int) []b
 	// The client: the recorder, stamping every read of its socket.
 	sr, sw := pipe2(b)
 	defer unix.Close(sr)
-	cmd := exec.Command(recorder, "-pointer", "-stamp-fd", "3", "bench")
-	cmd.Env = append(os.Environ(), "WAYLAND_DISPLAY=bench")
-	cmd.ExtraFiles = []*os.File{os.NewFile(uintptr(sw), "stamps")}
+	cmd := exec.Command(recorder, "-pointer", "-stamp-fd", "3", clientDisplay)
+	cmd.Env = append(os.Environ(), "WAYLAND_DISPLAY="+clientDisplay)
+	var closeChildFiles func()
+	cmd.ExtraFiles, closeChildFiles = childFiles(sw)
 	out, err := cmd.StdoutPipe()
 	if err != nil {
 		b.Fatal(err)
@@ -198,7 +247,7 @@ func benchGocomp(b *testing.B, recorder string, trace bool, next func(i int) []b
 	if err := cmd.Start(); err != nil {
 		b.Fatal(err)
 	}
-	unix.Close(sw)
+	closeChildFiles()
 	defer cmd.Wait()
 	defer cmd.Process.Kill()
 	lines := bufio.NewScanner(out)
