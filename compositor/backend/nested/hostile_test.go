@@ -29,19 +29,21 @@ import (
 // fds in one write), stop reading the nested gocomp's requests, or send
 // garbage.
 type hostileHost struct {
-	t        *testing.T
-	inner    int // the nested gocomp's connection (blocking)
-	outer    int // the real host's connection (blocking)
-	writeMu  sync.Mutex
-	pause    chan struct{} // closed: reading requests resumes
-	paused   bool
-	mu       sync.Mutex
-	registry uint32
-	seat     uint32
-	wmBase   uint32
-	keyboard uint32
-	pongs    []uint32 // serials of pongs to injected pings, in order
-	done     sync.WaitGroup
+	t           *testing.T
+	inner       int // the nested gocomp's connection (blocking)
+	outer       int // the real host's connection (blocking)
+	writeMu     sync.Mutex
+	pause       chan struct{} // closed: reading requests resumes
+	paused      bool
+	mu          sync.Mutex
+	registry    uint32
+	seat        uint32
+	wmBase      uint32
+	keyboard    uint32
+	xdgSurfaces []uint32
+	toplevels   []uint32
+	pongs       []uint32 // serials of pongs to injected pings, in order
+	done        sync.WaitGroup
 }
 
 // injectedSerial is where the serials of injected pings start; the real
@@ -235,6 +237,10 @@ func (h *hostileHost) note(msg []byte) bool {
 		}
 	case obj == h.seat && opcode == 1: // wl_seat.get_keyboard
 		h.keyboard = arg(0)
+	case obj == h.wmBase && opcode == 2: // xdg_wm_base.get_xdg_surface(id, surface)
+		h.xdgSurfaces = append(h.xdgSurfaces, arg(0))
+	case slices.Contains(h.xdgSurfaces, obj) && opcode == 1: // xdg_surface.get_toplevel(id)
+		h.toplevels = append(h.toplevels, arg(0))
 	case obj == h.wmBase && opcode == 3 && arg(0) >= injectedSerial: // xdg_wm_base.pong
 		h.pongs = append(h.pongs, arg(0))
 		return true
@@ -250,7 +256,14 @@ func (h *hostileHost) ids() (keyboard, wmBase uint32) {
 	return h.keyboard, h.wmBase
 }
 
-// pongCount returns the pongs to injected pings so far.
+// toplevelIDs returns the ids of the nested gocomp's windows.
+func (h *hostileHost) toplevelIDs() []uint32 {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return slices.Clone(h.toplevels)
+}
+
+// pongSerials returns the pongs to injected pings so far.
 func (h *hostileHost) pongSerials() []uint32 {
 	h.mu.Lock()
 	defer h.mu.Unlock()
@@ -455,5 +468,42 @@ func TestHostileHost(t *testing.T) {
 		inner.done <- nil // checked here
 	case <-time.After(10 * time.Second):
 		t.Fatal("the nested session did not end on garbage from its host")
+	}
+}
+
+func TestHostClosingTheWindowEndsTheSession(t *testing.T) {
+	runtimeDir(t)
+	outer := startOuter(t, 320, 240)
+	host := startHostileHost(t, "hostile", outer.socket)
+	inner := startSession(t, "inner", nil, func(s *session) (backend.Backend, error) {
+		return nested.New(s.l, nested.Config{Display: "hostile", Mode: headless.DefaultMode(), Outputs: 2, Log: s.logger})
+	})
+	c := dial(t, inner)
+	if err := c.Roundtrip(ctxTimeout(t)); err != nil {
+		t.Fatal(err)
+	}
+	// --outputs 2: two host windows, two outputs side by side.
+	log := inner.log.String()
+	for _, want := range []string{"output added\" output=WL-1", "output added\" output=WL-2 mode=320x240@60 x=320"} {
+		if !strings.Contains(log, want) {
+			t.Errorf("the nested log lacks %q:\n%s", want, log)
+		}
+	}
+	toplevels := host.toplevelIDs()
+	if len(toplevels) != 2 {
+		t.Fatalf("the nested gocomp opened %d host windows; want 2", len(toplevels))
+	}
+	host.inject(event(toplevels[1], 1), nil) // xdg_toplevel.close
+	select {
+	case err := <-inner.done:
+		if err != nil {
+			t.Errorf("closing the host window ended the session with %v; want a clean end, as SIGTERM", err)
+		}
+		inner.done <- nil
+	case <-time.After(10 * time.Second):
+		t.Fatal("closing the host window did not end the session")
+	}
+	if !strings.Contains(inner.log.String(), "the host window was closed") {
+		t.Errorf("the nested gocomp did not say why it ended:\n%s", inner.log.String())
 	}
 }
