@@ -93,10 +93,15 @@ func TestBinaryExitStatusAndSocketCleanup(t *testing.T) {
 		args []string
 		want int
 	}{
-		{[]string{"--", "sh", "-c", `test -S "$XDG_RUNTIME_DIR/$WAYLAND_DISPLAY" && test -z "$WAYLAND_SOCKET" && exit 5`}, 5},
-		{[]string{"--socket", "custom", "--", "sh", "-c", `test "$WAYLAND_DISPLAY" = custom && exit 0; exit 9`}, 0},
-		{[]string{"--", "sh", "-c", "kill -KILL $$"}, 128 + 9},
-		{[]string{"--", "/nonexistent/client"}, 1},
+		// WAYLAND_SOCKET is set (below) but --backend headless keeps gocomp
+		// from using it; the program must not inherit it.
+		{[]string{"--backend", "headless", "--", "sh", "-c", `test -S "$XDG_RUNTIME_DIR/$WAYLAND_DISPLAY" && test -z "$WAYLAND_SOCKET" && exit 5`}, 5},
+		{[]string{"--backend", "headless", "--socket", "custom", "--", "sh", "-c", `test "$WAYLAND_DISPLAY" = custom && exit 0; exit 9`}, 0},
+		{[]string{"--backend", "headless", "--", "sh", "-c", "kill -KILL $$"}, 128 + 9},
+		{[]string{"--backend", "headless", "--", "/nonexistent/client"}, 1},
+		// Without --backend, WAYLAND_SOCKET asks for a window in a host
+		// compositor; fd 3 is no such socket: a clear error.
+		{[]string{"--", "true"}, 1},
 		{[]string{"--mode", "bad"}, 2},
 		{[]string{"--no-such-flag"}, 2},
 	} {
@@ -104,6 +109,9 @@ func TestBinaryExitStatusAndSocketCleanup(t *testing.T) {
 		r := runGocomp(t, bin, 20*time.Second, tc.args...)
 		if r.status != tc.want {
 			t.Errorf("gocomp %q exited %d; want %d\nstderr:\n%s", tc.args, r.status, tc.want, r.stderr)
+		}
+		if slices.Equal(tc.args, []string{"--", "true"}) && !strings.Contains(r.stderr, "WAYLAND_SOCKET=3 is not a connected stream socket") {
+			t.Errorf("gocomp with a bad WAYLAND_SOCKET: stderr lacks the reason:\n%s", r.stderr)
 		}
 	}
 	if left, _ := filepath.Glob(filepath.Join(dir, "*")); len(left) != 0 {

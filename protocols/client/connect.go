@@ -71,6 +71,11 @@ func connectInherited(v string, opts Options) (*Conn, error) {
 	if err != nil || fd < 0 {
 		return nil, fmt.Errorf("client: WAYLAND_SOCKET=%q is not a file descriptor", v)
 	}
+	// An fd that is not a stream socket is not the one a parent meant to
+	// hand over: it is left alone (not closed: something else owns it).
+	if typ, err := unix.GetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_TYPE); err != nil || typ != unix.SOCK_STREAM {
+		return nil, fmt.Errorf("client: WAYLAND_SOCKET=%d is not a connected stream socket", fd)
+	}
 	if _, err := unix.FcntlInt(uintptr(fd), unix.F_SETFD, unix.FD_CLOEXEC); err != nil {
 		return nil, fmt.Errorf("client: WAYLAND_SOCKET=%d: %w", fd, err)
 	}

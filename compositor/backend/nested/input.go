@@ -38,8 +38,7 @@ type hostSeat struct {
 
 	// The cursor gocomp shows, as a host surface.
 	cursor     *wlclient.Surface
-	cursorBuf  *wlclient.Buffer
-	cursorMem  []byte
+	cursorBuf  *cursorBuffer // the picture on the cursor surface
 	cursorHot  [2]int
 	cursorHide bool
 }
@@ -132,9 +131,9 @@ func (s *hostSeat) Close() error {
 	if s.mouse != nil {
 		s.mouse.Remove(now)
 	}
-	if s.cursorMem != nil {
-		unix.Munmap(s.cursorMem)
-		s.cursorMem = nil
+	if s.cursorBuf != nil {
+		s.cursorBuf.unmap()
+		s.cursorBuf = nil
 	}
 	return nil
 }
@@ -385,14 +384,39 @@ func (s *hostSeat) drawCursor(img *backend.Pixels) {
 		unix.Munmap(mem)
 		return
 	}
+	cb := &cursorBuffer{proxy: buf, mem: mem}
+	buf.SetListener(cb)
 	s.cursor.Attach(buf, 0, 0)
 	s.cursor.Damage(0, 0, int32(img.Width), int32(img.Height))
 	s.cursor.Commit()
-	if s.cursorBuf != nil {
-		s.cursorBuf.Destroy()
-		unix.Munmap(s.cursorMem)
+	if old := s.cursorBuf; old != nil {
+		old.replaced = true // destroyed when the host lets go of it
 	}
-	s.cursorBuf, s.cursorMem = buf, mem
+	s.cursorBuf = cb
+}
+
+// cursorBuffer is a host buffer holding one cursor picture. A replaced one
+// lives until the host releases it: the host may read it until then.
+type cursorBuffer struct {
+	proxy    *wlclient.Buffer
+	mem      []byte
+	replaced bool
+}
+
+// Release runs when the host no longer reads the buffer.
+func (b *cursorBuffer) Release(*wlclient.Buffer) {
+	if b.replaced {
+		b.proxy.Destroy()
+		b.unmap()
+	}
+}
+
+// unmap releases the buffer's memory.
+func (b *cursorBuffer) unmap() {
+	if b.mem != nil {
+		unix.Munmap(b.mem)
+		b.mem = nil
+	}
 }
 
 // applyCursor shows the cursor (or none) on the host pointer while it is

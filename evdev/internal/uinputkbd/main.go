@@ -4,8 +4,9 @@
 //
 //	uinputkbd FIFO
 //
-// It reads commands, one per line, from the named pipe FIFO (reopened at
-// each end of file) and prints "ok LINE" once a command is done:
+// It reads commands, one per line, from the named pipe FIFO (any number of
+// writers, one after the other) and prints "ok LINE" once a command is
+// done:
 //
 //	create K          a keyboard "torture kbd K" appears
 //	destroy K         it is unplugged (keys it holds are released by the kernel)
@@ -149,26 +150,28 @@ func main() {
 	}
 	kbds := map[int]int{}
 	fmt.Println("ready")
-	for {
-		f, err := os.Open(os.Args[1])
-		if err != nil {
-			fmt.Println("error:", err)
-			os.Exit(1)
-		}
-		sc := bufio.NewScanner(f)
-		for sc.Scan() {
-			line := strings.TrimSpace(sc.Text())
-			if line == "" {
-				continue
-			}
-			if err := run(kbds, strings.Fields(line)); err != nil {
-				fmt.Printf("error %s: %v\n", line, err)
-				continue
-			}
-			fmt.Println("ok", line)
-		}
-		f.Close()
+	// Opened for reading and writing, the FIFO never reaches end of file:
+	// reopening it after each writer would lose a line written between the
+	// end of file and the close.
+	f, err := os.OpenFile(os.Args[1], os.O_RDWR, 0)
+	if err != nil {
+		fmt.Println("error:", err)
+		os.Exit(1)
 	}
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		line := strings.TrimSpace(sc.Text())
+		if line == "" {
+			continue
+		}
+		if err := run(kbds, strings.Fields(line)); err != nil {
+			fmt.Printf("error %s: %v\n", line, err)
+			continue
+		}
+		fmt.Println("ok", line)
+	}
+	fmt.Println("error:", sc.Err())
+	os.Exit(1)
 }
 
 // run carries out one command.
