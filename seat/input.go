@@ -53,6 +53,9 @@ func PrepareInput(cfg InputConfig) (*Input, error) {
 	if err != nil {
 		return nil, err
 	}
+	if km, ok := sc.Keymap.(*XKBKeymap); ok {
+		logKeymapWarnings(cfg.Log, km)
+	}
 	sc.Log, sc.Version = cfg.Log, cfg.Options.SeatVersion()
 	if !cfg.Options.NoTerminate {
 		sc.Terminate = cfg.Terminate

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"log/slog"
 	"math"
 	"os"
 	"strconv"
@@ -308,6 +309,14 @@ func (s Settings) CompileKeymap(getenv func(string) string) (*XKBKeymap, error) 
 	return NewXKBKeymap(km, s.CapsLock), nil
 }
 
+// logKeymapWarnings logs what the compiler carried on from in the keymap
+// names (an empty layout, a group index out of range).
+func logKeymapWarnings(log *slog.Logger, km *XKBKeymap) {
+	for _, w := range km.Keymap().Warnings {
+		log.Warn("seat: keymap warning", "warning", w)
+	}
+}
+
 // describe names the keymap in messages.
 func (s Settings) describe() string {
 	n := s.Names
@@ -337,6 +346,7 @@ func (s *Seat) ApplySettings(st Settings, getenv func(string) string) error {
 		if err != nil {
 			return err
 		}
+		logKeymapWarnings(s.log, km)
 		if err := s.SetKeymap(km); err != nil {
 			return err
 		}

@@ -46,8 +46,20 @@ func (s *keymapSource) register(fs *flag.FlagSet, fileUsage string) {
 }
 
 // load compiles the keymap file when one is named (a file named "-" is read
-// from stdin), else the names.
-func (s *keymapSource) load(stdin io.Reader) (*keymap.Keymap, error) {
+// from stdin), else the names; the compiler's warnings go to stderr.
+func (s *keymapSource) load(stdin io.Reader, stderr io.Writer) (*keymap.Keymap, error) {
+	km, err := s.compile(stdin)
+	if err != nil {
+		return nil, err
+	}
+	for _, w := range km.Warnings {
+		fmt.Fprintf(stderr, "gocomp: xkb: warning: %s\n", w)
+	}
+	return km, nil
+}
+
+// compile compiles the keymap file or the names.
+func (s *keymapSource) compile(stdin io.Reader) (*keymap.Keymap, error) {
 	dirs := includepath.Dirs(os.Getenv)
 	if s.file == "" {
 		return compile.FromNames(dirs, includepath.FillDefaults(s.names, os.Getenv))

@@ -157,6 +157,11 @@ type Alias struct{ Alias, Real string }
 type Keymap struct {
 	// Section names as given in the source ("" when unnamed).
 	KeycodesName, TypesName, CompatName, SymbolsName string
+	// Warnings are the problems the compiler carried on from in what it
+	// was given (the RMLVO's component strings, a keymap text), as
+	// libxkbcommon logs them and carries on: an include statement it
+	// ignored, a group index out of range. Each names where.
+	Warnings []string
 	MinKeycode, MaxKeycode                           Keycode
 	// Mods lists the real then the virtual modifiers.
 	Mods []Mod
