@@ -161,8 +161,8 @@ type Keymap struct {
 	// was given (the RMLVO's component strings, a keymap text), as
 	// libxkbcommon logs them and carries on: an include statement it
 	// ignored, a group index out of range. Each names where.
-	Warnings []string
-	MinKeycode, MaxKeycode                           Keycode
+	Warnings               []string
+	MinKeycode, MaxKeycode Keycode
 	// Mods lists the real then the virtual modifiers.
 	Mods []Mod
 	// Types are the key types in keymap order.
