@@ -99,7 +99,9 @@ func TestVirtualKeyboardBadInput(t *testing.T) {
 		g.key(30, true)
 		g.key(30, false)
 		n := len(kb.Events)
-		if err := by.WaitFor(ctx, func() bool { return strings.Join(kb.Events[n:], "|") == "key 30 pressed|key 30 released" || len(kb.Events) > n+2 }); err != nil {
+		if err := by.WaitFor(ctx, func() bool {
+			return strings.Join(kb.Events[n:], "|") == "key 30 pressed|key 30 released" || len(kb.Events) > n+2
+		}); err != nil {
 			t.Fatalf("after %s the bystander: %v", tc.name, err)
 		}
 		if got := kb.Events[n:]; strings.Join(got, "|") != "key 30 pressed|key 30 released" {
