@@ -10,9 +10,10 @@ GO        ?= go
 BIN       := ./gocomp
 CACHE     := $(CURDIR)/.cache
 
-# Debian packages the tests use: real Wayland clients, libxkbcommon as the
+# Debian packages the tests use: real Wayland clients (wtype and grim for
+# the virtual keyboard and screencopy), libxkbcommon as the
 # XKB oracle, and the qemu guest rig for real evdev/udev behaviour.
-DEB_PACKAGES := gcc pkg-config linux-libc-dev wayland-utils wev weston foot \
+DEB_PACKAGES := gcc pkg-config linux-libc-dev wayland-utils wev weston foot wtype grim \
 	libwayland-dev wayland-protocols \
 	xkb-data libxkbcommon-dev libxkbcommon-tools \
 	qemu-system-x86 busybox-static cpio strace qemu-user-static adwaita-icon-theme libpixman-1-dev

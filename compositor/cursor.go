@@ -35,6 +35,16 @@ func (c *cursor) layer() render.Layer {
 	return render.Layer{Pix: c.img, X: c.x - c.hotX, Y: c.y - c.hotY}
 }
 
+// overlay is the cursor as a screencopy frame shows it: with
+// overlay_cursor set, wherever it is visible (also where an output shows
+// it itself); without, nowhere.
+func (c *cursor) overlay(want bool) render.Layer {
+	if !want || c.img.Width == 0 {
+		return render.Layer{}
+	}
+	return render.Layer{Pix: c.img, X: c.x - c.hotX, Y: c.y - c.hotY}
+}
+
 // damage marks the cursor's drawn rectangle for redrawing.
 func (c *cursor) damage() {
 	if l := c.layer(); l.Pix.Width > 0 {

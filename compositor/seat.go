@@ -7,6 +7,7 @@ import (
 
 	"gocomp/compositor/backend"
 	"gocomp/protocols/server"
+	"gocomp/protocols/virtualkeyboard"
 	"gocomp/protocols/wayland"
 )
 
@@ -33,6 +34,16 @@ type Seat interface {
 	// Close releases the seat's resources (keymap files); the server calls
 	// it last, after the backend's input sources are closed.
 	Close() error
+}
+
+// VirtualKeyboardSeat is a Seat that also serves virtual keyboards
+// (zwp_virtual_keyboard_manager_v1); *seat.Seat is one. The server
+// advertises the global only for such a seat.
+type VirtualKeyboardSeat interface {
+	Seat
+	// BindVirtualKeyboardManager runs when a client binds the global; the
+	// resource is registered.
+	BindVirtualKeyboardManager(r *virtualkeyboard.VirtualKeyboardManagerV1) error
 }
 
 // Scene is what the seat may ask the compositor about the picture. The

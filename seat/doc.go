@@ -21,6 +21,21 @@
 // press or release, whatever the order of focus changes, hotplug and new
 // resources.
 //
+// # Virtual keyboards
+//
+// A VirtualKeyboard (AddVirtualKeyboard; zwp_virtual_keyboard_v1, served
+// by BindVirtualKeyboardManager) brings its own keymap, compiled by
+// gocomp's XKB engine with Config.KeymapDirs, and its own XKB state. Its
+// keys bypass the seat-wide counts, state and bindings and go straight to
+// the focused client; a key several keyboards hold is released to the
+// client only when the last one lets go. The keyboard that typed last is
+// the keymap source: every wl_keyboard records the keymap it last got, and
+// one that lacks the source's keymap gets it (then the source's
+// modifiers) before the next key or enter, so a client sees a virtual
+// keyboard's keymap before its keys and the seat keymap again when a
+// physical keyboard types. Removing a virtual keyboard (destroy, client
+// gone) releases every key it held.
+//
 // # Focus
 //
 // Focus follows the kiosk policy: the most recently mapped toplevel has the

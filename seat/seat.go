@@ -42,6 +42,10 @@ type Config struct {
 	// follow; nil means pointer and touch events reach no client (tests of
 	// the keyboard alone).
 	Scene Scene
+	// KeymapDirs is the XKB include path for keymaps clients send
+	// (virtual keyboards); Settings.SeatConfig fills it from the
+	// environment (includepath.Dirs).
+	KeymapDirs []string
 	// Cursor is the default cursor image; the zero Cursor means
 	// FallbackCursor.
 	Cursor Cursor
@@ -70,9 +74,10 @@ type Seat struct {
 
 	scene Scene
 
-	bindings []binding
-	settings Settings
-	closed   bool
+	bindings   []binding
+	settings   Settings
+	keymapDirs []string // include path for client keymaps
+	closed     bool
 }
 
 // New returns a seat with no input devices. Add its global with
@@ -90,7 +95,7 @@ func New(cfg Config) (*Seat, error) {
 	if cfg.Version > MaxVersion {
 		return nil, fmt.Errorf("seat: version %d above the highest implemented, %d", cfg.Version, MaxVersion)
 	}
-	s := &Seat{name: cfg.Name, version: cfg.Version, serial: cfg.Serial, log: cfg.Log, settings: cfg.Settings, scene: cfg.Scene}
+	s := &Seat{name: cfg.Name, version: cfg.Version, serial: cfg.Serial, log: cfg.Log, settings: cfg.Settings, scene: cfg.Scene, keymapDirs: cfg.KeymapDirs}
 	s.ptr.cursor.def = cfg.Cursor
 	if !cfg.Cursor.Pixels.Valid() {
 		s.ptr.cursor.def = FallbackCursor()
@@ -131,7 +136,7 @@ func (s *Seat) Bind(r *wayland.Seat) error {
 // sends it to every wl_seat.
 func (s *Seat) updateCapabilities() {
 	var c wayland.SeatCapability
-	if len(s.kbd.devices) > 0 {
+	if len(s.kbd.devices) > 0 || len(s.kbd.virtuals) > 0 {
 		c |= wayland.SeatCapabilityKeyboard
 	}
 	if len(s.ptr.devices) > 0 {

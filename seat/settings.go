@@ -330,7 +330,8 @@ func (s Settings) SeatConfig(getenv func(string) string) (Config, error) {
 	if err != nil {
 		return Config{}, err
 	}
-	return Config{Keymap: km, RepeatRate: s.RepeatRate, RepeatDelay: s.RepeatDelay, Settings: s}, nil
+	return Config{Keymap: km, RepeatRate: s.RepeatRate, RepeatDelay: s.RepeatDelay, Settings: s,
+		KeymapDirs: includepath.Dirs(getenv)}, nil
 }
 
 // Settings returns the settings in effect.

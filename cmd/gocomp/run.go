@@ -35,6 +35,8 @@ type runOptions struct {
 	programGrace    time.Duration
 	traceInput      bool
 	nestedKeymap    string // --nested-keymap: own or host
+	virtualKeyboard string // --virtual-keyboard: allow or deny
+	screencopy      string // --screencopy: allow or deny
 	program         []string
 	seat            seat.Options // keyboard: XKB names, repeat, caps lock, --config
 }
@@ -50,6 +52,8 @@ func parseRunFlags(args []string, stderr io.Writer) (*runOptions, error) {
 	fs.StringVar(&opts.backend.Input, "input", auto.InputDefault, "input `SOURCE`: evdev (the machine's /dev/input devices; the default except in a host compositor) or none")
 	fs.IntVar(&opts.backend.Outputs, "outputs", 1, "number of outputs, `N` side by side: headless outputs, or windows in the host compositor")
 	fs.StringVar(&opts.nestedKeymap, "nested-keymap", nestedKeymapOwn, "in a host compositor, the `KEYMAP` of the host keyboard: own (gocomp's, from the XKB flags) or host (the host's, compiled by gocomp)")
+	fs.StringVar(&opts.virtualKeyboard, "virtual-keyboard", accessAllow, "`allow` or deny clients virtual keyboards (zwp_virtual_keyboard_manager_v1: wtype, on-screen keyboards); deny removes the global")
+	fs.StringVar(&opts.screencopy, "screencopy", accessAllow, "`allow` or deny clients copies of the outputs' pixels (zwlr_screencopy_manager_v1: grim); deny removes the global")
 	fs.BoolVar(&opts.traceInput, "trace-input", false, "log, for every keyboard frame, the time from the kernel's event stamp to decoding, to XKB and to sendmsg, and every 10 s a latency summary per device")
 	fs.BoolVar(&opts.backend.Grab, "grab", false, "open input devices exclusively (EVIOCGRAB): nothing else on the machine sees their events")
 	fs.StringVar(&opts.socket, "socket", "", "listening socket `NAME` in $XDG_RUNTIME_DIR, or an absolute path (default: first free wayland-N)")
@@ -91,6 +95,11 @@ func parseRunFlags(args []string, stderr io.Writer) (*runOptions, error) {
 	}
 	if opts.nestedKeymap != nestedKeymapOwn && opts.nestedKeymap != nestedKeymapHost {
 		return nil, fmt.Errorf("invalid -nested-keymap %q (want own or host)", opts.nestedKeymap)
+	}
+	for _, a := range []struct{ flag, value string }{{"virtual-keyboard", opts.virtualKeyboard}, {"screencopy", opts.screencopy}} {
+		if a.value != accessAllow && a.value != accessDeny {
+			return nil, fmt.Errorf("invalid -%s %q (want allow or deny)", a.flag, a.value)
+		}
 	}
 	if opts.programGrace <= 0 {
 		return nil, fmt.Errorf("invalid -program-grace %v (want a positive duration, e.g. 3s)", opts.programGrace)
@@ -172,6 +181,12 @@ const (
 	nestedKeymapHost = "host"
 )
 
+// The values of --virtual-keyboard and --screencopy.
+const (
+	accessAllow = "allow"
+	accessDeny  = "deny"
+)
+
 // runCompositor runs the compositor with the command line args and
 // returns gocomp's exit status.
 func runCompositor(args []string) int {
@@ -246,12 +261,14 @@ func newSession(opts *runOptions, log *slog.Logger) (*session, error) {
 		return nil, err
 	}
 	s.srv, err = compositor.New(l, s.backend, compositor.Config{
-		Socket:          opts.socket,
-		MaxClientBuffer: opts.maxClientBuffer,
-		ProgramGrace:    opts.programGrace,
-		Screenshot:      opts.screenshot,
-		AfterFlush:      afterFlush,
-		Log:             log,
+		Socket:            opts.socket,
+		MaxClientBuffer:   opts.maxClientBuffer,
+		ProgramGrace:      opts.programGrace,
+		Screenshot:        opts.screenshot,
+		AfterFlush:        afterFlush,
+		Log:               log,
+		NoVirtualKeyboard: opts.virtualKeyboard == accessDeny,
+		NoScreencopy:      opts.screencopy == accessDeny,
 		NewSeat: func(d *server.Display, scene compositor.Scene) (compositor.Seat, error) {
 			return s.input.Start(d, scene)
 		},

@@ -443,3 +443,39 @@ func TestWevMapsAndStaysConnected(t *testing.T) {
 		t.Errorf("wev got a protocol error:\n%s", tail(string(clientText), 20))
 	}
 }
+
+// TestWaylandInfoXdgOutputAndAccess checks with Debian's wayland-info what
+// clients learn of xdg-output (two outputs side by side: logical
+// positions, sizes and names), and that --virtual-keyboard deny and
+// --screencopy deny remove their globals.
+func TestWaylandInfoXdgOutputAndAccess(t *testing.T) {
+	bin := buildGocomp(t)
+	runtimeDir(t)
+	for _, tc := range []struct {
+		flags   []string
+		present bool
+	}{
+		{nil, true},
+		{[]string{"--virtual-keyboard", "deny", "--screencopy", "deny"}, false},
+	} {
+		args := append(slices.Clone(tc.flags), "--outputs", "2", "--mode", "800x600@60", "--", "wayland-info")
+		r := runGocomp(t, bin, 30*time.Second, args...)
+		if r.status != 0 {
+			t.Fatalf("wayland-info under gocomp %q exited %d\nstderr:\n%s", args, r.status, r.stderr)
+		}
+		for _, want := range []string{
+			`interface: 'zxdg_output_manager_v1',\s+version:\s+3,`,
+			`name: 'HEADLESS-1'\n[^\n]*\n\s+logical_x: 0, logical_y: 0\n\s+logical_width: 800, logical_height: 600`,
+			`name: 'HEADLESS-2'\n[^\n]*\n\s+logical_x: 800, logical_y: 0\n\s+logical_width: 800, logical_height: 600`,
+		} {
+			if !regexp.MustCompile(want).MatchString(r.stdout) {
+				t.Errorf("%q: wayland-info output does not match %q:\n%s", tc.flags, want, r.stdout)
+			}
+		}
+		for _, global := range []string{"zwp_virtual_keyboard_manager_v1", "zwlr_screencopy_manager_v1"} {
+			if got := strings.Contains(r.stdout, "'"+global+"'"); got != tc.present {
+				t.Errorf("%q: global %s advertised %v; want %v", tc.flags, global, got, tc.present)
+			}
+		}
+	}
+}

@@ -55,6 +55,8 @@ func TestParseRunFlagsErrors(t *testing.T) {
 		{[]string{"--program-grace", "soon"}, "invalid value"},
 		{[]string{"--log-level", "loud"}, "invalid -log-level"},
 		{[]string{"--max-client-buffer", "100"}, "invalid -max-client-buffer"},
+		{[]string{"--virtual-keyboard", "maybe"}, `invalid -virtual-keyboard "maybe"`},
+		{[]string{"--screencopy", "yes"}, `invalid -screencopy "yes"`},
 	} {
 		_, err := parseRunFlags(tc.args, io.Discard)
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
@@ -65,7 +67,7 @@ func TestParseRunFlagsErrors(t *testing.T) {
 	if _, err := parseRunFlags([]string{"--help"}, &sb); !errors.Is(err, flag.ErrHelp) {
 		t.Errorf("--help: err = %v; want flag.ErrHelp", err)
 	}
-	for _, name := range []string{"backend", "input", "outputs", "program-grace", "socket", "width", "height", "refresh", "mode", "screenshot-on-exit", "log-level", "max-client-buffer", "nested-keymap"} {
+	for _, name := range []string{"backend", "input", "outputs", "program-grace", "socket", "width", "height", "refresh", "mode", "screenshot-on-exit", "log-level", "max-client-buffer", "nested-keymap", "virtual-keyboard", "screencopy"} {
 		if !strings.Contains(sb.String(), "-"+name+" ") {
 			t.Errorf("--help does not document -%s:\n%s", name, sb.String())
 		}

@@ -1,7 +1,8 @@
 // Package testclient is a small Wayland client for tests: it connects to a
 // compositor's socket, binds the common globals, shows xdg toplevels
-// backed by shm buffers of one colour, and records what a wl_keyboard and
-// a wl_pointer receive. It is built on gocomp's client runtime
+// backed by shm buffers of one colour, records what a wl_keyboard and a
+// wl_pointer receive, types through virtual keyboards
+// (zwp_virtual_keyboard_v1) and captures outputs (zwlr_screencopy_v1). It is built on gocomp's client runtime
 // (protocols/client) and its generated bindings.
 //
 // Everything runs on the calling goroutine: waits flush the requests,
@@ -21,6 +22,8 @@ import (
 	"fmt"
 
 	"gocomp/protocols/client"
+	"gocomp/protocols/client/screencopyclient"
+	"gocomp/protocols/client/vkbdclient"
 	"gocomp/protocols/client/wlclient"
 	"gocomp/protocols/client/xdgclient"
 	"gocomp/protocols/wayland"
@@ -44,7 +47,10 @@ type Client struct {
 	SeatCaps wayland.SeatCapability
 	SeatName string
 
-	windows []*Window
+	windows     []*Window
+	outputs     []*Output // bound by Outputs
+	vkbdManager *vkbdclient.VirtualKeyboardManagerV1
+	screencopy  *screencopyclient.ScreencopyManagerV1
 }
 
 // Dial connects to the compositor listening on socket (a name in
