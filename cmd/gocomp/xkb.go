@@ -18,9 +18,10 @@ func runXKB(args []string) int {
 		"compile": runXKBCompile,
 		"list":    runXKBList,
 		"eval":    runXKBEval,
+		"test":    runXKBTest,
 	}
 	if len(args) == 0 || cmds[args[0]] == nil {
-		fmt.Fprintln(os.Stderr, "usage: gocomp xkb compile|list|eval [flags]")
+		fmt.Fprintln(os.Stderr, "usage: gocomp xkb compile|list|eval|test|diff [flags]")
 		return 2
 	}
 	return cmds[args[0]](args[1:])
