@@ -19,6 +19,7 @@ func runXKB(args []string) int {
 		"list":    runXKBList,
 		"eval":    runXKBEval,
 		"test":    runXKBTest,
+		"diff":    runXKBDiff,
 	}
 	if len(args) == 0 || cmds[args[0]] == nil {
 		fmt.Fprintln(os.Stderr, "usage: gocomp xkb compile|list|eval|test|diff [flags]")
