@@ -73,4 +73,3 @@ func TestTextNamesMatchLibxkbcommon(t *testing.T) {
 		}
 	}
 }
-
