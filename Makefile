@@ -18,7 +18,7 @@ DEB_PACKAGES := gcc pkg-config linux-libc-dev wayland-utils wev weston foot wtyp
 	xkb-data libxkbcommon-dev libxkbcommon-tools \
 	qemu-system-x86 busybox-static cpio strace qemu-user-static adwaita-icon-theme libpixman-1-dev
 
-.PHONY: all build run test deps check cross gotest bench1x kernel fuzz bench clean
+.PHONY: all build run test deps check cross gotest bench1x kernel fuzz bench conformance clean
 
 all: build
 
@@ -92,6 +92,13 @@ test: deps kernel check cross gotest bench1x
 
 # fuzz runs every fuzz target for FUZZTIME each (not part of `make test`).
 FUZZTIME ?= 60s
+# conformance checks every layout(variant) and option of the installed
+# xkeyboard-config registry: gocomp and the installed libxkbcommon compile
+# it and run the same random key stream; a table sums up. (make test runs
+# a sample.)
+conformance: deps
+	$(GO) test -count=1 -run '^TestConformanceRegistry$$' -v ./xkb/state -args -conformance.all
+
 fuzz:
 	@for pkg in $$($(GO) list ./...); do \
 		for t in $$($(GO) test -list '^Fuzz' $$pkg | grep '^Fuzz'); do \
