@@ -10,14 +10,15 @@ GO        ?= go
 BIN       := ./gocomp
 CACHE     := $(CURDIR)/.cache
 
-# Debian packages the tests use: real Wayland clients, libxkbcommon as the
+# Debian packages the tests use: real Wayland clients (wtype and grim for
+# the virtual keyboard and screencopy), libxkbcommon as the
 # XKB oracle, and the qemu guest rig for real evdev/udev behaviour.
-DEB_PACKAGES := gcc pkg-config linux-libc-dev wayland-utils wev weston foot \
+DEB_PACKAGES := gcc pkg-config linux-libc-dev wayland-utils wev weston foot wtype grim \
 	libwayland-dev wayland-protocols \
 	xkb-data libxkbcommon-dev libxkbcommon-tools \
-	qemu-system-x86 busybox-static cpio strace qemu-user-static
+	qemu-system-x86 busybox-static cpio strace qemu-user-static adwaita-icon-theme libpixman-1-dev
 
-.PHONY: all build run test deps check cross gotest bench1x kernel fuzz bench clean
+.PHONY: all build run test deps check cross gotest bench1x kernel fuzz bench conformance clean
 
 all: build
 
@@ -91,6 +92,13 @@ test: deps kernel check cross gotest bench1x
 
 # fuzz runs every fuzz target for FUZZTIME each (not part of `make test`).
 FUZZTIME ?= 60s
+# conformance checks every layout(variant) and option of the installed
+# xkeyboard-config registry: gocomp and the installed libxkbcommon compile
+# it and run the same random key stream; a table sums up. (make test runs
+# a sample.)
+conformance: deps
+	$(GO) test -count=1 -run '^TestConformanceRegistry$$' -v ./xkb/state -args -conformance.all
+
 fuzz:
 	@for pkg in $$($(GO) list ./...); do \
 		for t in $$($(GO) test -list '^Fuzz' $$pkg | grep '^Fuzz'); do \

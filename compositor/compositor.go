@@ -3,8 +3,11 @@ package compositor
 import (
 	"fmt"
 
+	"gocomp/protocols/screencopy"
 	"gocomp/protocols/server"
+	"gocomp/protocols/virtualkeyboard"
 	"gocomp/protocols/wayland"
+	"gocomp/protocols/xdgoutput"
 )
 
 // Advertised global versions. Each is the highest version whose requests
@@ -39,6 +42,25 @@ func (s *Server) addGlobals() error {
 			return wayland.AddDataDeviceManagerGlobal(d, dataDeviceManagerVersion, s.bindDataDeviceManager)
 		}},
 		{"xdg_wm_base", s.addWmBaseGlobal},
+		{"zxdg_output_manager_v1", func() (*server.Global, error) {
+			return xdgoutput.AddOutputManagerV1Global(d, xdgOutputManagerVersion, s.bindXdgOutputManager)
+		}},
+	}
+	if vs, ok := s.seat.(VirtualKeyboardSeat); ok && !s.cfg.NoVirtualKeyboard {
+		adds = append(adds, struct {
+			name string
+			add  func() (*server.Global, error)
+		}{"zwp_virtual_keyboard_manager_v1", func() (*server.Global, error) {
+			return virtualkeyboard.AddVirtualKeyboardManagerV1Global(d, virtualkeyboard.VirtualKeyboardManagerV1Version, vs.BindVirtualKeyboardManager)
+		}})
+	}
+	if !s.cfg.NoScreencopy {
+		adds = append(adds, struct {
+			name string
+			add  func() (*server.Global, error)
+		}{"zwlr_screencopy_manager_v1", func() (*server.Global, error) {
+			return screencopy.AddScreencopyManagerV1Global(d, screencopyVersion, s.bindScreencopyManager)
+		}})
 	}
 	for _, a := range adds {
 		if _, err := a.add(); err != nil {

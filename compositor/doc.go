@@ -60,8 +60,14 @@
 // SIGBUS), output.go (outputs, wl_output v4, frames), cursor.go,
 // screenshot.go, xdg.go (xdg_wm_base v6 under the kiosk policy: every
 // toplevel fullscreen at its output's size, centred when smaller),
-// datadevice.go (enough for clients that require it; no transfers yet) and
-// seat.go (the seat contract).
+// datadevice.go (enough for clients that require it; no transfers yet),
+// xdgoutput.go (zxdg_output_manager_v1 v3: logical geometry, name and
+// description, ended by wl_output.done from version 3), screencopy.go
+// (zwlr_screencopy_manager_v1 v3: a capture waits for the output's next
+// presented picture and is drawn into the client's shm buffer, mapped
+// writable only for that copy; Config.NoScreencopy removes it) and seat.go
+// (the seat contract; a seat that is a VirtualKeyboardSeat also gets
+// zwp_virtual_keyboard_manager_v1 unless Config.NoVirtualKeyboard).
 //
 // Surfaces copy committed shm contents into compositor memory at commit
 // (only the damaged rectangle when the same buffer comes back) and release

@@ -25,8 +25,11 @@ type output struct {
 	transform render.Transform
 	scratch   backend.Pixels
 
-	global    *server.Global
-	resources []*wayland.Output
+	global     *server.Global
+	resources  []*wayland.Output
+	xdgOutputs []*xdgOutput       // zxdg_output_v1 objects describing it
+	captures   []*screencopyFrame // screencopy frames waiting for a picture
+	drawn      image.Rectangle    // bounds of what the last frame redrew, layout coordinates
 
 	damage  render.Damage     // changed since the last picture
 	history render.History    // damage of the pictures before
@@ -82,6 +85,7 @@ func (s *Server) OutputAdded(bo backend.Output) {
 		s.log.Error("cannot advertise output", "output", o.info.Name, "err", err)
 	}
 	o.global = g
+	s.cursor.showOn(o)
 	o.addDamage(o.rect())
 	s.idle.outputAdded(o)
 	s.log.Info("output added", "output", o.info.Name, "mode", o.mode.String(), "transform", o.transform.String(), "x", o.pos.X, "y", o.pos.Y)
@@ -110,12 +114,14 @@ func (s *Server) OutputRemoved(bo backend.Output) {
 		return
 	}
 	o.removed = true
+	o.failCaptures()
 	s.outputs = slices.DeleteFunc(s.outputs, func(x *output) bool { return x == o })
 	o.global.Remove()
 	for _, sf := range s.surfaces {
 		sf.leaveOutput(o)
 	}
 	o.resources = nil
+	o.xdgOutputs = nil
 	s.layoutOutputs()
 	s.log.Info("output removed", "output", o.info.Name)
 	s.outputsChanged()
@@ -127,7 +133,7 @@ func (s *Server) OutputRemoved(bo backend.Output) {
 func (s *Server) outputsChanged() {
 	for _, o := range s.outputs {
 		for _, r := range o.resources {
-			o.describe(r)
+			o.describeWithXdg(r)
 		}
 	}
 	for _, tl := range s.toplevels {
@@ -187,6 +193,9 @@ func (s *Server) layoutBounds() image.Rectangle {
 // picture is redrawn into the buffer the backend lends and presented.
 func (s *Server) Frame(bo backend.Output) {
 	o := s.outputOf(bo)
+	if o != nil {
+		o.drawn = image.Rectangle{}
+	}
 	if o == nil || o.damage.Empty() {
 		bo.Present(nil, nil)
 		return
@@ -208,6 +217,7 @@ func (s *Server) Frame(bo backend.Output) {
 	}
 	render.DrawTransformed(buf.Pixels, o.scratch, o.rect(), o.transform, o.redraw.Rects(), o.layers)
 	clear(o.layers)
+	o.drawn = o.damage.Bounds()
 	o.history.Push(&o.damage)
 	if full {
 		bo.Present(buf, nil)
@@ -230,7 +240,8 @@ func (o *output) bufferDamage() []image.Rectangle {
 
 // Presented implements backend.Handler: the frame callbacks of surfaces
 // shown on the output are answered (on the first output also those of
-// surfaces shown nowhere, so hidden clients keep their pace).
+// surfaces shown nowhere, so hidden clients keep their pace), and the
+// screencopy frames waiting on it are filled.
 func (s *Server) Presented(bo backend.Output, t time.Duration) {
 	o := s.outputOf(bo)
 	if o == nil {
@@ -246,18 +257,26 @@ func (s *Server) Presented(bo backend.Output, t time.Duration) {
 			sf.frameDone(msec)
 		}
 	}
+	s.finishCaptures(o, t, o.drawn)
 }
 
 // appendLayers appends what is visible in r, bottom to top: the mapped
 // surfaces, then the software cursor.
 func (s *Server) appendLayers(layers []render.Layer, r image.Rectangle) []render.Layer {
+	layers = s.appendSurfaceLayers(layers, r)
+	if c := s.cursor.layer(); c.Rect().Overlaps(r) {
+		layers = append(layers, c)
+	}
+	return layers
+}
+
+// appendSurfaceLayers appends the mapped surfaces visible in r, bottom to
+// top.
+func (s *Server) appendSurfaceLayers(layers []render.Layer, r image.Rectangle) []render.Layer {
 	for _, sf := range s.stack {
 		if sf.mapped && sf.rect().Overlaps(r) {
 			layers = append(layers, render.Layer{Pix: sf.pix, X: sf.x, Y: sf.y})
 		}
-	}
-	if c := s.cursor.layer(); c.Rect().Overlaps(r) {
-		layers = append(layers, c)
 	}
 	return layers
 }
@@ -303,6 +322,24 @@ func (o *output) describe(r *wayland.Output) {
 	r.SendName(info.Name)
 	r.SendDescription(info.Description)
 	r.SendDone()
+}
+
+// describeWithXdg describes the output to wl_output r and to the
+// zxdg_output_v1 objects made for r: the xdg events come before
+// wl_output.done, which ends the group for xdg outputs of version 3;
+// older ones get their own done after it.
+func (o *output) describeWithXdg(r *wayland.Output) {
+	for _, x := range o.xdgOutputs {
+		if x.wl == r {
+			o.describeXdg(x, false)
+		}
+	}
+	o.describe(r)
+	for _, x := range o.xdgOutputs {
+		if x.wl == r && x.res.Version() < 3 {
+			x.res.SendDone()
+		}
+	}
 }
 
 // outputBinding serves one wl_output object; it knows its output, so

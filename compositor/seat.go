@@ -8,6 +8,7 @@ import (
 	"gocomp/compositor/backend"
 	"gocomp/compositor/render"
 	"gocomp/protocols/server"
+	"gocomp/protocols/virtualkeyboard"
 	"gocomp/protocols/wayland"
 )
 
@@ -34,6 +35,16 @@ type Seat interface {
 	// Close releases the seat's resources (keymap files); the server calls
 	// it last, after the backend's input sources are closed.
 	Close() error
+}
+
+// VirtualKeyboardSeat is a Seat that also serves virtual keyboards
+// (zwp_virtual_keyboard_manager_v1); *seat.Seat is one. The server
+// advertises the global only for such a seat.
+type VirtualKeyboardSeat interface {
+	Seat
+	// BindVirtualKeyboardManager runs when a client binds the global; the
+	// resource is registered.
+	BindVirtualKeyboardManager(r *virtualkeyboard.VirtualKeyboardManagerV1) error
 }
 
 // Scene is what the seat may ask the compositor about the picture. The
@@ -64,6 +75,15 @@ type Scene interface {
 	// SetCursorImage sets the pointer's image (nil hides the cursor) with
 	// its hotspot.
 	SetCursorImage(img *backend.Pixels, hotX, hotY int)
+	// SetCursorSurface makes a client's surface the cursor, with the
+	// hotspot at (hotX, hotY) in its coordinates; the surface takes the
+	// cursor role, so a surface with another role is an error (the
+	// caller's wl_pointer.role protocol error). Its commits update the
+	// cursor from then on; nil hides the cursor.
+	SetCursorSurface(surface *wayland.Surface, hotX, hotY int) error
+	// Activate raises the toplevel surface belongs to (with its popups)
+	// above the others and gives it the keyboard focus.
+	Activate(surface *wayland.Surface)
 	// MoveCursor puts the cursor's hotspot at (x, y).
 	MoveCursor(x, y float64)
 }
@@ -137,6 +157,12 @@ func (st *emptySeat) Bind(r *wayland.Seat) error {
 	return nil
 }
 
+// AddPointer implements backend.InputSink: the pointer goes nowhere.
+func (st *emptySeat) AddPointer(backend.PointerInfo) backend.Pointer { return ignoredPointer{} }
+
+// AddTouch implements backend.InputSink: the touch device goes nowhere.
+func (st *emptySeat) AddTouch(backend.TouchInfo) backend.Touch { return ignoredTouch{} }
+
 // AddKeyboard implements backend.InputSink: the keyboard goes nowhere.
 func (st *emptySeat) AddKeyboard(string, backend.LEDSetter) backend.Keyboard {
 	return ignoredKeyboard{}
@@ -182,3 +208,25 @@ type ignoredKeyboard struct{}
 
 func (ignoredKeyboard) Key(time.Duration, uint16, bool) {}
 func (ignoredKeyboard) Remove(time.Duration)            {}
+
+// ignoredPointer is a pointer of the empty seat.
+type ignoredPointer struct{}
+
+func (ignoredPointer) Motion(time.Duration, float64, float64)                 {}
+func (ignoredPointer) MotionAbsolute(time.Duration, string, float64, float64) {}
+func (ignoredPointer) Button(time.Duration, uint16, bool)                     {}
+func (ignoredPointer) Axis(time.Duration, backend.Axis, backend.AxisSource, float64, int32) {
+}
+func (ignoredPointer) AxisStop(time.Duration, backend.Axis) {}
+func (ignoredPointer) Frame()                               {}
+func (ignoredPointer) Remove(time.Duration)                 {}
+
+// ignoredTouch is a touch device of the empty seat.
+type ignoredTouch struct{}
+
+func (ignoredTouch) Down(time.Duration, int32, float64, float64)   {}
+func (ignoredTouch) Motion(time.Duration, int32, float64, float64) {}
+func (ignoredTouch) Up(time.Duration, int32)                       {}
+func (ignoredTouch) Frame()                                        {}
+func (ignoredTouch) Cancel()                                       {}
+func (ignoredTouch) Remove(time.Duration)                          {}

@@ -56,6 +56,13 @@ type Config struct {
 	Transforms map[string]render.Transform
 	// Log receives the server's log records; nil means slog.Default().
 	Log *slog.Logger
+	// NoVirtualKeyboard leaves out zwp_virtual_keyboard_manager_v1, so no
+	// client can type through a virtual keyboard (--virtual-keyboard
+	// deny). The global needs a seat implementing VirtualKeyboardSeat.
+	NoVirtualKeyboard bool
+	// NoScreencopy leaves out zwlr_screencopy_manager_v1, so no client can
+	// read the outputs' pixels (--screencopy deny).
+	NoScreencopy bool
 	// NewSeat creates the seat behind the wl_seat global, given the
 	// display (for its serial counter) and the scene it asks about
 	// surfaces. nil means a seat without input devices.

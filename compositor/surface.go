@@ -59,6 +59,9 @@ type surface struct {
 	mapped     bool
 	x, y       int       // layout position of the surface's top-left corner
 	outputs    []*output // the outputs it is shown on: wl_surface.enter was sent
+	// attachOffset is the offset (attach x, y or wl_surface.offset) of
+	// the last commit, which moves a cursor's hotspot.
+	attachOffset image.Point
 
 	inflight []*wayland.Callback // committed frame callbacks not yet done
 
@@ -217,6 +220,7 @@ func (sf *surface) handleDestroyed() {
 	sf.unmap()
 	sf.s.surfaces = removeItem(sf.s.surfaces, sf)
 	sf.s.stack = removeItem(sf.s.stack, sf)
+	sf.s.cursorSurfaceGone(sf)
 	for _, cb := range sf.pending.frames {
 		cb.Destroy()
 	}
@@ -251,7 +255,11 @@ func (sf *surface) Attach(r *wayland.Surface, buffer *wayland.Buffer, x, y int32
 	}
 	sf.pending.attached = true
 	sf.pending.buffer = b
-	sf.pending.dx, sf.pending.dy = x, y
+	if r.Version() < 5 {
+		// From version 5 the offset comes from wl_surface.offset, which
+		// may have come before the attach.
+		sf.pending.dx, sf.pending.dy = x, y
+	}
 	return nil
 }
 
@@ -402,6 +410,7 @@ func (sf *surface) apply(next *surfaceState) error {
 	}
 	c := &sf.current
 	c.scale, c.transform = next.scale, next.transform
+	sf.attachOffset = image.Pt(int(next.dx), int(next.dy))
 	if next.opaqueSet {
 		c.opaque = next.opaque
 	}

@@ -687,3 +687,56 @@ func enumArray(values ...uint32) []byte {
 	}
 	return b
 }
+
+// Activate implements Scene: the toplevel surface belongs to (through
+// subsurface parents and popup parents) goes on top of the stack with its
+// popups, and gets the keyboard focus.
+func (s *Server) Activate(res *wayland.Surface) {
+	sf, ok := server.Impl[*surface](res)
+	if !ok {
+		return
+	}
+	tl := toplevelOf(sf)
+	if tl == nil || !tl.mapped || tl.xs.sf == nil {
+		return
+	}
+	root := tl.xs.sf
+	var raised []*surface
+	for _, x := range s.surfaces {
+		if x == root || (x.sub == nil && belongsTo(x, tl)) {
+			raised = append(raised, x)
+		}
+	}
+	s.surfaces = slices.DeleteFunc(s.surfaces, func(x *surface) bool { return slices.Contains(raised, x) })
+	s.surfaces = append(s.surfaces, raised...)
+	s.restack()
+	s.seat.ToplevelMapped(tl.surface)
+}
+
+// toplevelOf returns the toplevel a surface is part of: its own, its
+// subsurface parent's, or its popup parent's; nil for none.
+func toplevelOf(sf *surface) *toplevel {
+	for depth := 0; sf != nil && depth < 64; depth++ {
+		for sf.sub != nil && sf.sub.parent != nil {
+			sf = sf.sub.parent
+		}
+		xs, ok := sf.role.(*xdgSurface)
+		if !ok {
+			return nil
+		}
+		if xs.toplevel != nil {
+			return xs.toplevel
+		}
+		if xs.popup == nil || xs.popup.parent == nil {
+			return nil
+		}
+		sf = xs.popup.parent.sf
+	}
+	return nil
+}
+
+// belongsTo reports whether the top-level surface sf is a popup of tl.
+func belongsTo(sf *surface, tl *toplevel) bool {
+	xs, ok := sf.role.(*xdgSurface)
+	return ok && xs.popup != nil && toplevelOf(sf) == tl
+}

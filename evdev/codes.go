@@ -43,26 +43,35 @@ const (
 
 // Key codes the package itself refers to.
 const (
-	KeyEsc         uint16 = 1
-	KeyD           uint16 = 32
-	BtnMisc        uint16 = 0x100
-	BtnLeft        uint16 = 0x110
-	BtnJoystick    uint16 = 0x120
-	BtnDigi        uint16 = 0x140
-	BtnToolPen     uint16 = 0x140
-	BtnToolFinger  uint16 = 0x145
-	BtnTouch       uint16 = 0x14a
-	BtnStylus      uint16 = 0x14b
-	RelX           uint16 = 0x00
-	RelY           uint16 = 0x01
-	AbsX           uint16 = 0x00
-	AbsY           uint16 = 0x01
-	AbsMTSlot      uint16 = 0x2f
-	AbsMTPositionX uint16 = 0x35
-	AbsMTPositionY uint16 = 0x36
-	PropPointer    uint16 = 0x00
-	PropDirect     uint16 = 0x01
-	PropPointStick uint16 = 0x05
+	KeyEsc           uint16 = 1
+	KeyD             uint16 = 32
+	BtnMisc          uint16 = 0x100
+	BtnLeft          uint16 = 0x110
+	BtnJoystick      uint16 = 0x120
+	BtnDigi          uint16 = 0x140
+	BtnToolPen       uint16 = 0x140
+	BtnToolFinger    uint16 = 0x145
+	BtnTouch         uint16 = 0x14a
+	BtnStylus        uint16 = 0x14b
+	BtnRight         uint16 = 0x111
+	BtnMiddle        uint16 = 0x112
+	BtnToolDoubleTap uint16 = 0x14d
+	BtnToolTripleTap uint16 = 0x14e
+	RelX             uint16 = 0x00
+	RelY             uint16 = 0x01
+	RelHWheel        uint16 = 0x06
+	RelWheel         uint16 = 0x08
+	RelWheelHiRes    uint16 = 0x0b
+	RelHWheelHiRes   uint16 = 0x0c
+	AbsX             uint16 = 0x00
+	AbsY             uint16 = 0x01
+	AbsMTSlot        uint16 = 0x2f
+	AbsMTPositionX   uint16 = 0x35
+	AbsMTPositionY   uint16 = 0x36
+	AbsMTTrackingID  uint16 = 0x39
+	PropPointer      uint16 = 0x00
+	PropDirect       uint16 = 0x01
+	PropPointStick   uint16 = 0x05
 )
 
 // String returns the kernel's name of t, such as "EV_KEY", or "EV_0x1f" for

@@ -9,17 +9,61 @@ import (
 // stream cannot make the decoder grow without limit.
 const maxFrameEvents = 1024
 
+// MaxSlots bounds the multitouch slots the decoder tracks; touches in
+// higher slots pass through untracked.
+const MaxSlots = 32
+
+// Slot is one multitouch slot (protocol B): its tracking id (-1 when no
+// finger is in it) and position.
+type Slot struct {
+	ID, X, Y int32
+}
+
+// mtCodes are the multitouch axes the decoder tracks per slot.
+var mtCodes = [...]uint16{AbsMTTrackingID, AbsMTPositionX, AbsMTPositionY}
+
+// get returns the slot's value of tracked axis code.
+func (s *Slot) get(code uint16) int32 {
+	switch code {
+	case AbsMTTrackingID:
+		return s.ID
+	case AbsMTPositionX:
+		return s.X
+	}
+	return s.Y
+}
+
+// set stores the slot's value of tracked axis code.
+func (s *Slot) set(code uint16, v int32) {
+	switch code {
+	case AbsMTTrackingID:
+		s.ID = v
+	case AbsMTPositionX:
+		s.X = v
+	case AbsMTPositionY:
+		s.Y = v
+	}
+}
+
 // State is the part of a device's state the decoder tracks and restores
 // after SYN_DROPPED: keys and buttons held, LEDs lit, switches on (kernel
-// bitmaps), and the values of the single-touch absolute axes.
+// bitmaps), the values of the single-touch absolute axes, and for a
+// multitouch device the current slot and every slot's tracking id and
+// position.
 type State struct {
 	Keys     [keyBytes]byte
 	LEDs     [smallBits]byte
 	Switches [smallBits]byte
 	// Axes marks the absolute axes whose value Abs holds. Multitouch axes
-	// (ABS_MT_SLOT and above) are not tracked.
+	// (ABS_MT_SLOT and above) are tracked in Slots instead.
 	Axes [smallBits]byte
 	Abs  [AbsMax + 1]int32
+	// MT says the device has multitouch slots: MTSlot is the current one
+	// and Slots their contents (the first NumSlots of them).
+	MT       bool
+	MTSlot   int32
+	NumSlots int
+	Slots    [MaxSlots]Slot
 }
 
 // trackedAxis reports whether the decoder keeps the value of axis code.
@@ -165,6 +209,13 @@ func (d *Decoder) commit(t time.Duration, sink Sink) {
 			}
 			setBit(d.state.Switches[:], ev.Code, ev.Value != 0)
 		case EvAbs:
+			if d.state.MT && ev.Code >= AbsMTSlot {
+				if d.stale {
+					continue
+				}
+				d.trackSlot(ev)
+				break
+			}
 			if !trackedAxis(ev.Code) || !bitSet(d.state.Axes[:], ev.Code) {
 				break
 			}
@@ -182,14 +233,33 @@ func (d *Decoder) commit(t time.Duration, sink Sink) {
 	d.emit(FrameReport, t, out, sink)
 }
 
+// trackSlot records a multitouch axis event in the slot state.
+func (d *Decoder) trackSlot(ev Event) {
+	s := &d.state
+	if ev.Code == AbsMTSlot {
+		s.MTSlot = ev.Value
+		return
+	}
+	if s.MTSlot >= 0 && int(s.MTSlot) < s.NumSlots {
+		s.Slots[s.MTSlot].set(ev.Code, ev.Value)
+	}
+}
+
 // resync queries the current state and emits the difference to what was
-// reported: releases first, then presses, then LEDs, switches and axes.
+// reported: releases first, then presses, then LEDs, switches and axes,
+// then the multitouch slots that changed (each announced by ABS_MT_SLOT;
+// the current slot is restored last).
 func (d *Decoder) resync(t time.Duration, sink Sink) {
 	now := &d.query
 	*now = State{}
 	ok := d.querier != nil && d.querier.QueryState(now) == nil
 	if !ok {
-		*now = State{LEDs: d.state.LEDs, Switches: d.state.Switches, Axes: d.state.Axes, Abs: d.state.Abs}
+		// Without the kernel's state every finger is lifted.
+		*now = State{LEDs: d.state.LEDs, Switches: d.state.Switches, Axes: d.state.Axes, Abs: d.state.Abs,
+			MT: d.state.MT, MTSlot: d.state.MTSlot, NumSlots: d.state.NumSlots, Slots: d.state.Slots}
+		for i := range now.Slots[:now.NumSlots] {
+			now.Slots[i].ID = -1
+		}
 	}
 	out := d.pending[:0]
 	out = diffBits(out, t, EvKey, d.state.Keys[:], now.Keys[:], false)
@@ -204,10 +274,49 @@ func (d *Decoder) resync(t time.Duration, sink Sink) {
 			out = append(out, Event{Time: t, Type: EvAbs, Code: code, Value: now.Abs[code]})
 		}
 	}
+	out = d.diffSlots(out, t, now)
 	d.state = *now
 	d.pending = out[:0]
 	d.stale = ok
 	d.emit(FrameResync, t, out, sink)
+}
+
+// diffSlots appends the events that take the reported multitouch slots to
+// now's: for every slot that changed, ABS_MT_SLOT then the axes that
+// differ (a finger lifted says only its tracking id of -1); then the
+// current slot.
+func (d *Decoder) diffSlots(out []Event, t time.Duration, now *State) []Event {
+	was := &d.state
+	if !now.MT {
+		return out
+	}
+	// Before the first query the consumer knows no slot: all are free.
+	known, emitted := was.MT, false
+	cur := was.MTSlot
+	for i := range now.Slots[:now.NumSlots] {
+		a, b := was.Slots[i], &now.Slots[i]
+		if !known {
+			a = Slot{ID: -1}
+		}
+		if a == *b || (a.ID < 0 && b.ID < 0) {
+			continue
+		}
+		out = append(out, Event{Time: t, Type: EvAbs, Code: AbsMTSlot, Value: int32(i)})
+		cur, emitted = int32(i), true
+		if b.ID < 0 {
+			out = append(out, Event{Time: t, Type: EvAbs, Code: AbsMTTrackingID, Value: -1})
+			continue
+		}
+		for _, code := range mtCodes {
+			if v := b.get(code); v != a.get(code) || a.ID < 0 {
+				out = append(out, Event{Time: t, Type: EvAbs, Code: code, Value: v})
+			}
+		}
+	}
+	if (known || emitted) && cur != now.MTSlot {
+		out = append(out, Event{Time: t, Type: EvAbs, Code: AbsMTSlot, Value: now.MTSlot})
+	}
+	return out
 }
 
 // diffBits appends an event for every code whose bit differs between was

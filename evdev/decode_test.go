@@ -3,6 +3,7 @@ package evdev
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -45,10 +46,12 @@ func stream(evs ...ev) []byte {
 
 // fakeQuerier returns a fixed state, or err.
 type fakeQuerier struct {
-	keys  []string
-	abs   map[uint16]int32
-	err   error
-	calls int
+	keys   []string
+	abs    map[uint16]int32
+	slots  []Slot // for a multitouch device: the slots, current slot mtSlot
+	mtSlot int32
+	err    error
+	calls  int
 }
 
 func (q *fakeQuerier) QueryState(s *State) error {
@@ -63,6 +66,10 @@ func (q *fakeQuerier) QueryState(s *State) error {
 	for code, v := range q.abs {
 		setBit(s.Axes[:], code, true)
 		s.Abs[code] = v
+	}
+	if q.slots != nil {
+		s.MT, s.MTSlot, s.NumSlots = true, q.mtSlot, len(q.slots)
+		copy(s.Slots[:], q.slots)
 	}
 	return nil
 }
@@ -266,6 +273,45 @@ func TestResyncAxes(t *testing.T) {
 	}
 	if strings.Join(r.frames, " | ") != strings.Join(want, " | ") {
 		t.Errorf("frames = %q; want %q", r.frames, want)
+	}
+}
+
+// TestResyncMultitouchSlots: after SYN_DROPPED the decoder brings the
+// slots the consumer knows up to the kernel's: a finger that went down
+// while events were lost is announced, one that lifted is lifted, one that
+// moved moves, untouched slots say nothing, and the current slot is
+// restored last.
+func TestResyncMultitouchSlots(t *testing.T) {
+	free := Slot{ID: -1}
+	q := &fakeQuerier{slots: []Slot{free, free, free, free}}
+	d := NewDecoder(q)
+	r := &recorder{}
+	d.Decode(stream(synDropped, synReport), r) // learns the four free slots
+	// Two fingers go down in slots 0 and 1, slot 1 is current.
+	d.Decode(stream(ev{EvAbs, AbsMTSlot, 0}, ev{EvAbs, AbsMTTrackingID, 10}, ev{EvAbs, AbsMTPositionX, 100}, ev{EvAbs, AbsMTPositionY, 200},
+		ev{EvAbs, AbsMTSlot, 1}, ev{EvAbs, AbsMTTrackingID, 11}, ev{EvAbs, AbsMTPositionX, 300}, ev{EvAbs, AbsMTPositionY, 400}, synReport), r)
+	// Events are lost: finger 10 lifted, finger 11 moved in y, finger 12
+	// went down in slot 3, which is current now. A stale event in the same
+	// read after the resync is dropped: the kernel's state includes it.
+	q.slots = []Slot{free, {ID: 11, X: 300, Y: 450}, free, {ID: 12, X: 5, Y: 6}}
+	q.mtSlot = 3
+	d.Decode(stream(synDropped, synReport, ev{EvAbs, AbsMTPositionX, 7}, synReport), r)
+	want := []string{
+		"resync",
+		"report ABS_MT_SLOT:0 ABS_MT_TRACKING_ID:10 ABS_MT_POSITION_X:100 ABS_MT_POSITION_Y:200 " +
+			"ABS_MT_SLOT:1 ABS_MT_TRACKING_ID:11 ABS_MT_POSITION_X:300 ABS_MT_POSITION_Y:400",
+		"resync ABS_MT_SLOT:0 ABS_MT_TRACKING_ID:-1 ABS_MT_SLOT:1 ABS_MT_POSITION_Y:450 " +
+			"ABS_MT_SLOT:3 ABS_MT_TRACKING_ID:12 ABS_MT_POSITION_X:5 ABS_MT_POSITION_Y:6",
+	}
+	if strings.Join(r.frames, " | ") != strings.Join(want, " | ") {
+		t.Errorf("frames =\n%q\nwant\n%q", r.frames, want)
+	}
+	// Without the kernel's state (the query fails) every finger lifts.
+	q.err = errors.New("gone")
+	r.frames = nil
+	d.Decode(stream(synDropped, synReport), r)
+	if got, want := r.frames, []string{"resync ABS_MT_SLOT:1 ABS_MT_TRACKING_ID:-1 ABS_MT_SLOT:3 ABS_MT_TRACKING_ID:-1"}; !slices.Equal(got, want) {
+		t.Errorf("after a failed query: %q; want %q", got, want)
 	}
 }
 

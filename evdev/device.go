@@ -52,8 +52,10 @@ type Device struct {
 	grabbed bool
 	gone    bool
 	stream  bool // not a kernel node (NewStream): no ioctls
-	dec     Decoder
-	buf     [64 * EventSize]byte
+	// streamAbs are a stream's axis ranges.
+	streamAbs map[uint16]AbsInfo
+	dec       Decoder
+	buf       [64 * EventSize]byte
 }
 
 // Open opens the evdev node at path non-blocking, sets its clock to
@@ -96,18 +98,28 @@ func FromFD(fd int, path string, opt Options) (*Device, error) {
 // errStream is the error of kernel queries on a stream device.
 var errStream = errors.New("not a kernel input device")
 
+// StreamInfo describes the device behind a stream (NewStream).
+type StreamInfo struct {
+	Name string
+	Caps Capabilities
+	// Abs holds the ranges of the absolute axes, which AbsInfo returns.
+	Abs map[uint16]AbsInfo
+}
+
 // NewStream returns a device that reads struct input_event records from
 // fd, a stream that is not an evdev node: a recording played back, or
 // frames a test or benchmark writes into a pipe. It takes fd over (and
-// makes it non-blocking); path names it in logs. The device has the name
-// and capabilities given and no kernel state behind it: QueryState,
-// SetLED, Grab and Revoke fail, and a SYN_DROPPED in the stream resyncs to
-// no key held. End of stream removes the device as an unplug does.
-func NewStream(fd int, path, name string, caps Capabilities, opt Options) (*Device, error) {
+// makes it non-blocking); path names it in logs. The device has the name,
+// capabilities and axis ranges of info and no kernel state behind it:
+// QueryState, SetLED, Grab and Revoke fail, and a SYN_DROPPED in the
+// stream resyncs to no key held. End of stream removes the device as an
+// unplug does.
+func NewStream(fd int, path string, info StreamInfo, opt Options) (*Device, error) {
 	if err := unix.SetNonblock(fd, true); err != nil {
 		return nil, fmt.Errorf("evdev: %s: set non-blocking: %w", path, err)
 	}
-	d := &Device{Path: path, Name: name, Caps: caps, Class: caps.Classify(), fd: fd, sink: opt.Sink, stream: true}
+	d := &Device{Path: path, Name: info.Name, Caps: info.Caps, Class: info.Caps.Classify(), fd: fd, sink: opt.Sink,
+		stream: true, streamAbs: info.Abs}
 	d.dec = Decoder{querier: d, pending: make([]Event, 0, 64)}
 	d.dec.frame.Device = d
 	if d.sink == nil {
@@ -179,6 +191,9 @@ func (d *Device) init(opt Options) error {
 		return fmt.Errorf("evdev: %s: %w", d.Path, err)
 	}
 	now.Keys = [keyBytes]byte{}
+	for i := range now.Slots[:now.NumSlots] {
+		now.Slots[i].ID = -1 // fingers already down were never reported
+	}
 	d.dec.state = now
 	if opt.Grab {
 		if err := d.Grab(true); err != nil {
@@ -276,6 +291,36 @@ func (d *Device) QueryState(s *State) error {
 			setBit(s.Axes[:], code, true)
 			s.Abs[code] = ai.Value
 		}
+		if err := d.queryMT(s); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// queryMT reads the current slot and the tracked axes of every
+// multitouch slot.
+func (d *Device) queryMT(s *State) error {
+	if !d.Caps.Has(EvAbs, AbsMTSlot) {
+		return nil
+	}
+	var ai AbsInfo
+	if err := ioctlAbs(d.fd, AbsMTSlot, &ai); err != nil {
+		return fmt.Errorf("read the current multitouch slot: %w", err)
+	}
+	s.MT, s.MTSlot = true, ai.Value
+	s.NumSlots = min(int(ai.Maximum)+1, MaxSlots)
+	var buf [1 + MaxSlots]int32
+	for _, code := range mtCodes {
+		if !d.Caps.Has(EvAbs, code) {
+			continue
+		}
+		if err := ioctlMTSlots(d.fd, code, buf[:1+s.NumSlots]); err != nil {
+			return fmt.Errorf("read multitouch slots of axis %d: %w", code, err)
+		}
+		for i := range s.NumSlots {
+			s.Slots[i].set(code, buf[1+i])
+		}
 	}
 	return nil
 }
@@ -284,6 +329,9 @@ func (d *Device) QueryState(s *State) error {
 func (d *Device) AbsInfo(code uint16) (AbsInfo, error) {
 	var ai AbsInfo
 	if d.stream {
+		if ai, ok := d.streamAbs[code]; ok {
+			return ai, nil
+		}
 		return ai, fmt.Errorf("evdev: %s: read axis %d: %w", d.Path, code, errStream)
 	}
 	if err := ioctlAbs(d.fd, code, &ai); err != nil {

@@ -18,15 +18,16 @@ const (
 	eviocRevoke   = 0x40044591
 	eviocSClockID = 0x400445a0
 
-	nrGName = 0x06
-	nrGPhys = 0x07
-	nrGUniq = 0x08
-	nrGProp = 0x09
-	nrGKey  = 0x18
-	nrGLED  = 0x19
-	nrGSW   = 0x1b
-	nrGBit  = 0x20 // + event type
-	nrGAbs  = 0x40 // + axis
+	nrGName    = 0x06
+	nrGPhys    = 0x07
+	nrGUniq    = 0x08
+	nrGProp    = 0x09
+	nrGMTSlots = 0x0a
+	nrGKey     = 0x18
+	nrGLED     = 0x19
+	nrGSW      = 0x1b
+	nrGBit     = 0x20 // + event type
+	nrGAbs     = 0x40 // + axis
 )
 
 // eviocRead returns the request number of a variable-length read ioctl.
@@ -86,6 +87,14 @@ func ioctlString(fd int, nr uintptr) (string, error) {
 // AbsInfo is struct input_absinfo: the range and current value of an axis.
 type AbsInfo struct {
 	Value, Minimum, Maximum, Fuzz, Flat, Resolution int32
+}
+
+// ioctlMTSlots reads the values of multitouch axis code in every slot
+// (EVIOCGMTSLOTS): buf[0] is the code on the way in, buf[1:] the slots'
+// values on the way out.
+func ioctlMTSlots(fd int, code uint16, buf []int32) error {
+	buf[0] = int32(code)
+	return ioctlPtr(fd, eviocRead(nrGMTSlots, uintptr(4*len(buf))), unsafe.Pointer(&buf[0]))
 }
 
 func ioctlAbs(fd int, axis uint16, ai *AbsInfo) error {

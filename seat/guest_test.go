@@ -221,6 +221,17 @@ func (s *wevSession) waitEvents(n int) []string {
 	}
 }
 
+// count returns how many of evs are e.
+func count(evs []string, e string) int {
+	n := 0
+	for _, x := range evs {
+		if x == e {
+			n++
+		}
+	}
+	return n
+}
+
 // syms keeps the pressed keysyms of events.
 func syms(evs []string, skip ...string) []string {
 	var out []string
@@ -301,6 +312,60 @@ func TestGuestWev(t *testing.T) {
 			t.Logf("wev: %q", evs)
 		})
 	}
+
+	// gocomp in gocomp: the outer one reads the guest's keyboard, the
+	// inner one is a window in it (wayland backend) with its own XKB state
+	// and --caps-lock press, and wev runs in the inner one.
+	t.Run("nested gocomp", func(t *testing.T) {
+		s := startWev(ctx, t, vm, "--socket", "outer", "--",
+			"/bin/gocomp", "--backend", "wayland", "--caps-lock", "press", "--socket", "inner", "-log-level", "debug")
+		defer s.stop()
+		if !strings.Contains(s.p.Stderr(), `backend=wayland why="--backend wayland"`) {
+			t.Errorf("the inner gocomp did not run on the wayland backend:\n%s", s.p.Stderr())
+		}
+		s.keys("+shift", "h", "-shift", "e", "l", "l", "o", "comma", "spc",
+			"+shift", "w", "-shift", "o", "r", "l", "d", "+shift", "1", "-shift")
+		evs := s.waitEvents(13*2 + 3*2 + 6)
+		want := []string{"H", "e", "l", "l", "o", "comma", "space", "W", "o", "r", "l", "d", "exclam"}
+		if got := syms(evs, "Shift_L"); !slices.Equal(got, want) {
+			t.Errorf("wev in the nested gocomp: keysyms %q; want %q\nevents %q", got, want, evs)
+		}
+
+		// The inner's caps-lock policy, not the outer's (release), rules.
+		s.from = len(s.p.Lines())
+		s.keys("y", "caps_lock", "y", "+caps_lock", "y", "-caps_lock", "y")
+		evs = s.waitEvents(14)
+		// Up to the fourth release of Y (XKB keycode 29): the last event.
+		for count(evs, "release 29") < 4 {
+			evs = s.waitEvents(len(evs) + 1)
+		}
+		if got := syms(evs, "Caps_Lock"); !slices.Equal(got, []string{"y", "Y", "y", "y"}) {
+			t.Errorf("wev in the nested gocomp with --caps-lock press: keysyms %q; want [y Y y y]\nevents %q", got, evs)
+		}
+
+		// Shift is held when another client of the outer gocomp takes the
+		// keyboard from the inner's window: wev sees Shift released.
+		s.from = len(s.p.Lines())
+		s.keys("+shift")
+		if evs := s.waitEvents(2); !slices.Equal(evs, []string{"sym Shift_L", "mods 00000001"}) {
+			t.Fatalf("after Shift down: %q", evs)
+		}
+		other, err := vm.Start([]string{"XDG_RUNTIME_DIR=/tmp/xdg", "WAYLAND_DISPLAY=outer",
+			"LD_LIBRARY_PATH=/lib/x86_64-linux-gnu:/usr/lib/x86_64-linux-gnu"}, "/usr/bin/wev", "-f", "wl_keyboard")
+		if err != nil {
+			t.Fatal(err)
+		}
+		evs = s.waitEvents(4)
+		if !slices.Equal(evs[2:4], []string{"release 50", "mods 00000000"}) {
+			t.Errorf("after the host window lost the keyboard with Shift held: %q; want Shift released, modifiers cleared", evs)
+		}
+		s.keys("-shift")
+		other.Signal(syscall.SIGKILL)
+		wctx, cancel := context.WithTimeout(ctx, 20*time.Second)
+		defer cancel()
+		other.WaitStatus(wctx)
+		t.Logf("wev: %q", evs)
+	})
 
 	t.Run("Ctrl+Alt+BackSpace ends gocomp; the keys never reach wev", func(t *testing.T) {
 		s := startWev(ctx, t, vm)

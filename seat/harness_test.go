@@ -123,6 +123,9 @@ type testClient struct {
 	caps        uint32
 	name        string
 	kbds        map[uint32]*kbdRecord
+	ptrs        map[uint32]*ptrRecord
+	touches     map[uint32]*touchRecord
+	destroyed   map[uint32]bool // surfaces the client destroyed
 	errs        []string
 	log         []string // recent events, for failure messages
 	// Totals over the client's life, to show a test exercised something.
@@ -149,7 +152,8 @@ func (ts *testServer) connect(version uint32) *testClient {
 	if err != nil {
 		ts.t.Fatal(err)
 	}
-	tc := &testClient{t: ts.t, ts: ts, n: len(ts.clients), nextID: 2, kbds: map[uint32]*kbdRecord{}}
+	tc := &testClient{t: ts.t, ts: ts, n: len(ts.clients), nextID: 2, kbds: map[uint32]*kbdRecord{},
+		ptrs: map[uint32]*ptrRecord{}, touches: map[uint32]*touchRecord{}}
 	tc.srv, err = ts.d.NewClient(fds[0], server.ClientHooks{
 		Disconnected: func(c *server.Client, reason error) { tc.gone = true },
 	})
@@ -207,8 +211,20 @@ func (tc *testClient) createSurface() uint32 {
 	return id
 }
 
+// destroySurface destroys a surface; a wl_pointer entered on it forgets
+// its focus, as a client does: a leave may still be on its way (the
+// client's library would hand it over with a null surface).
 func (tc *testClient) destroySurface(id uint32) {
 	tc.send(id, wayland.SurfaceRequestDestroy, nil)
+	if tc.destroyed == nil {
+		tc.destroyed = map[uint32]bool{}
+	}
+	tc.destroyed[id] = true
+	for _, p := range tc.ptrs {
+		if p.focus == id {
+			p.focus, p.pressed = 0, map[uint32]bool{}
+		}
+	}
 }
 
 // getKeyboard creates a wl_keyboard (of the seat's bound version).
@@ -287,6 +303,14 @@ func (tc *testClient) handle(h wire.Header, args []byte) {
 		case wayland.SeatEventName:
 			tc.name = d.Str()
 		}
+		return
+	}
+	if pr := tc.ptrs[h.Sender]; pr != nil {
+		tc.handlePointer(pr, h, &d)
+		return
+	}
+	if tr := tc.touches[h.Sender]; tr != nil {
+		tc.handleTouch(tr, h, &d)
 		return
 	}
 	k := tc.kbds[h.Sender]

@@ -56,19 +56,26 @@ func PrepareInput(cfg InputConfig) (*Input, error) {
 	if err != nil {
 		return nil, err
 	}
+	if km, ok := sc.Keymap.(*XKBKeymap); ok {
+		logKeymapWarnings(cfg.Log, km)
+	}
 	sc.Log, sc.Version = cfg.Log, cfg.Options.SeatVersion()
 	if !cfg.Options.NoTerminate {
 		sc.Terminate = cfg.Terminate
 	}
 	sc.SwitchVT = cfg.SwitchVT
+	if sc.Cursor, err = LoadCursor(cfg.Getenv); err != nil {
+		cfg.Log.Warn("seat: no cursor theme: drawing a plain arrow", "err", err)
+	}
 	return &Input{cfg: cfg, seatConfig: sc}, nil
 }
 
-// Start creates the seat on display d (its serial counter) and makes
-// SIGHUP re-read the settings. Loop goroutine.
-func (in *Input) Start(d *server.Display) (*Seat, error) {
+// Start creates the seat on display d (its serial counter), looking at
+// scene for pointer and touch focus, and makes SIGHUP re-read the
+// settings. Loop goroutine.
+func (in *Input) Start(d *server.Display, scene Scene) (*Seat, error) {
 	sc := in.seatConfig
-	sc.Serial = d.NextSerial
+	sc.Serial, sc.Scene = d.NextSerial, scene
 	s, err := New(sc)
 	if err != nil {
 		return nil, err

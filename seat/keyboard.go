@@ -26,6 +26,8 @@ type keyboardState struct {
 	eaten keySet             // down keys whose press a binding ate
 
 	devices   []*Keyboard
+	virtuals  []*VirtualKeyboard
+	active    *VirtualKeyboard    // the keymap source: nil for the physical keyboards
 	resources []*keyboardResource // every wl_keyboard
 	focused   []*keyboardResource // the wl_keyboards of the focused client, entered
 
@@ -36,8 +38,9 @@ type keyboardState struct {
 type keyboardResource struct {
 	r       *wayland.Keyboard
 	seat    *Seat
-	pressed keySet // keys this resource was sent as down and not yet released
-	entered bool   // in keyboardState.focused
+	pressed keySet      // keys this resource was sent as down and not yet released
+	keymap  *keymapFile // the keymap last sent
+	entered bool        // in keyboardState.focused
 }
 
 func (k *keyboardState) init(km Keymap, rate, delay int32) error {
@@ -78,10 +81,15 @@ func (s *Seat) newKeyboardResource(id *wayland.Keyboard) error {
 // returns and its destroy hook forgets it.
 func (kr *keyboardResource) Release(*wayland.Keyboard) error { return nil }
 
-// sendKeymap sends the keymap: the shared sealed fd from version 7, a
-// private unsealed copy below.
+// sendKeymap sends the seat's keymap (see sendKeymapFile).
 func (s *Seat) sendKeymap(kr *keyboardResource) error {
-	f := s.kbd.keymap
+	return s.sendKeymapFile(kr, s.kbd.keymap)
+}
+
+// sendKeymapFile sends keymap f and records it as kr's: the shared sealed
+// fd from version 7, a private unsealed copy below.
+func (s *Seat) sendKeymapFile(kr *keyboardResource, f *keymapFile) error {
+	kr.keymap = f
 	if kr.r.Version() >= 7 {
 		kr.r.SendKeymap(wayland.KeyboardKeymapFormatXkbV1, f.fd, f.size)
 		return nil
@@ -121,6 +129,7 @@ func (s *Seat) handleKey(t uint32, code uint16, down bool) {
 // the focused client gets it, then modifiers if they changed.
 func (s *Seat) notifyKey(t uint32, code uint16, down bool) {
 	k := &s.kbd
+	s.activate(nil)
 	var fire *binding
 	if down {
 		k.down.add(code)
@@ -136,7 +145,7 @@ func (s *Seat) notifyKey(t uint32, code uint16, down bool) {
 		k.eaten.remove(code)
 	}
 	changed := k.state.UpdateKey(uint32(code)+evdevOffset, down)
-	if !eaten {
+	if !eaten && (down || !s.keyHeldElsewhere(code, nil)) {
 		s.sendKeyToFocus(t, code, down)
 	}
 	if changed&ChangedModifiers != 0 {
@@ -206,18 +215,24 @@ func (s *Seat) updateLEDs() {
 	}
 }
 
-// enterResource sends enter with the keys down (minus the eaten ones) and
-// then modifiers to one wl_keyboard, and makes it a focused one.
+// enterResource sends enter with the keys down (minus the eaten ones, plus
+// those virtual keyboards hold) and then modifiers to one wl_keyboard, and
+// makes it a focused one. A wl_keyboard whose last keymap is not the
+// keymap source's gets that keymap first.
 func (s *Seat) enterResource(kr *keyboardResource, surface *wayland.Surface, serial uint32) {
 	k := &s.kbd
+	f, m := s.activeKeymap()
+	s.ensureKeymap(kr, f)
 	for i := range kr.pressed {
 		kr.pressed[i] = k.down[i] &^ k.eaten[i]
+		for _, vk := range k.virtuals {
+			kr.pressed[i] |= vk.held[i]
+		}
 	}
 	buf := k.keysBuf[:0]
 	kr.pressed.each(func(code uint16) { buf = binary.NativeEndian.AppendUint32(buf, uint32(code)) })
 	k.keysBuf = buf
 	kr.r.SendEnter(serial, surface, buf)
-	m := k.mods
 	kr.r.SendModifiers(serial, m.Depressed, m.Latched, m.Locked, m.Group)
 	kr.entered = true
 	k.focused = append(k.focused, kr)
@@ -251,6 +266,7 @@ func (s *Seat) SetKeymap(km Keymap) error {
 	}
 	k := &s.kbd
 	k.keymap.close()
+	k.active = nil // every wl_keyboard gets the seat keymap below
 	locked := k.state.Modifiers().Locked & 0xff
 	k.km, k.keymap, k.state = km, f, km.NewState()
 	k.down.each(func(code uint16) { k.state.UpdateKey(uint32(code)+evdevOffset, true) })

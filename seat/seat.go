@@ -41,6 +41,17 @@ type Config struct {
 	// (see Settings.SeatConfig); ApplySettings compares new settings with
 	// them.
 	Settings Settings
+	// Scene is the compositor's picture, which pointer and touch focus
+	// follow; nil means pointer and touch events reach no client (tests of
+	// the keyboard alone).
+	Scene Scene
+	// KeymapDirs is the XKB include path for keymaps clients send
+	// (virtual keyboards); Settings.SeatConfig fills it from the
+	// environment (includepath.Dirs).
+	KeymapDirs []string
+	// Cursor is the default cursor image; the zero Cursor means
+	// FallbackCursor.
+	Cursor Cursor
 	// Log receives the seat's records; nil means slog.Default().
 	Log *slog.Logger
 }
@@ -61,10 +72,15 @@ type Seat struct {
 
 	kbd keyboardState
 	foc focus
+	ptr pointerState
+	tch touchState
 
-	bindings []binding
-	settings Settings
-	closed   bool
+	scene Scene
+
+	bindings   []binding
+	settings   Settings
+	keymapDirs []string // include path for client keymaps
+	closed     bool
 }
 
 // New returns a seat with no input devices. Add its global with
@@ -82,7 +98,11 @@ func New(cfg Config) (*Seat, error) {
 	if cfg.Version > MaxVersion {
 		return nil, fmt.Errorf("seat: version %d above the highest implemented, %d", cfg.Version, MaxVersion)
 	}
-	s := &Seat{name: cfg.Name, version: cfg.Version, serial: cfg.Serial, log: cfg.Log, settings: cfg.Settings}
+	s := &Seat{name: cfg.Name, version: cfg.Version, serial: cfg.Serial, log: cfg.Log, settings: cfg.Settings, scene: cfg.Scene, keymapDirs: cfg.KeymapDirs}
+	s.ptr.cursor.def = cfg.Cursor
+	if !cfg.Cursor.Pixels.Valid() {
+		s.ptr.cursor.def = FallbackCursor()
+	}
 	if s.log == nil {
 		s.log = slog.Default()
 	}
@@ -122,8 +142,14 @@ func (s *Seat) Bind(r *wayland.Seat) error {
 // sends it to every wl_seat.
 func (s *Seat) updateCapabilities() {
 	var c wayland.SeatCapability
-	if len(s.kbd.devices) > 0 {
+	if len(s.kbd.devices) > 0 || len(s.kbd.virtuals) > 0 {
 		c |= wayland.SeatCapabilityKeyboard
+	}
+	if len(s.ptr.devices) > 0 {
+		c |= wayland.SeatCapabilityPointer
+	}
+	if len(s.tch.devices) > 0 {
+		c |= wayland.SeatCapabilityTouch
 	}
 	if c == s.caps {
 		return
@@ -143,16 +169,6 @@ func (s *Seat) GetKeyboard(r *wayland.Seat, id *wayland.Keyboard) error {
 		return s.missingCapability(r, "keyboard")
 	}
 	return s.newKeyboardResource(id)
-}
-
-// GetPointer runs on wl_seat.get_pointer; there is no pointer yet.
-func (s *Seat) GetPointer(r *wayland.Seat, id *wayland.Pointer) error {
-	return s.missingCapability(r, "pointer")
-}
-
-// GetTouch runs on wl_seat.get_touch; there is no touch yet.
-func (s *Seat) GetTouch(r *wayland.Seat, id *wayland.Touch) error {
-	return s.missingCapability(r, "touch")
 }
 
 // Release runs on wl_seat.release; the resource is destroyed afterwards.
@@ -192,6 +208,11 @@ func removeItem[T comparable](list []T, v T) []T {
 }
 
 // SceneChanged runs when surfaces moved, mapped, unmapped or restacked, or
-// outputs changed. The keyboard focus follows toplevels only, so nothing
-// changes for it.
-func (s *Seat) SceneChanged() {}
+// outputs changed: the pointer focus follows what is under the pointer now
+// (the keyboard focus follows toplevels only).
+func (s *Seat) SceneChanged() {
+	if !s.ptr.grabbed {
+		s.updatePointerFocus(0)
+		s.pointerFrame()
+	}
+}

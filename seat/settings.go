@@ -6,6 +6,8 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"log/slog"
+	"math"
 	"os"
 	"strconv"
 	"strings"
@@ -22,7 +24,8 @@ const (
 	DefaultRepeatDelay = 600
 )
 
-// Settings are the keyboard settings of the seat.
+// Settings are the settings of the seat: keyboard, pointer, touch and
+// cursor.
 type Settings struct {
 	// Names are the RMLVO names of the keymap; empty fields take the
 	// XKB_DEFAULT_* variables, then evdev/pc105/us.
@@ -33,11 +36,29 @@ type Settings struct {
 	// CapsLock says when Caps Lock unlocks: on release (classic XKB) or on
 	// press.
 	CapsLock state.CapsLockPolicy
+
+	// PointerAccel and PointerSpeed ([-1, 1]) shape relative pointer
+	// motion.
+	PointerAccel AccelProfile
+	PointerSpeed float64
+	// NaturalScroll inverts scrolling; LeftHanded swaps the left and right
+	// buttons; TapToClick makes a touchpad tap a click.
+	NaturalScroll, LeftHanded, TapToClick bool
+	// TouchOutput names the output absolute devices (touchscreens,
+	// tablets) map to; "" is the first output.
+	TouchOutput string
+	// TouchCalibration, when set, is the calibration matrix of every
+	// touch device, overriding the devices' own.
+	TouchCalibration *[6]float64
+	// HideCursor says when the cursor is hidden.
+	HideCursor HideCursor
 }
 
 // settingNames are the keys of a config file, the same as the flag names.
 var settingNames = []string{"xkb-rules", "xkb-model", "xkb-layout", "xkb-variant", "xkb-options",
-	"repeat-rate", "repeat-delay", "caps-lock"}
+	"repeat-rate", "repeat-delay", "caps-lock",
+	"pointer-accel", "pointer-speed", "natural-scroll", "left-handed", "tap-to-click",
+	"touch-output", "touch-calibration", "hide-cursor"}
 
 // set applies one setting given as text.
 func (s *Settings) set(name, value string) error {
@@ -71,10 +92,70 @@ func (s *Settings) set(name, value string) error {
 		default:
 			return fmt.Errorf("invalid caps-lock %q (want press or release)", value)
 		}
+	case "pointer-accel":
+		p, err := parseAccelProfile(value)
+		if err != nil {
+			return err
+		}
+		s.PointerAccel = p
+	case "pointer-speed":
+		v, err := strconv.ParseFloat(value, 64)
+		if err != nil || v < -1 || v > 1 {
+			return fmt.Errorf("invalid pointer-speed %q (want -1..1)", value)
+		}
+		s.PointerSpeed = v
+	case "natural-scroll", "left-handed", "tap-to-click":
+		v, err := strconv.ParseBool(value)
+		if err != nil {
+			return fmt.Errorf("invalid %s %q (want true or false)", name, value)
+		}
+		switch name {
+		case "natural-scroll":
+			s.NaturalScroll = v
+		case "left-handed":
+			s.LeftHanded = v
+		default:
+			s.TapToClick = v
+		}
+	case "touch-output":
+		s.TouchOutput = value
+	case "touch-calibration":
+		m, err := parseCalibration(value)
+		if err != nil {
+			return err
+		}
+		s.TouchCalibration = m
+	case "hide-cursor":
+		h, err := parseHideCursor(value)
+		if err != nil {
+			return err
+		}
+		s.HideCursor = h
 	default:
 		return fmt.Errorf("unknown setting %q (known: %s)", name, strings.Join(settingNames, ", "))
 	}
 	return nil
+}
+
+// parseCalibration parses six numbers separated by spaces or commas (a
+// calibration matrix); "" or "none" means none.
+func parseCalibration(value string) (*[6]float64, error) {
+	fields := strings.FieldsFunc(value, func(r rune) bool { return r == ' ' || r == ',' || r == '\t' })
+	if len(fields) == 0 || (len(fields) == 1 && fields[0] == "none") {
+		return nil, nil
+	}
+	if len(fields) != 6 {
+		return nil, fmt.Errorf("invalid touch-calibration %q (want 6 numbers: a b c d e f)", value)
+	}
+	var m [6]float64
+	for i, f := range fields {
+		v, err := strconv.ParseFloat(f, 64)
+		if err != nil || math.IsInf(v, 0) || math.IsNaN(v) {
+			return nil, fmt.Errorf("invalid touch-calibration %q (want 6 numbers: a b c d e f)", value)
+		}
+		m[i] = v
+	}
+	return &m, nil
 }
 
 // Options gathers the keyboard settings from the command line, a config
@@ -109,6 +190,16 @@ func (f settingFlag) String() string {
 	return f.fv.values[f.name]
 }
 
+// IsBoolFlag lets the switches stand alone: --natural-scroll means
+// --natural-scroll=true, --hide-cursor means --hide-cursor=always.
+func (f settingFlag) IsBoolFlag() bool {
+	switch f.name {
+	case "hide-cursor", "natural-scroll", "left-handed", "tap-to-click":
+		return true
+	}
+	return false
+}
+
 func (f settingFlag) Set(v string) error {
 	if err := new(Settings).set(f.name, v); err != nil {
 		return errors.New(strings.TrimPrefix(err.Error(), "invalid "+f.name+" "))
@@ -129,6 +220,15 @@ func (o *Options) RegisterFlags(fs *flag.FlagSet) {
 		"repeat-rate":  fmt.Sprintf("key repeat rate in `keys/s`, 0 for none (default %d)", DefaultRepeatRate),
 		"repeat-delay": fmt.Sprintf("key repeat delay in `ms` (default %d)", DefaultRepeatDelay),
 		"caps-lock":    "when Caps Lock unlocks: `press` or release (default release, as XKB)",
+
+		"pointer-accel":     "pointer acceleration `PROFILE`: adaptive (default) or flat",
+		"pointer-speed":     "pointer speed in `[-1,1]` (default 0)",
+		"natural-scroll":    "invert scrolling: content follows the fingers (a switch; =false to turn off a config file's)",
+		"left-handed":       "swap the left and right mouse buttons (a switch)",
+		"tap-to-click":      "make a touchpad tap a click (a switch; off by default, as libinput)",
+		"touch-output":      "output `NAME` touchscreens and tablets map to (default the first)",
+		"touch-calibration": "touch calibration matrix, 6 numbers `\"a b c d e f\"` on normalized coordinates (default: the device's LIBINPUT_CALIBRATION_MATRIX)",
+		"hide-cursor":       "hide the cursor: `always` (also --hide-cursor alone), touch (after touch input until the pointer moves) or no",
 	}
 	for _, name := range settingNames {
 		fs.Var(settingFlag{name, &o.flags}, name, usage[name])
@@ -150,7 +250,8 @@ func (o *Options) SeatVersion() uint32 {
 // any), then the flags given, then XKB_DEFAULT_* for RMLVO fields still
 // empty. getenv is os.Getenv outside tests.
 func (o *Options) Load(getenv func(string) string) (Settings, error) {
-	s := Settings{RepeatRate: DefaultRepeatRate, RepeatDelay: DefaultRepeatDelay, CapsLock: state.CapsLockRelease}
+	s := Settings{RepeatRate: DefaultRepeatRate, RepeatDelay: DefaultRepeatDelay, CapsLock: state.CapsLockRelease,
+		PointerAccel: AccelAdaptive}
 	if o.ConfigPath != "" {
 		data, err := os.ReadFile(o.ConfigPath)
 		if err != nil {
@@ -208,6 +309,14 @@ func (s Settings) CompileKeymap(getenv func(string) string) (*XKBKeymap, error) 
 	return NewXKBKeymap(km, s.CapsLock), nil
 }
 
+// logKeymapWarnings logs what the compiler carried on from in the keymap
+// names (an empty layout, a group index out of range).
+func logKeymapWarnings(log *slog.Logger, km *XKBKeymap) {
+	for _, w := range km.Keymap().Warnings {
+		log.Warn("seat: keymap warning", "warning", w)
+	}
+}
+
 // describe names the keymap in messages.
 func (s Settings) describe() string {
 	n := s.Names
@@ -221,7 +330,8 @@ func (s Settings) SeatConfig(getenv func(string) string) (Config, error) {
 	if err != nil {
 		return Config{}, err
 	}
-	return Config{Keymap: km, RepeatRate: s.RepeatRate, RepeatDelay: s.RepeatDelay, Settings: s}, nil
+	return Config{Keymap: km, RepeatRate: s.RepeatRate, RepeatDelay: s.RepeatDelay, Settings: s,
+		KeymapDirs: includepath.Dirs(getenv)}, nil
 }
 
 // Settings returns the settings in effect.
@@ -237,12 +347,20 @@ func (s *Seat) ApplySettings(st Settings, getenv func(string) string) error {
 		if err != nil {
 			return err
 		}
+		logKeymapWarnings(s.log, km)
 		if err := s.SetKeymap(km); err != nil {
 			return err
 		}
 	}
 	s.SetRepeat(st.RepeatRate, st.RepeatDelay)
 	s.settings = st
+	for _, p := range s.ptr.devices {
+		p.accel.configure(st.PointerAccel, st.PointerSpeed)
+	}
+	if st.HideCursor != CursorHiddenAfterTouch {
+		s.ptr.cursor.hiddenByTouch = false
+	}
+	s.showCursor()
 	return nil
 }
 

@@ -247,6 +247,9 @@ func (c *wlClient) mapWindow() {
 	if err := unix.Ftruncate(fd, w*h*4); err != nil {
 		c.t.Fatal(err)
 	}
+	if c.poolFD >= 0 {
+		unix.Close(c.poolFD) // the previous window's pool
+	}
 	c.poolFD = fd
 	must := func(err error) {
 		if err != nil {

@@ -89,3 +89,18 @@ func (x *xkbState) LockMods(mask uint32) {
 	s.UpdateMask(s.SerializeMods(state.ModsDepressed), s.SerializeMods(state.ModsLatched), keymap.ModMask(mask),
 		s.SerializeLayout(state.LayoutDepressed), s.SerializeLayout(state.LayoutLatched), s.SerializeLayout(state.LayoutLocked))
 }
+
+// SetModifiers implements modsSetter: depressed, latched and locked
+// modifiers as given, the group locked (the layout a virtual keyboard's
+// client reports).
+func (x *xkbState) SetModifiers(m Modifiers) Changes {
+	c := x.s.UpdateMask(keymap.ModMask(m.Depressed), keymap.ModMask(m.Latched), keymap.ModMask(m.Locked), 0, 0, int32(m.Group))
+	var ch Changes
+	if c&modifierComponents != 0 {
+		ch |= ChangedModifiers
+	}
+	if c&state.LEDs != 0 {
+		ch |= ChangedLEDs
+	}
+	return ch
+}

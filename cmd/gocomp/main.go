@@ -5,7 +5,7 @@
 // are tools built from the same packages:
 //
 //	gocomp [flags] [-- program args...]   run the compositor
-//	gocomp xkb compile|list|eval ...      the XKB engine (conformance harness)
+//	gocomp xkb compile|list|eval|test|diff ...  the XKB engine (conformance harness)
 //	gocomp devices                        list input devices
 //	gocomp debug-events [--grab]          print input events as they happen
 package main
@@ -25,7 +25,7 @@ type subcommand struct {
 // subcommands lists every named entry point; each lives in its own file.
 func subcommands() map[string]subcommand {
 	return map[string]subcommand{
-		"xkb":          {"compile, list and evaluate XKB keymaps", runXKB},
+		"xkb":          {"compile, list, evaluate, test and compare XKB keymaps", runXKB},
 		"devices":      {"list input devices", runDevices},
 		"debug-events": {"print input events as they happen", runDebugEvents},
 	}

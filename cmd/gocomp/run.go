@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -22,6 +23,8 @@ import (
 	"gocomp/evdev"
 	"gocomp/protocols/server"
 	"gocomp/seat"
+	"gocomp/xkb/compile"
+	"gocomp/xkb/includepath"
 )
 
 // runOptions are the compositor's command-line settings.
@@ -37,6 +40,9 @@ type runOptions struct {
 	maxClientBuffer int
 	programGrace    time.Duration
 	traceInput      bool
+	nestedKeymap    string // --nested-keymap: own or host
+	virtualKeyboard string // --virtual-keyboard: allow or deny
+	screencopy      string // --screencopy: allow or deny
 	program         []string
 	seat            seat.Options // keyboard: XKB names, repeat, caps lock, --config
 }
@@ -48,10 +54,10 @@ func parseRunFlags(args []string, stderr io.Writer) (*runOptions, error) {
 	fs := flag.NewFlagSet("gocomp", flag.ContinueOnError)
 	fs.SetOutput(io.Discard) // errors are reported once, by the caller
 	fs.StringVar(&opts.backend.Backend, "backend", auto.Auto, "backend `NAME`: "+strings.Join(auto.Names(), ", ")+
-		" (headless: virtual outputs with CPU framebuffers; drm: the screens of /dev/dri/card*; auto: drm when there is a card"+
-		" and WAYLAND_DISPLAY is not set, else headless)")
-	fs.StringVar(&opts.backend.Input, "input", auto.InputDefault, "input `SOURCE`: evdev (the machine's /dev/input devices; the default) or none")
-	outputs := fs.String("outputs", "", "outputs: a number `N` of headless outputs side by side (default 1), or how the screens share the picture: "+
+		" (headless: virtual outputs with CPU framebuffers; wayland: windows in a host compositor; drm: the screens of /dev/dri/card*;"+
+		" auto: wayland when WAYLAND_DISPLAY or WAYLAND_SOCKET is set, else drm when there is a card, else headless)")
+	fs.StringVar(&opts.backend.Input, "input", auto.InputDefault, "input `SOURCE`: evdev (the machine's /dev/input devices; the default except in a host compositor) or none")
+	outputs := fs.String("outputs", "", "outputs: a number `N` side by side (headless outputs, or windows in a host compositor; default 1), or how screens share the picture: "+
 		"extend (side by side, the default), mirror (all show it) or first (only the first connected screen is used)")
 	fs.StringVar(&opts.backend.DRM.Output, "output", "", "drm: use only the connector called `NAME` (e.g. HDMI-A-1, Virtual-1)")
 	fs.StringVar(&opts.backend.DRM.Card, "drm-device", "", "drm: the DRM device `PATH` (default: the first /dev/dri/card* that can show a picture)")
@@ -62,15 +68,18 @@ func parseRunFlags(args []string, stderr io.Writer) (*runOptions, error) {
 	fs.IntVar(&opts.backend.VT, "vt", 0, "direct session: the virtual terminal `N` to run on (default: the current one)")
 	fs.BoolVar(&opts.noVTSwitch, "no-vt-switch", false, "do not switch virtual terminals on Ctrl+Alt+F1..F12")
 	idle := fs.String("idle-timeout", "0", "switch the screens off after `S` seconds (or a duration such as 5m) without input; 0 never")
+	fs.StringVar(&opts.nestedKeymap, "nested-keymap", nestedKeymapOwn, "in a host compositor, the `KEYMAP` of the host keyboard: own (gocomp's, from the XKB flags) or host (the host's, compiled by gocomp)")
+	fs.StringVar(&opts.virtualKeyboard, "virtual-keyboard", accessAllow, "`allow` or deny clients virtual keyboards (zwp_virtual_keyboard_manager_v1: wtype, on-screen keyboards); deny removes the global")
+	fs.StringVar(&opts.screencopy, "screencopy", accessAllow, "`allow` or deny clients copies of the outputs' pixels (zwlr_screencopy_manager_v1: grim); deny removes the global")
 	fs.BoolVar(&opts.traceInput, "trace-input", false, "log, for every keyboard frame, the time from the kernel's event stamp to decoding, to XKB and to sendmsg, and every 10 s a latency summary per device")
 	fs.BoolVar(&opts.backend.Grab, "grab", false, "open input devices exclusively (EVIOCGRAB): nothing else on the machine sees their events")
 	fs.StringVar(&opts.socket, "socket", "", "listening socket `NAME` in $XDG_RUNTIME_DIR, or an absolute path (default: first free wayland-N)")
 	fs.DurationVar(&opts.programGrace, "program-grace", compositor.DefaultProgramGrace, "at shutdown, how long the program may take to exit after SIGTERM before it gets SIGKILL (`duration`)")
 	mode := &opts.backend.Mode
-	width := fs.Int("width", mode.Width, "headless output width in `pixels`")
-	height := fs.Int("height", mode.Height, "headless output height in `pixels`")
-	refresh := fs.String("refresh", "60", "headless output refresh rate in `Hz` (decimals allowed, e.g. 59.94)")
-	modeFlag := fs.String("mode", "", "output mode as `WxH@Hz` (e.g. 1920x1080@60): the headless outputs' (overrides -width, -height and -refresh), or the one every screen is set to (default: each screen's preferred mode)")
+	width := fs.Int("width", mode.Width, "output width in `pixels`")
+	height := fs.Int("height", mode.Height, "output height in `pixels`")
+	refresh := fs.String("refresh", "60", "output refresh rate in `Hz` (decimals allowed, e.g. 59.94)")
+	modeFlag := fs.String("mode", "", "output mode as `WxH@Hz` (e.g. 1920x1080@60); overrides -width, -height and -refresh")
 	fs.StringVar(&opts.screenshot, "screenshot-on-exit", "", "write what the outputs show to `FILE.png` when the session ends (before the program is told to exit)")
 	logLevel := fs.String("log-level", "info", "log `level` on stderr: debug, info, warn or error")
 	fs.IntVar(&opts.maxClientBuffer, "max-client-buffer", compositor.DefaultMaxClientBuffer, "`bytes` of output queued for one client before it is disconnected")
@@ -88,7 +97,7 @@ func parseRunFlags(args []string, stderr io.Writer) (*runOptions, error) {
 		}
 	}
 	fs.Usage = func() {}
-	if err := fs.Parse(args); err != nil {
+	if err := fs.Parse(joinOptionalValues(args, "hide-cursor", "always", "touch", "no")); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			usage()
 		}
@@ -110,6 +119,14 @@ func parseRunFlags(args []string, stderr io.Writer) (*runOptions, error) {
 	}
 	if opts.backend.VT < 0 || opts.backend.VT > 63 {
 		return nil, fmt.Errorf("invalid -vt %d (want 1..63)", opts.backend.VT)
+	}
+	if opts.nestedKeymap != nestedKeymapOwn && opts.nestedKeymap != nestedKeymapHost {
+		return nil, fmt.Errorf("invalid -nested-keymap %q (want own or host)", opts.nestedKeymap)
+	}
+	for _, a := range []struct{ flag, value string }{{"virtual-keyboard", opts.virtualKeyboard}, {"screencopy", opts.screencopy}} {
+		if a.value != accessAllow && a.value != accessDeny {
+			return nil, fmt.Errorf("invalid -%s %q (want allow or deny)", a.flag, a.value)
+		}
 	}
 	if opts.programGrace <= 0 {
 		return nil, fmt.Errorf("invalid -program-grace %v (want a positive duration, e.g. 3s)", opts.programGrace)
@@ -137,6 +154,26 @@ func parseRunFlags(args []string, stderr io.Writer) (*runOptions, error) {
 	return opts, nil
 }
 
+// joinOptionalValues rewrites `--name value` into `--name=value` for a
+// flag whose value is optional (it also stands alone), when value is one
+// of its words: the flag package would take the word for the program.
+func joinOptionalValues(args []string, name string, values ...string) []string {
+	out := make([]string, 0, len(args))
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		if a == "--" {
+			return append(out, args[i:]...)
+		}
+		if (a == "-"+name || a == "--"+name) && i+1 < len(args) && slices.Contains(values, args[i+1]) {
+			out = append(out, a+"="+args[i+1])
+			i++
+			continue
+		}
+		out = append(out, a)
+	}
+	return out
+}
+
 // parseMode parses WxH@Hz.
 func parseMode(s string) (backend.Mode, error) {
 	size, hz, ok := strings.Cut(s, "@")
@@ -156,11 +193,14 @@ func parseMode(s string) (backend.Mode, error) {
 	return backend.Mode{Width: width, Height: height, RefreshMHz: mhz}, nil
 }
 
-// parseOutputs reads -outputs: a number of headless outputs, or a layout
-// word.
+// parseOutputs reads -outputs: a number of headless outputs or nested
+// windows, or a layout word.
 func parseOutputs(s string, opts *runOptions) error {
 	switch s {
-	case "", "extend":
+	case "":
+		opts.backend.Outputs = 1
+		return nil
+	case "extend":
 		return nil
 	case "mirror":
 		opts.layout = compositor.LayoutMirror
@@ -171,7 +211,7 @@ func parseOutputs(s string, opts *runOptions) error {
 	}
 	n, err := strconv.Atoi(s)
 	if err != nil || n < 1 || n > headless.MaxOutputs {
-		return fmt.Errorf("invalid -outputs %s (want a number of headless outputs 1..%d, or extend, mirror or first)", s, headless.MaxOutputs)
+		return fmt.Errorf("invalid -outputs %s (want a number of outputs 1..%d, or extend, mirror or first)", s, headless.MaxOutputs)
 	}
 	opts.backend.Outputs = n
 	return nil
@@ -216,6 +256,18 @@ func parseRefresh(s string) (int, error) {
 	}
 	return int(hz*1000 + 0.5), nil
 }
+
+// The values of --nested-keymap.
+const (
+	nestedKeymapOwn  = "own"
+	nestedKeymapHost = "host"
+)
+
+// The values of --virtual-keyboard and --screencopy.
+const (
+	accessAllow = "allow"
+	accessDeny  = "deny"
+)
 
 // runCompositor runs the compositor with the command line args and
 // returns gocomp's exit status.
@@ -263,74 +315,129 @@ func supervise(opts *runOptions) bool {
 // traceSummaryEvery is how often --trace-input logs its latency summary.
 const traceSummaryEvery = 10 * time.Second
 
-// serve builds the loop, the backend and the server, runs them and tears
-// them down.
-func serve(opts *runOptions, log *slog.Logger) (int, error) {
+// runSession is gocomp at work: the loop, the seat's settings, the backend
+// (with its input sources) and the server, wired as gocomp runs them.
+type runSession struct {
+	loop    *loop.Loop
+	input   *seat.Input
+	backend backend.Backend
+	srv     *compositor.Server
+	tracer  *inputtrace.Tracer // nil unless --trace-input
+	summary *loop.Timer
+}
+
+// newSession builds the loop, the seat's settings (the keymap is compiled
+// before the socket exists), the backend and the server; the seat starts
+// with the server and the backend's input sources feed it. On error
+// everything built so far is released.
+func newSession(opts *runOptions, log *slog.Logger) (*runSession, error) {
 	l, err := loop.New()
 	if err != nil {
-		return 1, err
+		return nil, err
 	}
-	defer l.Close()
-	// The keymap is compiled before the socket exists; the seat starts
-	// with the server, and the backend's input sources feed it.
-	var srv *compositor.Server
-	var b backend.Backend
+	s := &runSession{loop: l}
 	bcfg := opts.backend
 	bcfg.Getenv, bcfg.Log = os.Getenv, log
 	ic := seat.InputConfig{
 		Loop: l, Options: &opts.seat, Getenv: os.Getenv, Log: log,
 		// Ctrl+Alt+BackSpace ends the session exactly as SIGTERM does.
-		Terminate: func() { srv.Shutdown("Ctrl+Alt+BackSpace") },
+		Terminate: func() { s.srv.Shutdown("Ctrl+Alt+BackSpace") },
 	}
 	if name, _ := auto.Choose(bcfg); name == auto.DRM && !opts.noVTSwitch {
+		// Ctrl+Alt+Fn switches virtual terminals through the session.
 		ic.SwitchVT = func(vt int) {
-			if vs, ok := b.(backend.VTSwitcher); ok {
+			if vs, ok := s.backend.(backend.VTSwitcher); ok {
 				if err := vs.SwitchVT(vt); err != nil {
 					log.Warn("cannot switch virtual terminal", "vt", vt, "err", err)
 				}
 			}
 		}
 	}
-	input, err := seat.PrepareInput(ic)
-	if err != nil {
-		return 1, err
+	if s.input, err = seat.PrepareInput(ic); err != nil {
+		s.close()
+		return nil, err
 	}
-	defer input.Close()
+	bcfg.TapToClick = func() bool { return s.input.Seat != nil && s.input.Seat.Settings().TapToClick }
+	if opts.nestedKeymap == nestedKeymapHost {
+		bcfg.HostKeymap = func(text string) { s.useHostKeymap(text, log) }
+	}
 	var afterFlush func()
 	if opts.traceInput {
-		tr := inputtrace.New(log, evdev.Now)
-		bcfg.Trace, afterFlush = tr, tr.Flushed
-		var summary *loop.Timer
-		summary = l.AddTimer(func() { tr.Summarize(); summary.Arm(traceSummaryEvery) })
-		summary.Arm(traceSummaryEvery)
-		defer summary.Remove()
-		defer tr.Summarize()
+		s.tracer = inputtrace.New(log, evdev.Now)
+		bcfg.Trace, afterFlush = s.tracer, s.tracer.Flushed
+		s.summary = l.AddTimer(func() { s.tracer.Summarize(); s.summary.Arm(traceSummaryEvery) })
+		s.summary.Arm(traceSummaryEvery)
 	}
-	b, err = auto.New(l, bcfg)
-	if err != nil {
-		return 1, err
+	if s.backend, err = auto.New(l, bcfg); err != nil {
+		s.close()
+		return nil, err
 	}
-	srv, err = compositor.New(l, b, compositor.Config{
-		Socket:          opts.socket,
-		MaxClientBuffer: opts.maxClientBuffer,
-		ProgramGrace:    opts.programGrace,
-		Screenshot:      opts.screenshot,
-		AfterFlush:      afterFlush,
-		Layout:          opts.layout,
-		Transforms:      opts.transforms,
-		IdleTimeout:     opts.idleTimeout,
-		Log:             log,
-		NewSeat: func(d *server.Display, _ compositor.Scene) (compositor.Seat, error) {
-			return input.Start(d)
+	s.srv, err = compositor.New(l, s.backend, compositor.Config{
+		Socket:            opts.socket,
+		MaxClientBuffer:   opts.maxClientBuffer,
+		ProgramGrace:      opts.programGrace,
+		Screenshot:        opts.screenshot,
+		AfterFlush:        afterFlush,
+		Layout:            opts.layout,
+		Transforms:        opts.transforms,
+		IdleTimeout:       opts.idleTimeout,
+		Log:               log,
+		NoVirtualKeyboard: opts.virtualKeyboard == accessDeny,
+		NoScreencopy:      opts.screencopy == accessDeny,
+		NewSeat: func(d *server.Display, scene compositor.Scene) (compositor.Seat, error) {
+			return s.input.Start(d, scene)
 		},
 	})
 	if err != nil {
-		b.Close()
+		s.backend.Close()
+		s.backend = nil
+		s.close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// useHostKeymap makes the host keyboard's keymap the seat's, compiled by
+// gocomp's own XKB engine with the configured caps-lock policy. A keymap
+// that does not compile leaves gocomp's in place.
+func (s *runSession) useHostKeymap(text string, log *slog.Logger) {
+	if s.input.Seat == nil {
+		return
+	}
+	km, err := compile.FromText("host keymap", []byte(text), includepath.Dirs(os.Getenv))
+	if err != nil {
+		log.Warn("nested: the host keymap does not compile; keeping gocomp's", "err", err)
+		return
+	}
+	st := s.input.Seat.Settings()
+	if err := s.input.Seat.SetKeymap(seat.NewXKBKeymap(km, st.CapsLock)); err != nil {
+		log.Warn("nested: cannot use the host keymap", "err", err)
+		return
+	}
+	log.Info("nested: using the host keymap")
+}
+
+// close tears the session down (the server closes the backend and the
+// seat); it logs the last latency summary when tracing.
+func (s *runSession) close() error {
+	var errs []error
+	if s.srv != nil {
+		errs = append(errs, s.srv.Close())
+	}
+	if s.tracer != nil {
+		s.summary.Remove()
+		s.tracer.Summarize()
+	}
+	errs = append(errs, s.input.Close(), s.loop.Close())
+	return errors.Join(errs...)
+}
+
+// serve runs a session with the program and returns its exit status.
+func serve(opts *runOptions, log *slog.Logger) (int, error) {
+	s, err := newSession(opts, log)
+	if err != nil {
 		return 1, err
 	}
-	status, runErr := srv.Run(opts.program)
-	if err := srv.Close(); err != nil {
-		runErr = errors.Join(runErr, err)
-	}
-	return status, runErr
+	status, runErr := s.srv.Run(opts.program)
+	return status, errors.Join(runErr, s.close())
 }

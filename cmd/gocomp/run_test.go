@@ -49,6 +49,7 @@ func TestParseRunFlagsErrors(t *testing.T) {
 		{[]string{"--transform", "HDMI-A-1=upside-down"}, `invalid -transform`},
 		{[]string{"--idle-timeout", "soon"}, `invalid -idle-timeout "soon"`},
 		{[]string{"--vt", "64"}, "invalid -vt 64"},
+		{[]string{"--nested-keymap", "guest"}, "invalid -nested-keymap"},
 		{[]string{"--mode", "1280x720"}, "invalid -mode"},
 		{[]string{"--mode", "axb@60"}, "invalid -mode"},
 		{[]string{"--refresh", "0"}, "invalid refresh rate"},
@@ -60,6 +61,8 @@ func TestParseRunFlagsErrors(t *testing.T) {
 		{[]string{"--program-grace", "soon"}, "invalid value"},
 		{[]string{"--log-level", "loud"}, "invalid -log-level"},
 		{[]string{"--max-client-buffer", "100"}, "invalid -max-client-buffer"},
+		{[]string{"--virtual-keyboard", "maybe"}, `invalid -virtual-keyboard "maybe"`},
+		{[]string{"--screencopy", "yes"}, `invalid -screencopy "yes"`},
 	} {
 		_, err := parseRunFlags(tc.args, io.Discard)
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
@@ -71,9 +74,37 @@ func TestParseRunFlagsErrors(t *testing.T) {
 		t.Errorf("--help: err = %v; want flag.ErrHelp", err)
 	}
 	for _, name := range []string{"backend", "input", "outputs", "program-grace", "socket", "width", "height", "refresh", "mode", "screenshot-on-exit", "log-level", "max-client-buffer",
+		"nested-keymap", "virtual-keyboard", "screencopy",
 		"output", "transform", "session", "vt", "no-vt-switch", "idle-timeout", "drm-device", "drm-single-buffer"} {
 		if !strings.Contains(sb.String(), "-"+name+" ") && !strings.Contains(sb.String(), "-"+name+"\n") {
 			t.Errorf("--help does not document -%s:\n%s", name, sb.String())
+		}
+	}
+}
+
+func TestOptionalFlagValues(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want string // the seat's hide-cursor after parsing
+		prog []string
+	}{
+		{[]string{"--hide-cursor"}, "always", nil},
+		{[]string{"--hide-cursor", "touch", "--", "foot"}, "touch", []string{"foot"}},
+		{[]string{"-hide-cursor", "no"}, "no", nil},
+		{[]string{"--hide-cursor", "weston-simple-shm"}, "always", []string{"weston-simple-shm"}},
+		{[]string{"--", "--hide-cursor", "touch"}, "no", []string{"--hide-cursor", "touch"}},
+	} {
+		opts, err := parseRunFlags(tc.args, io.Discard)
+		if err != nil {
+			t.Errorf("parseRunFlags(%q): %v", tc.args, err)
+			continue
+		}
+		st, err := opts.seat.Load(func(string) string { return "" })
+		if err != nil {
+			t.Fatal(err)
+		}
+		if st.HideCursor.String() != tc.want || !equal(opts.program, tc.prog) {
+			t.Errorf("parseRunFlags(%q): hide-cursor %s, program %q; want %s, %q", tc.args, st.HideCursor, opts.program, tc.want, tc.prog)
 		}
 	}
 }

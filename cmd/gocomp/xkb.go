@@ -18,9 +18,11 @@ func runXKB(args []string) int {
 		"compile": runXKBCompile,
 		"list":    runXKBList,
 		"eval":    runXKBEval,
+		"test":    runXKBTest,
+		"diff":    runXKBDiff,
 	}
 	if len(args) == 0 || cmds[args[0]] == nil {
-		fmt.Fprintln(os.Stderr, "usage: gocomp xkb compile|list|eval [flags]")
+		fmt.Fprintln(os.Stderr, "usage: gocomp xkb compile|list|eval|test|diff [flags]")
 		return 2
 	}
 	return cmds[args[0]](args[1:])
@@ -46,8 +48,20 @@ func (s *keymapSource) register(fs *flag.FlagSet, fileUsage string) {
 }
 
 // load compiles the keymap file when one is named (a file named "-" is read
-// from stdin), else the names.
-func (s *keymapSource) load(stdin io.Reader) (*keymap.Keymap, error) {
+// from stdin), else the names; the compiler's warnings go to stderr.
+func (s *keymapSource) load(stdin io.Reader, stderr io.Writer) (*keymap.Keymap, error) {
+	km, err := s.compile(stdin)
+	if err != nil {
+		return nil, err
+	}
+	for _, w := range km.Warnings {
+		fmt.Fprintf(stderr, "gocomp: xkb: warning: %s\n", w)
+	}
+	return km, nil
+}
+
+// compile compiles the keymap file or the names.
+func (s *keymapSource) compile(stdin io.Reader) (*keymap.Keymap, error) {
 	dirs := includepath.Dirs(os.Getenv)
 	if s.file == "" {
 		return compile.FromNames(dirs, includepath.FillDefaults(s.names, os.Getenv))

@@ -24,7 +24,7 @@ func runXKBCompile(args []string) int {
 		fmt.Fprintln(os.Stderr, "usage: gocomp xkb compile [--rules R] [--model M] [--layout L] [--variant V] [--options O] [--keymap FILE]")
 		return 2
 	}
-	km, err := src.load(os.Stdin)
+	km, err := src.load(os.Stdin, os.Stderr)
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "gocomp: %v\n", err)
 		return 1

@@ -42,7 +42,7 @@ func runXKBEval(args []string) int {
 		fmt.Fprintln(os.Stderr, "gocomp xkb eval: --keymap -: stdin carries the events; name a file")
 		return 2
 	}
-	km, err := src.load(nil)
+	km, err := src.load(nil, os.Stderr)
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "gocomp xkb eval: %v\n", err)
 		return 1

@@ -142,28 +142,41 @@ func TestDamageRedrawMatchesFullDraw(t *testing.T) {
 	}
 }
 
-// BenchmarkDrawFull redraws a whole 1920x1080 output showing a full-screen
-// XRGB surface and a 250x250 ARGB one.
-func BenchmarkDrawFull(b *testing.B) {
-	benchDraw(b, image.Rect(0, 0, 1920, 1080))
-}
-
-// BenchmarkDrawDamage64 redraws a 64x64 damaged square of the same output.
-func BenchmarkDrawDamage64(b *testing.B) {
-	benchDraw(b, image.Rect(100, 100, 164, 164))
-}
-
-func benchDraw(b *testing.B, clip image.Rectangle) {
-	view := image.Rect(0, 0, 1920, 1080)
-	dst := solid(1920, 1080, backend.XRGB8888, 0)
-	layers := []Layer{
-		{Pix: solid(1920, 1080, backend.XRGB8888, 0x336699)},
-		{Pix: solid(250, 250, backend.ARGB8888, 0x80402010), X: 100, Y: 100},
-	}
-	rects := []image.Rectangle{clip}
-	b.SetBytes(int64(4 * clip.Dx() * clip.Dy()))
-	b.ReportAllocs()
-	for b.Loop() {
-		Draw(dst, view, rects, layers)
+// TestBlendRowMatchesTheFormula checks the word-wise blend against the
+// per-channel definition, src + dst*(255-alpha)/255 rounded, on random
+// premultiplied pixels and rows of every length up to 9.
+func TestBlendRowMatchesTheFormula(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	for n := 0; n <= 9; n++ {
+		for range 500 {
+			src, dst := make([]byte, 4*n), make([]byte, 4*n)
+			for i := 0; i < 4*n; i += 4 {
+				a := byte(rng.IntN(256))
+				switch rng.IntN(4) { // plenty of the special alphas
+				case 0:
+					a = 0
+				case 1:
+					a = 255
+				}
+				for c := range 3 {
+					src[i+c] = byte(rng.IntN(int(a) + 1))
+				}
+				src[i+3] = a
+				for c := range 4 {
+					dst[i+c] = byte(rng.IntN(256))
+				}
+			}
+			want := slices.Clone(dst)
+			for i := 0; i < 4*n; i += 4 {
+				inv := 255 - int(src[i+3])
+				for c := range 4 {
+					want[i+c] = byte(int(src[i+c]) + (int(dst[i+c])*inv+127)/255)
+				}
+			}
+			blendRow(dst, src)
+			if !slices.Equal(dst, want) {
+				t.Fatalf("%d pixels: blendRow gave % x; want % x (src % x)", n, dst, want, src)
+			}
+		}
 	}
 }

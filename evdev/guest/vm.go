@@ -487,6 +487,39 @@ func (vm *VM) SendInput(ctx context.Context, evs ...InputEvent) error {
 	return err
 }
 
+// SelectMouse makes the QEMU mouse whose name contains name (as the
+// monitor's `info mice` lists them: "QEMU HID Mouse", "QEMU HID Tablet",
+// ...) the one that receives pointer events from SendInput.
+func (vm *VM) SelectMouse(ctx context.Context, name string) error {
+	out, err := vm.HMP(ctx, "info mice")
+	if err != nil {
+		return err
+	}
+	for _, line := range strings.Split(out, "\n") {
+		i := strings.Index(line, "Mouse #")
+		if i < 0 || !strings.Contains(line, name) {
+			continue
+		}
+		idx, _, _ := strings.Cut(line[i+len("Mouse #"):], ":")
+		_, err := vm.HMP(ctx, "mouse_set "+strings.TrimSpace(idx))
+		return err
+	}
+	return fmt.Errorf("guest: no mouse %q in:\n%s", name, out)
+}
+
+// HMP runs a human monitor command and returns its output.
+func (vm *VM) HMP(ctx context.Context, command string) (string, error) {
+	raw, err := vm.QMP(ctx, "human-monitor-command", map[string]any{"command-line": command})
+	if err != nil {
+		return "", err
+	}
+	var out string
+	if err := json.Unmarshal(raw, &out); err != nil {
+		return "", fmt.Errorf("guest: %s: %w", command, err)
+	}
+	return out, nil
+}
+
 // Tap presses and releases qcode.
 func (vm *VM) Tap(ctx context.Context, qcode string) error {
 	if err := vm.SendKeys(ctx, Key{qcode, true}); err != nil {

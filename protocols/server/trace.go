@@ -53,58 +53,13 @@ func (c *Client) traceEvent(hint *Interface) {
 	c.display.opts.Trace(c, b.String())
 }
 
-// formatMessage writes target.name(args) decoding args by m.Signature.
-// File descriptors show as "fd" (they are not taken from the queue).
+// formatMessage writes target.name(args) decoding args by m.Signature,
+// naming object arguments after the client's objects.
 func (c *Client) formatMessage(b *strings.Builder, target string, m *Message, args []byte) {
-	b.WriteString(target)
-	b.WriteByte('.')
-	b.WriteString(m.Name)
-	b.WriteByte('(')
-	var d wire.Decoder
-	d.Reset(args, nil)
-	first := true
-	for i := 0; i < len(m.Signature); i++ {
-		ch := m.Signature[i]
-		if ch == '?' {
-			continue
+	wire.FormatMessage(b, target, m.Name, m.Signature, args, func(id uint32) string {
+		if s, ok := c.objects[id]; ok && s.obj != nil {
+			return s.obj.Base().String()
 		}
-		if !first {
-			b.WriteString(", ")
-		}
-		first = false
-		switch ch {
-		case 'i':
-			b.WriteString(strconv.FormatInt(int64(d.Int()), 10))
-		case 'u':
-			b.WriteString(strconv.FormatUint(uint64(d.Uint()), 10))
-		case 'f':
-			b.WriteString(strconv.FormatFloat(d.Fixed().Float(), 'g', -1, 64))
-		case 's':
-			if s, ok := d.OptStr(); ok {
-				b.WriteString(strconv.Quote(s))
-			} else {
-				b.WriteString("nil")
-			}
-		case 'o':
-			id := d.Object()
-			switch s, ok := c.objects[id]; {
-			case id == 0:
-				b.WriteString("nil")
-			case ok && s.obj != nil:
-				b.WriteString(s.obj.Base().String())
-			default:
-				b.WriteString("#" + strconv.FormatUint(uint64(id), 10))
-			}
-		case 'n':
-			b.WriteString("new id " + strconv.FormatUint(uint64(d.Uint()), 10))
-		case 'a':
-			b.WriteString("array[" + strconv.Itoa(len(d.Array())) + "]")
-		case 'h':
-			b.WriteString("fd")
-		}
-	}
-	if d.Finish() != nil {
-		b.WriteString(" <malformed>")
-	}
-	b.WriteByte(')')
+		return "#" + strconv.FormatUint(uint64(id), 10)
+	})
 }

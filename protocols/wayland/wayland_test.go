@@ -5,11 +5,10 @@ import (
 	"encoding/binary"
 	"errors"
 	"os/exec"
-	"path/filepath"
 	"strconv"
-	"strings"
 	"testing"
 
+	"gocomp/protocols/internal/benchkit"
 	"gocomp/protocols/server"
 	"gocomp/protocols/wayland"
 	"gocomp/protocols/wire"
@@ -190,7 +189,7 @@ func TestEnumStrings(t *testing.T) {
 // libwayland-server (testdata/anchor/key_events.c, built with gcc); its
 // ns/op includes starting the program, its ns/event does not.
 func BenchmarkKeyEvents(b *testing.B) {
-	anchor := buildAnchor(b, "testdata/anchor/key_events.c")
+	anchor := benchkit.BuildAnchor(b, "testdata/anchor/key_events.c", "wayland-server")
 	b.Run("gocomp", func(b *testing.B) {
 		p := newPeer(b, server.Options{})
 		kb, err := wayland.NewKeyboard(p.c, 10)
@@ -222,30 +221,7 @@ func BenchmarkKeyEvents(b *testing.B) {
 		b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N), "ns/event")
 	})
 	b.Run("libwayland", func(b *testing.B) {
-		out, err := exec.Command(anchor, strconv.Itoa(b.N)).Output()
-		if err != nil {
-			b.Fatalf("%s: %v", anchor, err)
-		}
-		ns, err := strconv.ParseFloat(strings.TrimSpace(string(out)), 64)
-		if err != nil {
-			b.Fatalf("anchor printed %q: %v", out, err)
-		}
+		ns := benchkit.AnchorFigure(b, exec.Command(anchor, strconv.Itoa(b.N)))
 		b.ReportMetric(ns, "ns/event")
 	})
-}
-
-// buildAnchor compiles a C anchor with gcc against libwayland-server (make
-// deps installs gcc, pkg-config and libwayland-dev).
-func buildAnchor(b *testing.B, src string) string {
-	b.Helper()
-	flags, err := exec.Command("pkg-config", "--cflags", "--libs", "wayland-server").Output()
-	if err != nil {
-		b.Fatalf("pkg-config wayland-server: %v (run make deps)", err)
-	}
-	bin := filepath.Join(b.TempDir(), "anchor")
-	args := append([]string{"-O2", "-o", bin, src}, strings.Fields(string(flags))...)
-	if out, err := exec.Command("gcc", args...).CombinedOutput(); err != nil {
-		b.Fatalf("gcc %v: %v\n%s", args, err, out)
-	}
-	return bin
 }

@@ -145,6 +145,11 @@ func (e *Encoder) PutFD(fd int) {
 	e.msgFDs++
 }
 
+// Fail makes the message being built fail: End drops it and returns err
+// (or the first error already recorded). Callers use it when an argument
+// cannot be encoded for a reason the Encoder cannot see.
+func (e *Encoder) Fail(err error) { e.setErr(err) }
+
 func (e *Encoder) setErr(err error) {
 	if e.err == nil {
 		e.err = err

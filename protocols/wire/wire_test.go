@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/binary"
 	"errors"
+	"fmt"
 	"io"
 	"math"
 	"os"
@@ -529,5 +530,53 @@ func BenchmarkDecode(b *testing.B) {
 		if err := d.Finish(); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// TestFormatMessage renders each argument kind, nulls, an unnamed object
+// and a message cut short.
+func TestFormatMessage(t *testing.T) {
+	name := func(id uint32) string { return fmt.Sprintf("obj@%d", id) }
+	tests := []struct {
+		sig    string
+		args   []byte
+		object func(uint32) string
+		want   string
+	}{
+		{"iuf", words(0xffffffff, 7, 384), nil, "t@1.m(-1, 7, 1.5)"},
+		{"s?s", cat(words(3), []byte("hi\x00\x00"), words(0)), nil, `t@1.m("hi", nil)`},
+		{"o?o", words(9, 0), name, "t@1.m(obj@9, nil)"},
+		{"o", words(9), nil, "t@1.m(#9)"},
+		{"nah", cat(words(5, 2), []byte{1, 2, 0, 0}), nil, "t@1.m(new id 5, array[2], fd)"},
+		{"sun", cat(words(3), []byte("ab\x00\x00"), words(1, 4)), nil, `t@1.m("ab", 1, new id 4)`},
+		{"uu", words(1), nil, "t@1.m(1, 0 <malformed>)"},
+	}
+	for _, tt := range tests {
+		var b strings.Builder
+		FormatMessage(&b, "t@1", "m", tt.sig, tt.args, tt.object)
+		if got := b.String(); got != tt.want {
+			t.Errorf("FormatMessage(%q) = %q; want %q", tt.sig, got, tt.want)
+		}
+	}
+}
+
+// TestEncoderFail: a message failed by its builder is dropped whole, with
+// its fds, and the next message encodes normally.
+func TestEncoderFail(t *testing.T) {
+	e := NewEncoder(0)
+	e.Begin(1, 0)
+	e.PutUint(1)
+	e.PutFD(0)
+	bad := errors.New("bad argument")
+	e.Fail(bad)
+	if err := e.End(); err != bad {
+		t.Fatalf("End after Fail = %v; want %v", err, bad)
+	}
+	if e.Pending() != 0 || e.PendingFDs() != 0 {
+		t.Fatalf("failed message left %d bytes, %d fds", e.Pending(), e.PendingFDs())
+	}
+	e.Begin(1, 0)
+	if err := e.End(); err != nil || e.Pending() != 8 {
+		t.Fatalf("next message: %v, %d bytes", err, e.Pending())
 	}
 }

@@ -124,6 +124,7 @@ func (ci *compatInfo) merge(from *compatInfo, mode parser.MergeMode) {
 }
 
 func (c *compiler) compatSection(r *parser.Resolved, merge parser.MergeMode) (*compatInfo, error) {
+	c.includeWarnings(r)
 	sec := r.Section
 	info := newCompatInfo()
 	info.name = sec.Name

@@ -180,6 +180,20 @@ func (c *compiler) keymap(secs []*parser.Section, top *parser.Section) (*keymap.
 // compile compiles the four component sections that resolve returns,
 // asking for each kind right before compiling it, and builds the keymap.
 func (c *compiler) compile(resolve func(parser.SectionKind) (*parser.Resolved, error)) (*keymap.Keymap, error) {
+	// The sections asked for are what the user gave: their problems are
+	// the keymap's warnings.
+	c.userFiles = map[*parser.File]bool{}
+	if c.strictFile != nil {
+		c.userFiles[c.strictFile] = true
+	}
+	resolveUser := resolve
+	resolve = func(k parser.SectionKind) (*parser.Resolved, error) {
+		r, err := resolveUser(k)
+		if err == nil {
+			c.userFiles[r.Section.File] = true
+		}
+		return r, err
+	}
 	r, err := resolve(parser.KindKeycodes)
 	if err != nil {
 		return nil, fmt.Errorf("xkb: %w", err)
@@ -221,6 +235,9 @@ func (c *compiler) compile(resolve func(parser.SectionKind) (*parser.Resolved, e
 	// data, symbols for keys without keycodes, ...).
 	for _, w := range c.warnings {
 		slog.Debug("xkb: compile warning", "warning", w)
+	}
+	for _, n := range c.notices {
+		km.Warnings = append(km.Warnings, n.Error())
 	}
 	return km, nil
 }

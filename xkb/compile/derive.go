@@ -125,12 +125,12 @@ func (c *compiler) build(kc *keycodesInfo, ti *typesInfo, ci *compatInfo, si *sy
 		km.Types = append(km.Types, kt)
 		typeByName[kt.Name] = kt
 	}
-	defaultType := typeByName["ONE_LEVEL"]
-	if defaultType == nil {
-		defaultType = &keymap.KeyType{Name: "ONE_LEVEL", NumLevels: 1}
-		km.Types = append([]*keymap.KeyType{defaultType}, km.Types...)
-		typeByName["ONE_LEVEL"] = defaultType
+	// As libxkbcommon: with no types at all, one of one level called
+	// "default"; a key whose type is not defined gets the first type.
+	if len(km.Types) == 0 {
+		km.Types = []*keymap.KeyType{{Name: "default", NumLevels: 1}}
 	}
+	defaultType := km.Types[0]
 
 	// The dense key table (keycode order; holes have no name), indexed
 	// through the keycodes' own map from names.
@@ -190,6 +190,9 @@ func (c *compiler) build(kc *keycodesInfo, ti *typesInfo, ci *compatInfo, si *sy
 				t = typeByName[name]
 			}
 			if t == nil {
+				if gi.hasType && len(ti.types) > 0 {
+					c.warnings = append(c.warnings, fmt.Errorf("type %q is not defined; key <%s> gets type %q", gi.typeName, k.name, defaultType.Name))
+				}
 				t = defaultType
 			}
 			ls := len(levelStore)

@@ -32,9 +32,15 @@ type ctx struct {
 	// sectionDeclared collects the declarations of the section being
 	// compiled; endSection moves them to declared.
 	sectionDeclared map[int]keymap.ModMask
-	// warnings collects non-fatal problems (libxkbcommon warns and goes
-	// on), printed only when debug logging is on.
+	// warnings collects non-fatal problems of the XKB data (libxkbcommon
+	// warns and goes on), printed only when debug logging is on.
 	warnings []error
+	// notices collects the non-fatal problems of what the user gave (the
+	// RMLVO's component strings, a keymap text): they become the keymap's
+	// Warnings.
+	notices []error
+	// userFiles are the files whose problems are notices.
+	userFiles map[*parser.File]bool
 	// strictFile is the file (the keymap text given to FromText) where an
 	// unknown keysym is an error; elsewhere (files of the XKB data, which
 	// name keysyms newer than the tables) it is a warning and NoSymbol,
@@ -48,6 +54,43 @@ func newCtx() *ctx {
 		c.mods = append(c.mods, keymap.Mod{Name: n, Mapping: 1 << uint(i)})
 	}
 	return c
+}
+
+// warn records a problem libxkbcommon warns about and carries on from,
+// found in file f: a notice when f is what the user gave, else a warning
+// about the XKB data.
+func (c *ctx) warn(f *parser.File, err error) {
+	if c.userFiles[f] {
+		c.notices = append(c.notices, err)
+		return
+	}
+	c.warnings = append(c.warnings, err)
+}
+
+// includeWarnings records the include statements of r that were ignored
+// and, for symbols (where a group index means something), the group
+// indexes of its steps that were.
+func (c *ctx) includeWarnings(r *parser.Resolved) {
+	f := r.Section.File
+	for _, w := range r.Warnings {
+		c.warn(f, w)
+	}
+	for st, steps := range r.Items() {
+		if inc, ok := st.(*parser.Include); ok {
+			for _, part := range parser.SkippedIncludeParts(inc.Spec) {
+				c.warn(f, errorf(f, inc.Pos, "include %q: %q names no file (an empty layout?); skipped", inc.Spec, part))
+			}
+		}
+		if r.Section.Kind != parser.KindSymbols {
+			continue
+		}
+		for _, step := range steps {
+			if step.BadGroup != "" {
+				inc := st.(*parser.Include)
+				c.warn(f, errorf(f, inc.Pos, "include %q: group index %q is not 1..%d; ignored", inc.Spec, strings.TrimPrefix(step.BadGroup, ":"), parser.MaxGroups))
+			}
+		}
+	}
 }
 
 func errorf(f *parser.File, p parser.Pos, format string, args ...any) error {

@@ -112,6 +112,7 @@ func (k *keycodesInfo) merge(from *keycodesInfo, mode parser.MergeMode) {
 }
 
 func (c *compiler) keycodesSection(r *parser.Resolved, merge parser.MergeMode) (*keycodesInfo, error) {
+	c.includeWarnings(r)
 	sec := r.Section
 	info := newKeycodesInfo()
 	if len(sec.Stmts) > 64 {

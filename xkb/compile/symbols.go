@@ -180,6 +180,7 @@ func (si *symbolsInfo) moveToGroup(g int) {
 }
 
 func (c *compiler) symbolsSection(r *parser.Resolved, merge parser.MergeMode) (*symbolsInfo, error) {
+	c.includeWarnings(r)
 	sec := r.Section
 	info := newSymbolsInfo()
 	info.index = make(map[string]int, len(sec.Stmts))

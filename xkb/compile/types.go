@@ -53,6 +53,7 @@ func (t *typesInfo) merge(from *typesInfo, mode parser.MergeMode) {
 }
 
 func (c *compiler) typesSection(r *parser.Resolved, merge parser.MergeMode) (*typesInfo, error) {
+	c.includeWarnings(r)
 	sec := r.Section
 	info := newTypesInfo()
 	info.name = sec.Name

@@ -155,9 +155,16 @@ type Alias struct{ Alias, Real string }
 
 // Keymap is a compiled keymap. See the package documentation.
 type Keymap struct {
-	// Section names as given in the source ("" when unnamed).
+	// Section names as given in the source ("" when unnamed), with the
+	// bytes libxkbcommon does not keep in names replaced by '_'.
 	KeycodesName, TypesName, CompatName, SymbolsName string
-	MinKeycode, MaxKeycode                           Keycode
+	// Warnings are the problems the compiler carried on from in what it
+	// was given (the RMLVO's component strings, a keymap text), as
+	// libxkbcommon logs them and carries on: an include statement it
+	// ignored, a group index out of range. Each names where.
+	Warnings []string
+	// MinKeycode and MaxKeycode bound the keycodes.
+	MinKeycode, MaxKeycode Keycode
 	// Mods lists the real then the virtual modifiers.
 	Mods []Mod
 	// Types are the key types in keymap order.

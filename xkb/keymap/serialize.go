@@ -291,6 +291,14 @@ func affectText(f ActionFlags) string {
 	return ""
 }
 
+// ActionText returns a as keymap text v1 writes it, naming modifiers as
+// km does ("SetMods(modifiers=Shift,clearLocks)").
+func (km *Keymap) ActionText(a *Action) string {
+	var b strings.Builder
+	km.writeAction(&b, a)
+	return b.String()
+}
+
 func (km *Keymap) writeAction(b *strings.Builder, a *Action) {
 	b.WriteString(a.Kind.String())
 	b.WriteByte('(')

@@ -157,7 +157,11 @@ type IncludeStep struct {
 	Merge   MergeMode // the statement's mode for the first step; '+' override, '|' augment
 	File    string    // file name relative to the kind's directory, e.g. "us" or "macintosh_vndr/us"
 	Section string    // "" selects the file's default section
-	Group   int       // the ":N" suffix (1-based); 0 when absent
+	Group   int       // the ":N" suffix (1-based); 0 when absent or ignored
+	// BadGroup is the text after ':' when it names no group in
+	// 1..MaxGroups (":" for an empty one): the suffix is ignored, and the
+	// symbols compiler warns. "" otherwise.
+	BadGroup string
 }
 
 // VarDef is `name = value;` (Name is *Ident, *FieldRef or *ArrayRef).

@@ -64,10 +64,16 @@ func lineStarts(src string) []int {
 type Error struct {
 	Pos Position
 	Msg string
+	// Err is the underlying error when there is one (errors.Is sees it,
+	// e.g. ErrIllegalInclude); nil otherwise.
+	Err error
 }
 
 // Error returns "file:line:col: message".
 func (e *Error) Error() string { return e.Pos.String() + ": " + e.Msg }
+
+// Unwrap returns Err.
+func (e *Error) Unwrap() error { return e.Err }
 
 // ErrorList is a list of errors sorted by position. Parse returns one as
 // its error; use errors.As to get at the individual errors.

@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strings"
 	"testing"
 )
 
@@ -84,14 +85,15 @@ func FuzzIncludeSpec(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, spec string) {
-		steps, err := ParseIncludeSpec(spec, MergeReplace)
+		steps, _ := ParseIncludeSpec(spec, MergeReplace)
 		for i, s := range steps {
-			if s.File == "" || s.Group < 0 || s.Group > MaxGroups {
+			if s.File == "" || strings.ContainsAny(s.File, "+|:(") || s.Group < 0 || s.Group > MaxGroups ||
+				s.Group != 0 && s.BadGroup != "" {
 				t.Fatalf("ParseIncludeSpec(%q): bad step %d: %+v", spec, i, s)
 			}
 		}
-		if err == nil && (len(steps) == 0 || steps[0].Merge != MergeReplace) {
-			t.Fatalf("ParseIncludeSpec(%q) = %+v without error", spec, steps)
+		if len(steps) > 0 && steps[0].Merge != MergeReplace {
+			t.Fatalf("ParseIncludeSpec(%q): the first step %+v does not have the statement's mode", spec, steps[0])
 		}
 	})
 }

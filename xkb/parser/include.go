@@ -169,6 +169,10 @@ type Resolved struct {
 	Section  *Section // the section as parsed
 	Path     string   // the file it came from (its File.Name)
 	Includes []ResolvedInclude
+	// Warnings are the section's own include statements that were
+	// ignored, as libxkbcommon ignores them (an illegal include string),
+	// each as "file:line:col: message".
+	Warnings []error
 }
 
 // ResolvedInclude is an include statement of a Resolved section, at
@@ -238,6 +242,10 @@ func (l *Loader) resolve(s *Section) (*Resolved, error) {
 			continue
 		}
 		steps, err := l.resolveInclude(s, inc)
+		if errors.Is(err, ErrIllegalInclude) {
+			r.Warnings = append(r.Warnings, fmt.Errorf("%w; ignored", err))
+			continue
+		}
 		if err != nil {
 			return nil, err
 		}
@@ -250,9 +258,11 @@ func (l *Loader) resolveInclude(s *Section, inc *Include) ([]Step, error) {
 	fail := func(format string, args ...any) error {
 		return &Error{Pos: s.File.Position(inc.Pos), Msg: fmt.Sprintf(format, args...)}
 	}
-	if len(inc.Steps) == 0 { // the spec did not parse; Parse reported why
-		_, err := ParseIncludeSpec(inc.Spec, inc.Merge)
-		return nil, fail("%v", err)
+	if len(inc.Steps) == 0 { // a spec that names no file, or did not parse
+		if _, err := ParseIncludeSpec(inc.Spec, inc.Merge); err != nil {
+			return nil, &Error{Pos: s.File.Position(inc.Pos), Msg: err.Error(), Err: err}
+		}
+		return nil, nil
 	}
 	steps := make([]Step, len(inc.Steps))
 	for i, is := range inc.Steps {
@@ -310,6 +320,9 @@ func (l *Loader) ResolveSpec(kind SectionKind, spec string) (*Resolved, error) {
 	}
 	f := &File{Name: fmt.Sprintf("%s %q", kind, spec)}
 	steps, err := ParseIncludeSpec(spec, MergeDefault)
+	if err == nil && len(steps) == 0 {
+		err = fmt.Errorf("include %q names no file", spec)
+	}
 	if err != nil {
 		return nil, &Error{Pos: f.Position(0), Msg: err.Error()}
 	}

@@ -9,11 +9,14 @@ import (
 	"testing"
 )
 
+// TestParseIncludeSpec pins how include strings are read; the outcomes
+// were observed with xkbcli compile-keymap (libxkbcommon 1.5) on keymaps
+// including each string.
 func TestParseIncludeSpec(t *testing.T) {
 	tests := []struct {
 		spec    string
 		merge   MergeMode
-		want    string // steps as merge:file(section):group, space-separated
+		want    string // steps as merge:file(section):group[!badgroup], space-separated
 		wantErr string
 	}{
 		{"us", MergeDefault, "default:us():0", ""},
@@ -22,24 +25,44 @@ func TestParseIncludeSpec(t *testing.T) {
 		{"us:4", MergeOverride, "override:us():4", ""},
 		{"a|b+c", MergeAugment, "augment:a():0 augment:b():0 override:c():0", ""},
 		{"macintosh_vndr/us(basic)", MergeReplace, "replace:macintosh_vndr/us(basic):0", ""},
-		{"", MergeDefault, "", "missing file name"},
-		{"us+", MergeDefault, "default:us():0", "missing file name"},
-		{"+us", MergeDefault, "", "missing file name"},
-		{"us(intl", MergeDefault, "", "missing ')'"},
-		{"us()", MergeDefault, "", "bad section name"},
-		{"us(a(b))", MergeDefault, "", "bad section name"},
-		{"us:0", MergeDefault, "", "group index must be 1..4"},
-		{"us:5", MergeDefault, "", "group index must be 1..4"},
-		{"us:", MergeDefault, "", "group index must be 1..4"},
-		{"us:99999999999999999999999", MergeDefault, "", "group index must be 1..4"},
-		{"us(intl)x", MergeDefault, "default:us(intl):0", `unexpected 'x'`},
-		{"us:2(intl)", MergeDefault, "default:us():2", `unexpected '('`},
+		// Parts without a file are skipped (the rules write "us+:2+ca:3"
+		// for the layouts "us,,ca"); the merge mode skips with them.
+		{"pc+us+:2+ca:3+inet(evdev)", MergeDefault, "default:pc():0 override:us():0 override:ca():3 override:inet(evdev):0", ""},
+		{"a|:2+b", MergeDefault, "default:a():0 augment:b():0", ""},
+		{"", MergeDefault, "", ""},
+		{"us+", MergeDefault, "default:us():0", ""},
+		{"+us", MergeDefault, "default:us():0", ""},
+		{"pc++us", MergeDefault, "default:pc():0 override:us():0", ""},
+		// A group index is read as atoi reads it; one outside 1..4 is
+		// ignored (libxkbcommon warns "Cannot set explicit group").
+		{"us:0", MergeDefault, "default:us():0!0", ""},
+		{"us:5", MergeDefault, "default:us():0!5", ""},
+		{"us:20", MergeDefault, "default:us():0!20", ""},
+		{"us:x", MergeDefault, "default:us():0!x", ""},
+		{"us:-1", MergeDefault, "default:us():0!-1", ""},
+		{"us:", MergeDefault, "default:us():0!:", ""},
+		{"us:99999999999999999999999", MergeDefault, "default:us():0!99999999999999999999999", ""},
+		{"us:2x", MergeDefault, "default:us():2", ""},
+		{"us: 2", MergeDefault, "default:us():2", ""},
+		{"us:2(intl)", MergeDefault, "default:us():2", ""},
+		// Illegal forms: the include statement is ignored in a file, an
+		// error in a rules component.
+		{"us(intl", MergeDefault, "", "illegal include statement"},
+		{"us(a(b))", MergeDefault, "", "illegal include statement"},
+		{"us(intl)x", MergeDefault, "", "illegal include statement"},
+		{"pc+(basic)", MergeDefault, "default:pc():0", "illegal include statement"},
+		// An empty section name fails when the section is looked up.
+		{"us()", MergeDefault, "", "empty section name"},
 	}
 	for _, tt := range tests {
 		steps, err := ParseIncludeSpec(tt.spec, tt.merge)
 		var got []string
 		for _, s := range steps {
-			got = append(got, s.Merge.String()+":"+s.File+"("+s.Section+"):"+string(rune('0'+s.Group)))
+			g := s.Merge.String() + ":" + s.File + "(" + s.Section + "):" + string(rune('0'+s.Group))
+			if s.BadGroup != "" {
+				g += "!" + s.BadGroup
+			}
+			got = append(got, g)
 		}
 		if g := strings.Join(got, " "); g != tt.want {
 			t.Errorf("ParseIncludeSpec(%q) = %s; want %s", tt.spec, g, tt.want)
@@ -49,6 +72,25 @@ func TestParseIncludeSpec(t *testing.T) {
 			t.Errorf("ParseIncludeSpec(%q): unexpected error %v", tt.spec, err)
 		case tt.wantErr != "" && (err == nil || !strings.Contains(err.Error(), tt.wantErr)):
 			t.Errorf("ParseIncludeSpec(%q) error = %v; want %q", tt.spec, err, tt.wantErr)
+		case tt.wantErr == "illegal include statement" && !errors.Is(err, ErrIllegalInclude):
+			t.Errorf("ParseIncludeSpec(%q) error = %v; want it to be ErrIllegalInclude", tt.spec, err)
+		}
+	}
+}
+
+func TestCAtoi(t *testing.T) {
+	for _, tt := range []struct {
+		in   string
+		want int32
+	}{
+		{"2", 2}, {" \t+3", 3}, {"-4", -4}, {"7z", 7}, {"", 0}, {"x", 0}, {"- 1", 0},
+		{"2147483648", -2147483648},     // truncated to 32 bits
+		{"4294967297", 1},               // 2^32+1
+		{"99999999999999999999999", -1}, // saturates at LONG_MAX, whose low 32 bits are -1
+		{"-99999999999999999999999", 0}, // LONG_MIN's low 32 bits
+	} {
+		if got := cAtoi(tt.in); got != tt.want {
+			t.Errorf("cAtoi(%q) = %d; want %d", tt.in, got, tt.want)
 		}
 	}
 }
@@ -180,7 +222,7 @@ func TestResolveErrors(t *testing.T) {
 	}
 	hit := map[string]bool{}
 	l := testLoader(map[string]int{})
-	for _, name := range []string{"loop", "nofile", "nosection", "wrongkind", "syntax", "badspec", "badspec2", "mixed"} {
+	for _, name := range []string{"loop", "nofile", "nosection", "wrongkind", "syntax", "badspec", "mixed"} {
 		_, err := l.Resolve(findSection(t, l, "main", name))
 		if err == nil {
 			t.Errorf("Resolve(main(%s)) succeeded; want an error", name)
@@ -210,6 +252,24 @@ func TestResolveErrors(t *testing.T) {
 				t.Errorf("%s:%d: missing error %q", file, line, w)
 			}
 		}
+	}
+}
+
+// TestIllegalIncludeIsIgnored checks that an include statement with an
+// illegal string is dropped with a warning and the section's other
+// statements stay, as libxkbcommon does ("Illegal include statement ...;
+// Ignored").
+func TestIllegalIncludeIsIgnored(t *testing.T) {
+	l := testLoader(map[string]int{})
+	r, err := l.Resolve(findSection(t, l, "main", "illegal"))
+	if err != nil {
+		t.Fatalf("Resolve(main(illegal)): %v", err)
+	}
+	if len(r.Warnings) != 1 || !strings.Contains(r.Warnings[0].Error(), `symbols/main:36:5: include "other(second": illegal include statement`) {
+		t.Errorf("warnings %v; want the illegal include at main:36:5", r.Warnings)
+	}
+	if len(r.Includes) != 0 || len(r.Section.Stmts) != 2 {
+		t.Errorf("resolved %d includes of %d statements; want none of 2", len(r.Includes), len(r.Section.Stmts))
 	}
 }
 
@@ -254,8 +314,12 @@ func TestLoaderDirOrder(t *testing.T) {
 		t.Errorf("ResolveSpec(pc+nosuch) error = %v", err)
 	}
 	_, err = l.ResolveSpec(KindTypes, "a(")
-	if err == nil || !strings.Contains(err.Error(), "missing ')'") {
+	if err == nil || !strings.Contains(err.Error(), "illegal include statement") {
 		t.Errorf("ResolveSpec(a() error = %v", err)
+	}
+	_, err = l.ResolveSpec(KindSymbols, "+:2")
+	if err == nil || !strings.Contains(err.Error(), "names no file") {
+		t.Errorf("ResolveSpec(+:2) error = %v", err)
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"sort"
 	"strconv"
+	"strings"
 	"unsafe"
 )
 
@@ -447,7 +448,7 @@ func (p *parser) parseSection(top bool) (s *Section) {
 	s.Kind, s.Keyword = kind, p.tok.lit
 	p.next()
 	if p.tok.tok == tString {
-		s.Name, s.HasName = p.tok.lit, true
+		s.Name, s.HasName = escapeSectionName(p.tok.lit), true
 		p.next()
 	}
 	p.expect(tLBrace)
@@ -668,9 +669,9 @@ func (p *parser) parseStmt() Stmt {
 // token.
 func (p *parser) parseInclude(base StmtBase) Stmt {
 	d := &Include{StmtBase: base, Spec: p.tok.lit}
-	// A malformed spec is an error of the include, reported when it is
-	// resolved (as libxkbcommon does), so the file's other sections stay
-	// usable; Steps is nil then.
+	// A malformed spec is reported when the include is resolved (an
+	// illegal one is ignored then, as libxkbcommon does), so the file's
+	// other sections stay usable; Steps is nil then.
 	if steps, err := ParseIncludeSpec(d.Spec, base.Merge); err == nil {
 		d.Steps = steps
 	}
@@ -1103,4 +1104,34 @@ func (p *parser) parseCall(pos Pos, name string) *Call {
 	}
 	p.expect(tRParen)
 	return c
+}
+
+// sectionNameLegal marks the bytes a section name keeps, as libxkbcommon
+// keeps them: ASCII letters and digits, "()*-/?_" and the bytes
+// 0xC0-0xFF but 0xD7 and 0xF7. Every other byte becomes '_'.
+var sectionNameLegal = func() (t [256]bool) {
+	for c := 0; c < 256; c++ {
+		t[c] = c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' ||
+			strings.IndexByte("()*-/?_", byte(c)) >= 0 || c >= 0xc0 && c != 0xd7 && c != 0xf7
+	}
+	return t
+}()
+
+// escapeSectionName returns name with the bytes libxkbcommon does not keep
+// in section names replaced by '_' ("evdev+aliases(qwerty)" becomes
+// "evdev_aliases(qwerty)"), so that a keymap's text names its sections as
+// libxkbcommon's does.
+func escapeSectionName(name string) string {
+	for i := 0; i < len(name); i++ {
+		if !sectionNameLegal[name[i]] {
+			b := []byte(name)
+			for j := i; j < len(b); j++ {
+				if !sectionNameLegal[b[j]] {
+					b[j] = '_'
+				}
+			}
+			return string(b)
+		}
+	}
+	return name
 }

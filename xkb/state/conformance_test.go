@@ -299,6 +299,14 @@ func TestScenarios(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// us with ISO_Next_Group and, shifted, ISO_Prev_Group on evdev key 211
+	// (LockGroup(+1) and LockGroup(-1) by compat/iso9995).
+	const oneGroup = `xkb_keymap {
+xkb_keycodes { include "evdev" };
+xkb_types { include "complete" };
+xkb_compat { include "complete" };
+xkb_symbols { include "pc+us" key <I219> { [ ISO_Next_Group, ISO_Prev_Group ] }; };
+};`
 	// Keys of testdata/actions.xkb (evdev codes).
 	const (
 		caps, a          = 58, 30
@@ -342,6 +350,16 @@ func TestScenarios(t *testing.T) {
 		{"a negative effective group wraps to n+g%n", string(actions),
 			fmt.Sprintf("%d both\n%d down\n", f5LockGroupMinus, f11SetGroupMinus),
 			`"mods":{"depressed":[],"latched":[],"locked":[],"effective":[]},"layouts":{"depressed":-2,"latched":0,"locked":2,"effective":0}`},
+		// One group: LockGroup(-1) locks group -1, which wraps to 1 + -1%1
+		// = 1, one past the last group, until the next key event (here its
+		// own release, then a key that does nothing) wraps it to 0.
+		{"a locked group wrapped to the group count is wrapped again by the next key event", oneGroup,
+			"42 down\n211 down\n",
+			`"mods":{"depressed":["Shift"],"latched":[],"locked":[],"effective":["Shift"]},"layouts":{"depressed":0,"latched":0,"locked":1,"effective":0}`},
+		{"... by its release", oneGroup, "42 down\n211 both\n",
+			`"mods":{"depressed":["Shift"],"latched":[],"locked":[],"effective":["Shift"]},"layouts":{"depressed":0,"latched":0,"locked":0,"effective":0}`},
+		{"... or by a key that does nothing to the state", oneGroup, "42 down\n211 down\n30 both\n",
+			`"mods":{"depressed":["Shift"],"latched":[],"locked":[],"effective":["Shift"]},"layouts":{"depressed":0,"latched":0,"locked":0,"effective":0}`},
 		{"LatchGroup changes nothing", string(actions),
 			fmt.Sprintf("%d both\n%d down\n", f1LatchGroup, f1LatchGroup),
 			`"mods":{"depressed":[],"latched":[],"locked":[],"effective":[]},"layouts":{"depressed":0,"latched":0,"locked":0,"effective":0}`},

@@ -14,6 +14,7 @@ import (
 	"gocomp/compositor/backend"
 	"gocomp/compositor/backend/drm"
 	"gocomp/compositor/backend/evdevinput"
+	"gocomp/compositor/backend/nested"
 	"gocomp/compositor/headless"
 	"gocomp/compositor/inputtrace"
 	"gocomp/compositor/loop"
@@ -24,6 +25,7 @@ import (
 const (
 	Auto     = "auto"
 	Headless = "headless"
+	Wayland  = "wayland"
 	DRM      = "drm"
 )
 
@@ -35,7 +37,7 @@ const (
 )
 
 // Names lists the backends --backend accepts.
-func Names() []string { return []string{Auto, Headless, DRM} }
+func Names() []string { return []string{Auto, Headless, Wayland, DRM} }
 
 // InputNames lists the sources --input accepts.
 func InputNames() []string { return []string{InputEvdev, InputNone} }
@@ -45,15 +47,23 @@ type Config struct {
 	// Backend is a name from Names; "" means Auto.
 	Backend string
 	// Input is an input source name from InputNames, or InputDefault: the
-	// machine's evdev devices for the headless and DRM backends.
+	// machine's evdev devices for the headless and DRM backends, none for
+	// the wayland backend (its host seat brings input).
 	Input string
 	// Mode is the output mode of backends that choose it (headless).
 	Mode backend.Mode
 	// Outputs is the number of outputs of backends that choose it
-	// (headless); 0 means 1.
+	// (headless outputs, wayland windows); 0 means 1.
 	Outputs int
+	// HostKeymap, for the wayland backend, receives the host keyboard's
+	// keymap text to use instead of gocomp's own; nil keeps gocomp's.
+	HostKeymap func(text string)
 	// Grab opens evdev devices exclusively.
 	Grab bool
+	// NoDiscovery opens none of the machine's evdev devices: the evdev
+	// source feeds only devices adopted later (benchmarks of the
+	// production path on a machine without /dev/input).
+	NoDiscovery bool
 	// DRM configures the DRM backend: the card, the connectors used, the
 	// mode and the buffering (its Loop, Session, Input and Log are filled
 	// in by New).
@@ -69,6 +79,9 @@ type Config struct {
 	Cards func() []string
 	// Trace, when not nil, times every evdev keyboard frame.
 	Trace *inputtrace.Tracer
+	// TapToClick reports whether a touchpad tap clicks (the seat's
+	// current setting); nil means never.
+	TapToClick func() bool
 	// Getenv reads the environment the choice depends on (os.Getenv).
 	Getenv func(string) string
 	// Log receives the records, among them why a backend was chosen.
@@ -98,18 +111,21 @@ func Choose(cfg Config) (name, why string) {
 	}
 	getenv, cards := cfg.Getenv, cfg.Cards
 	if getenv == nil {
-		getenv = os.Getenv
+		getenv = func(string) string { return "" }
 	}
 	if cards == nil {
 		cards = drm.Cards
 	}
-	if d := getenv("WAYLAND_DISPLAY"); d != "" {
-		return Headless, "WAYLAND_DISPLAY=" + d + " is set (inside another Wayland session; no nested backend is built in)"
+	if v := getenv("WAYLAND_SOCKET"); v != "" {
+		return Wayland, "WAYLAND_SOCKET is set: a window in that compositor"
+	}
+	if v := getenv("WAYLAND_DISPLAY"); v != "" {
+		return Wayland, "WAYLAND_DISPLAY=" + v + ": a window in that compositor"
 	}
 	if c := cards(); len(c) > 0 {
 		return DRM, c[0] + " exists"
 	}
-	return Headless, "no DRM device (/dev/dri/card*)"
+	return Headless, "neither a host compositor (WAYLAND_DISPLAY) nor a DRM device (/dev/dri/card*)"
 }
 
 // SessionKind returns the session kind the DRM backend would take with
@@ -129,12 +145,17 @@ func New(l *loop.Loop, cfg Config) (backend.Backend, error) {
 	name, why := Choose(cfg)
 	cfg.Log.Info("backend chosen", "backend", name, "why", why)
 	var inputs []backend.InputSource
-	if cfg.Input != InputNone && name != DRM {
-		inputs = append(inputs, evdevinput.New(evdevinput.Config{Loop: l, Grab: cfg.Grab, Trace: cfg.Trace, Log: cfg.Log}))
+	// The DRM backend opens evdev devices itself, through its session.
+	if cfg.Input == InputEvdev && name != DRM || cfg.Input == InputDefault && name == Headless {
+		inputs = append(inputs, evdevinput.New(evdevinput.Config{Loop: l, Grab: cfg.Grab, Trace: cfg.Trace,
+			TapToClick: cfg.TapToClick, NoDiscovery: cfg.NoDiscovery, Log: cfg.Log}))
 	}
 	switch name {
 	case Headless:
 		return headless.New(l, headless.Config{Mode: cfg.Mode, Outputs: cfg.Outputs, Inputs: inputs})
+	case Wayland:
+		return nested.New(l, nested.Config{Mode: cfg.Mode, Outputs: cfg.Outputs, Inputs: inputs,
+			HostKeymap: cfg.HostKeymap, Log: cfg.Log})
 	case DRM:
 		return newDRM(l, cfg)
 	}
@@ -163,7 +184,7 @@ func newDRM(l *loop.Loop, cfg Config) (backend.Backend, error) {
 	dc := cfg.DRM
 	dc.Loop, dc.Session, dc.Log = l, sess, cfg.Log
 	if cfg.Input != InputNone {
-		dc.Input = &drm.InputConfig{Grab: cfg.Grab, Trace: cfg.Trace}
+		dc.Input = &drm.InputConfig{Grab: cfg.Grab, Trace: cfg.Trace, TapToClick: cfg.TapToClick}
 	}
 	return drm.New(dc)
 }

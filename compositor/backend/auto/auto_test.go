@@ -17,7 +17,7 @@ func TestCheckNamesTheChoices(t *testing.T) {
 		{Config{}, ""},
 		{Config{Backend: Auto, Input: InputNone}, ""},
 		{Config{Backend: Headless, Input: InputEvdev}, ""},
-		{Config{Backend: "x11"}, `unknown backend "x11" (available: auto, headless, drm)`},
+		{Config{Backend: "x11"}, `unknown backend "x11" (available: auto, headless, wayland, drm)`},
 		{Config{Backend: DRM, Session: "x11"}, `unknown session "x11" (available: auto, direct, seatd, logind)`},
 		{Config{Input: "mouse"}, `unknown input "mouse" (available: evdev, none)`},
 	} {
@@ -72,9 +72,13 @@ func TestChoose(t *testing.T) {
 		want string
 	}{
 		{Config{Backend: Headless, Cards: card}, nil, Headless},
+		{Config{Backend: Headless, Cards: card}, map[string]string{"WAYLAND_DISPLAY": "wayland-1"}, Headless},
 		{Config{Backend: DRM, Cards: noCards}, nil, DRM},
+		{Config{Backend: Wayland, Cards: card}, nil, Wayland},
 		{Config{Cards: card}, nil, DRM},
-		{Config{Backend: Auto, Cards: card}, map[string]string{"WAYLAND_DISPLAY": "wayland-1"}, Headless},
+		{Config{Backend: Auto, Cards: card}, map[string]string{"WAYLAND_DISPLAY": "wayland-1"}, Wayland},
+		{Config{Cards: card}, map[string]string{"WAYLAND_SOCKET": "3"}, Wayland},
+		{Config{Cards: noCards}, map[string]string{"WAYLAND_DISPLAY": ""}, Headless},
 		{Config{Cards: noCards}, nil, Headless},
 	} {
 		tc.cfg.Getenv = func(k string) string { return tc.env[k] }

@@ -19,6 +19,9 @@ type InputConfig struct {
 	Grab bool
 	// Trace, when not nil, times every keyboard frame.
 	Trace *inputtrace.Tracer
+	// TapToClick reports whether a touchpad tap clicks (the seat's
+	// setting); nil means never.
+	TapToClick func() bool
 	// Sysfs overrides the sysfs mount point for discovery (tests).
 	Sysfs string
 }
@@ -66,7 +69,8 @@ func (in *input) resume() {
 	if in.sink == nil || in.src != nil || in.closed {
 		return
 	}
-	in.src = evdevinput.New(evdevinput.Config{Loop: in.l, Grab: in.cfg.Grab, Trace: in.cfg.Trace, Log: in.log, NoDiscovery: true})
+	in.src = evdevinput.New(evdevinput.Config{Loop: in.l, Grab: in.cfg.Grab, Trace: in.cfg.Trace,
+		TapToClick: in.cfg.TapToClick, Log: in.log, NoDiscovery: true})
 	if err := in.src.Start(in.sink); err != nil {
 		in.log.Error("drm: input: cannot start", "err", err)
 		return

@@ -1,7 +1,9 @@
 // Package evdevinput is the input source of the machine's own devices: it
 // follows udev discovery and hotplug (package evdev), reads every
-// /dev/input/event* device in the event loop, and hands the keyboards to
-// the seat. The headless and DRM backends bring it.
+// /dev/input/event* device in the event loop, and drives the seat's
+// devices from them: keyboards, mice and absolute pointers, touchpads
+// (as a pointer, with two-finger scrolling and optional tapping) and
+// touchscreens. The headless and DRM backends bring it.
 package evdevinput
 
 import (
@@ -29,23 +31,20 @@ type Config struct {
 	// Trace, when not nil, is told about every keyboard frame (see
 	// package inputtrace).
 	Trace *inputtrace.Tracer
+	// TapToClick reports whether a touchpad tap is a click now (the
+	// seat's setting, which SIGHUP may change); nil means never.
+	TapToClick func() bool
 	// Log receives the records; nil means slog.Default().
 	Log *slog.Logger
 }
 
 // Source is the evdev input source. It implements backend.InputSource.
 type Source struct {
-	cfg       Config
-	sink      backend.InputSink
-	manager   *evdev.Manager
-	keyboards map[*evdev.Device]keyboard
-	closed    bool
-}
-
-// keyboard is a keyboard device on the seat.
-type keyboard struct {
-	kb   backend.Keyboard
-	name string // for the trace
+	cfg     Config
+	sink    backend.InputSink
+	manager *evdev.Manager
+	devices map[*evdev.Device]*device
+	closed  bool
 }
 
 var _ backend.InputSource = (*Source)(nil)
@@ -55,7 +54,10 @@ func New(cfg Config) *Source {
 	if cfg.Log == nil {
 		cfg.Log = slog.Default()
 	}
-	return &Source{cfg: cfg, keyboards: map[*evdev.Device]keyboard{}}
+	if cfg.TapToClick == nil {
+		cfg.TapToClick = func() bool { return false }
+	}
+	return &Source{cfg: cfg, devices: map[*evdev.Device]*device{}}
 }
 
 // Name implements backend.InputSource.
@@ -90,7 +92,7 @@ func (src *Source) Start(sink backend.InputSink) error {
 		src.cfg.Log.Error("evdev: no input devices: discovery failed", "err", err)
 		return nil
 	}
-	src.cfg.Log.Info("evdev: input ready", "keyboards", len(src.keyboards))
+	src.cfg.Log.Info("evdev: input ready", "devices", len(src.devices))
 	return nil
 }
 
@@ -118,55 +120,116 @@ func (src *Source) Close() error {
 	return src.manager.Close()
 }
 
-// handleAdded runs when the manager has opened a device: keyboards join
-// the seat.
+// device is one evdev device on the seat, in the roles its classes give
+// it (a keyboard with a touchpad is both).
+type device struct {
+	name     string // for logs and the trace
+	keyboard backend.Keyboard
+	pointer  *pointer
+	touchpad *touchpad
+	touch    *touchscreen
+}
+
+// handleAdded runs when the manager has opened a device: keyboards,
+// pointers, touchpads and touchscreens join the seat.
 func (src *Source) handleAdded(dev *evdev.Device) {
-	if dev.Class&evdev.ClassKeyboard == 0 {
+	if _, ok := src.devices[dev]; ok {
 		return
 	}
-	if _, ok := src.keyboards[dev]; ok {
-		return
+	d := &device{name: dev.Name + " (" + dev.Path + ")"}
+	if dev.Class&evdev.ClassKeyboard != 0 {
+		var leds backend.LEDSetter
+		if dev.Caps.HasType(evdev.EvLed) {
+			leds = dev
+		}
+		d.keyboard = src.sink.AddKeyboard(d.name, leds)
 	}
-	name := dev.Name + " (" + dev.Path + ")"
-	var leds backend.LEDSetter
-	if dev.Caps.HasType(evdev.EvLed) {
-		leds = dev
+	switch {
+	case dev.Class&evdev.ClassTouchscreen != 0:
+		d.touch = newTouchscreen(dev, src.sink.AddTouch(backend.TouchInfo{Name: d.name, Calibration: calibration(dev, src.cfg.Log)}))
+	case dev.Class&evdev.ClassTouchpad != 0:
+		d.touchpad = newTouchpad(dev, src.sink.AddPointer(backend.PointerInfo{Name: d.name, Accelerate: true}), src.cfg.TapToClick)
+	case dev.Class&evdev.ClassPointer != 0:
+		d.pointer = newPointer(dev, src.sink.AddPointer(backend.PointerInfo{Name: d.name, Accelerate: true}))
 	}
-	src.keyboards[dev] = keyboard{kb: src.sink.AddKeyboard(name, leds), name: name}
+	if d.keyboard == nil && d.pointer == nil && d.touchpad == nil && d.touch == nil {
+		return // a switch, a joystick, a tablet pen: not used
+	}
+	src.devices[dev] = d
 }
 
 // handleRemoved runs after the manager closed a device (its last frame,
-// the release of its held keys, has been handled already).
+// the release of its held keys and buttons, has been handled already):
+// it leaves the seat, which releases what it still held and cancels its
+// touches.
 func (src *Source) handleRemoved(dev *evdev.Device) {
-	kb, ok := src.keyboards[dev]
+	d, ok := src.devices[dev]
 	if !ok {
 		return
 	}
-	delete(src.keyboards, dev)
-	kb.kb.Remove(evdev.Now())
+	delete(src.devices, dev)
+	now := evdev.Now()
+	if d.keyboard != nil {
+		d.keyboard.Remove(now)
+	}
+	if d.pointer != nil {
+		d.pointer.p.Remove(now)
+	}
+	if d.touchpad != nil {
+		d.touchpad.p.Remove(now)
+	}
+	if d.touch != nil {
+		d.touch.t.Remove(now)
+	}
 }
 
-// handleFrame feeds a device's key events to its keyboard on the seat.
+// handleFrame hands a device's frame to each of its roles.
 func (src *Source) handleFrame(f *evdev.Frame) {
-	kb, ok := src.keyboards[f.Device]
+	d, ok := src.devices[f.Device]
 	if !ok {
 		return
 	}
+	if f.Kind == evdev.FrameResync {
+		src.cfg.Log.Info("evdev: events were lost; the device's state was read again", "device", d.name, "changes", len(f.Events))
+	}
+	if d.keyboard != nil {
+		src.keyboardFrame(d, f)
+	}
+	if d.pointer != nil {
+		d.pointer.frame(f)
+	}
+	if d.touchpad != nil {
+		d.touchpad.frame(f)
+	}
+	if d.touch != nil {
+		d.touch.frame(f)
+	}
+}
+
+// keyboardFrame feeds a frame's key events to the keyboard on the seat.
+// Buttons (BTN_*) are the pointer's.
+func (src *Source) keyboardFrame(d *device, f *evdev.Frame) {
 	traced := false
 	for i := range f.Events {
 		ev := &f.Events[i]
-		if ev.Type != evdev.EvKey || (ev.Value != evdev.KeyPressed && ev.Value != evdev.KeyReleased) {
+		if ev.Type != evdev.EvKey || (ev.Value != evdev.KeyPressed && ev.Value != evdev.KeyReleased) || isButton(ev.Code) {
 			continue
 		}
 		if src.cfg.Trace != nil && !traced {
 			traced = true
-			src.cfg.Trace.FrameDecoded(kb.name, f.Time)
+			src.cfg.Trace.FrameDecoded(d.name, f.Time)
 		}
-		kb.kb.Key(ev.Time, ev.Code, ev.Value == evdev.KeyPressed)
+		d.keyboard.Key(ev.Time, ev.Code, ev.Value == evdev.KeyPressed)
 	}
 	if traced {
 		src.cfg.Trace.FrameHandled()
 	}
+}
+
+// isButton reports whether code is a button (BTN_MISC..BTN_GEAR_UP and
+// BTN_TRIGGER_HAPPY*), not a key.
+func isButton(code uint16) bool {
+	return (code >= evdev.BtnMisc && code < 0x160) || code >= 0x2c0
 }
 
 // loopPoller watches fds in the loop for the evdev manager.

@@ -104,3 +104,49 @@ func (p *Pool) CopyRows(dst []byte, dstStride int, offset, srcStride, rowBytes, 
 	}
 	return nil
 }
+
+// ErrNotWritable reports that a pool cannot be written: the client passed
+// an fd opened read-only, or a memfd sealed against writes.
+var ErrNotWritable = errors.New("shmem: pool not writable (read-only or sealed fd)")
+
+// WriteRows copies height rows of rowBytes bytes from src (srcStride
+// apart) into the pool, the first row at offset and each dstStride after
+// the previous: a compositor filling a client's buffer (screencopy). The
+// pool is mapped writable only for the copy, so the compositor never
+// holds a writable mapping of client memory otherwise. ErrNotWritable
+// when the fd does not allow it; a fault (the client truncated the file)
+// becomes ErrFault, with the pool then partly written.
+func (p *Pool) WriteRows(src []byte, srcStride int, offset, dstStride, rowBytes, height int) (err error) {
+	if p == nil || p.data == nil {
+		return errors.New("shmem: write to a closed pool")
+	}
+	if offset < 0 || dstStride < rowBytes || height <= 0 || rowBytes <= 0 ||
+		offset+(height-1)*dstStride+rowBytes > len(p.data) ||
+		srcStride < rowBytes || (height-1)*srcStride+rowBytes > len(src) {
+		return fmt.Errorf("shmem: write of %d rows of %d bytes at offset %d (stride %d) out of bounds", height, rowBytes, offset, dstStride)
+	}
+	end := offset + (height-1)*dstStride + rowBytes
+	data, err := unix.Mmap(p.fd, 0, end, unix.PROT_READ|unix.PROT_WRITE, unix.MAP_SHARED)
+	if errors.Is(err, unix.EACCES) || errors.Is(err, unix.EPERM) {
+		return ErrNotWritable
+	}
+	if err != nil {
+		return fmt.Errorf("shmem: mmap %d bytes writable: %w", end, err)
+	}
+	defer unix.Munmap(data)
+	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
+	defer func() {
+		if r := recover(); r != nil {
+			if _, ok := r.(interface{ Addr() uintptr }); ok {
+				err = ErrFault
+				return
+			}
+			panic(r)
+		}
+	}()
+	dst := data[offset:]
+	for y := 0; y < height; y++ {
+		copy(dst[y*dstStride:y*dstStride+rowBytes], src[y*srcStride:y*srcStride+rowBytes])
+	}
+	return nil
+}

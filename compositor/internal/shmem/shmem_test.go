@@ -3,6 +3,7 @@ package shmem
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"runtime/debug"
 	"testing"
 
@@ -92,4 +93,49 @@ func TestMapErrors(t *testing.T) {
 	}
 	var p *Pool
 	p.Close()
+}
+
+func TestWriteRows(t *testing.T) {
+	fd := memfd(t, 4096)
+	dup, _ := unix.Dup(fd)
+	p, err := Map(dup, 4096)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Close()
+	// Two rows of 3 bytes into a pool with stride 10 at offset 100.
+	if err := p.WriteRows([]byte{1, 2, 3, 4, 5, 6}, 3, 100, 10, 3, 2); err != nil {
+		t.Fatal(err)
+	}
+	got := make([]byte, 13)
+	if err := p.CopyRows(got, 13, 100, 13, 13, 1); err != nil {
+		t.Fatal(err)
+	}
+	if want := []byte{1, 2, 3, 0, 0, 0, 0, 0, 0, 0, 4, 5, 6}; !bytes.Equal(got, want) {
+		t.Errorf("after WriteRows the pool holds %v; want %v", got, want)
+	}
+	if err := p.WriteRows(make([]byte, 6), 3, 4094, 3, 3, 1); err == nil {
+		t.Error("WriteRows past the end succeeded")
+	}
+	unix.Ftruncate(fd, 0) // the client shrinks its file
+	if err := p.WriteRows(make([]byte, 4096), 4096, 0, 4096, 4096, 1); !errors.Is(err, ErrFault) {
+		t.Errorf("WriteRows into a truncated pool: %v; want ErrFault", err)
+	}
+	unix.Close(fd)
+
+	// A pool behind a read-only fd cannot be written.
+	rw := memfd(t, 4096)
+	ro, err := unix.Open(fmt.Sprintf("/proc/self/fd/%d", rw), unix.O_RDONLY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	unix.Close(rw)
+	q, err := Map(ro, 4096)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer q.Close()
+	if err := q.WriteRows([]byte{1}, 1, 0, 1, 1, 1); !errors.Is(err, ErrNotWritable) {
+		t.Errorf("WriteRows through a read-only fd: %v; want ErrNotWritable", err)
+	}
 }

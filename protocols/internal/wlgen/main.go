@@ -1,11 +1,16 @@
-// Command wlgen generates Go server bindings for gocomp from Wayland protocol
-// XML. It reads the XML from a pinned Go module (or a file) and writes one Go
-// file; `go generate` runs it through //go:generate lines beside the output.
+// Command wlgen generates Go bindings for gocomp from Wayland protocol XML:
+// the server side (resources and handlers, on gocomp/protocols/server) or,
+// with -side client, the client side (proxies and listeners, on
+// gocomp/protocols/client). It reads the XML from a pinned Go module (or a
+// file) and writes one Go file; `go generate` runs it through //go:generate
+// lines beside the output.
 //
 // Usage:
 //
 //	wlgen -module github.com/neurlang/wayland -xml wl/wayland.xml -pkg wayland -o wayland.go
 //	wlgen -xml /usr/share/wayland-protocols/... -pkg foo -import wl_=gocomp/protocols/wayland -o foo.go
+//	wlgen -side client -module github.com/neurlang/wayland -xml wl/wayland.xml -pkg wlclient \
+//		-consts wl_=gocomp/protocols/wayland -runtime-owned wl_display,wl_registry -o wlclient.go
 package main
 
 import (
@@ -45,9 +50,12 @@ func run(argv []string) error {
 	xmlPath := fs.String("xml", "", "protocol XML file")
 	pkg := fs.String("pkg", "", "Go package name of the output")
 	out := fs.String("o", "", "output Go file")
-	runtimeOwned := fs.String("runtime-owned", "", "comma-separated interfaces the server runtime serves itself: no Add*Global helper is generated for them")
+	runtimeOwned := fs.String("runtime-owned", "", "comma-separated interfaces the runtime serves itself: no Add*Global helper (server), no proxy (client)")
+	side := fs.String("side", "server", "which side to generate: server or client")
 	imports := importFlag{}
 	fs.Var(imports, "import", "prefix=importpath: interfaces named prefix* live in that package (repeatable)")
+	consts := importFlag{}
+	fs.Var(consts, "consts", "prefix=importpath: the constants and enums of interfaces named prefix* are those of that package (repeatable; client side)")
 	if err := fs.Parse(argv); err != nil {
 		return err
 	}
@@ -72,7 +80,8 @@ func run(argv []string) error {
 	if err != nil {
 		return fmt.Errorf("%s: %w", file, err)
 	}
-	src, err := generate(p, config{pkg: *pkg, source: source, imports: imports, runtimeOwned: splitList(*runtimeOwned)})
+	src, err := generate(p, config{pkg: *pkg, source: source, imports: imports,
+		runtimeOwned: splitList(*runtimeOwned), side: *side, consts: consts})
 	if err != nil {
 		return fmt.Errorf("%s: %w", file, err)
 	}
