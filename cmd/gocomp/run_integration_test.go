@@ -99,9 +99,9 @@ func TestBinaryExitStatusAndSocketCleanup(t *testing.T) {
 		{[]string{"--backend", "headless", "--socket", "custom", "--", "sh", "-c", `test "$WAYLAND_DISPLAY" = custom && exit 0; exit 9`}, 0},
 		{[]string{"--backend", "headless", "--", "sh", "-c", "kill -KILL $$"}, 128 + 9},
 		{[]string{"--backend", "headless", "--", "/nonexistent/client"}, 1},
-		// Without --backend, WAYLAND_SOCKET asks for a window in a host
+		// With --backend auto, WAYLAND_SOCKET asks for a window in a host
 		// compositor; fd 3 is no such socket: a clear error.
-		{[]string{"--", "true"}, 1},
+		{[]string{"--backend", "auto", "--", "true"}, 1},
 		{[]string{"--mode", "bad"}, 2},
 		{[]string{"--no-such-flag"}, 2},
 	} {
@@ -110,7 +110,7 @@ func TestBinaryExitStatusAndSocketCleanup(t *testing.T) {
 		if r.status != tc.want {
 			t.Errorf("gocomp %q exited %d; want %d\nstderr:\n%s", tc.args, r.status, tc.want, r.stderr)
 		}
-		if slices.Equal(tc.args, []string{"--", "true"}) && !strings.Contains(r.stderr, "WAYLAND_SOCKET=3 is not a connected stream socket") {
+		if slices.Equal(tc.args, []string{"--backend", "auto", "--", "true"}) && !strings.Contains(r.stderr, "WAYLAND_SOCKET=3 is not a connected stream socket") {
 			t.Errorf("gocomp with a bad WAYLAND_SOCKET: stderr lacks the reason:\n%s", r.stderr)
 		}
 	}

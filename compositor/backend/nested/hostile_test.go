@@ -484,7 +484,7 @@ func TestHostClosingTheWindowEndsTheSession(t *testing.T) {
 	}
 	// --outputs 2: two host windows, two outputs side by side.
 	log := inner.log.String()
-	for _, want := range []string{"output added\" output=WL-1", "output added\" output=WL-2 mode=320x240@60 x=320"} {
+	for _, want := range []string{"output added\" output=WL-1", "output added\" output=WL-2 mode=320x240@60", "x=320"} {
 		if !strings.Contains(log, want) {
 			t.Errorf("the nested log lacks %q:\n%s", want, log)
 		}
