@@ -176,7 +176,14 @@ func (b *Backend) openCard(path string) (ok bool, err error) {
 		closeIt()
 		return false, nil
 	}
-	if b.active {
+	// A direct session makes the fd master itself; seatd and logind hand
+	// over an fd they made master when the seat was free (an unprivileged
+	// SET_MASTER on it would be refused), so only the check is left.
+	if b.active && b.sess.Name() != session.Direct && !c.isMaster() {
+		closeIt()
+		return false, fmt.Errorf("drm: %s is held by another DRM master (another compositor or X server?): the %s session handed over an fd that is not master", path, b.sess.Name())
+	}
+	if b.active && b.sess.Name() == session.Direct {
 		if err := c.setMaster(); err != nil {
 			closeIt()
 			if errors.Is(err, unix.EBUSY) || errors.Is(err, unix.EACCES) || errors.Is(err, unix.EPERM) {

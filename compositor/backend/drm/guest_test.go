@@ -590,7 +590,7 @@ func TestGuestBochs(t *testing.T) {
 		r.keys("b")
 		got := r.waitWev(p, len(away)+2)[len(away):]
 		if !slices.Equal(got, []string{"+56", "-56"}) { // KEY_B + 8
-			t.Errorf("after the switch back wev heard %q; want b (56) only", got)
+			t.Errorf("after the switch back wev heard %q; want b (56) only\n%s", got, strings.Join(p.Lines(), "\n"))
 		}
 
 		// Ctrl+Alt+F2 is gocomp's binding; on VT 2 the console's own

@@ -3,6 +3,7 @@ package drm
 import (
 	"errors"
 	"log/slog"
+	"time"
 
 	"gocomp/compositor/backend"
 	"gocomp/compositor/backend/evdevinput"
@@ -42,7 +43,11 @@ type input struct {
 	src    *evdevinput.Source // nil while paused
 	disc   *evdev.Discovery
 	opened map[uint64]int // device number -> session device id
-	closed bool
+	// stand-ins keep the seat's capabilities while the session is away
+	// (clients would otherwise see the keyboard go and come back, and
+	// take a second wl_keyboard): one device per role the seat had.
+	standIns []interface{ Remove(time.Duration) }
+	closed   bool
 }
 
 var _ backend.InputSource = (*input)(nil)
@@ -84,6 +89,12 @@ func (in *input) resume() {
 		return
 	}
 	in.disc = disc
+	// The devices present are on the seat again: the stand-ins go.
+	now := evdev.Now()
+	for _, d := range in.standIns {
+		d.Remove(now)
+	}
+	in.standIns = nil
 }
 
 // pause closes every device (held keys are released) and stops
@@ -92,8 +103,22 @@ func (in *input) pause() {
 	if in.src == nil {
 		return
 	}
-	if err := in.disc.Close(); err != nil {
-		in.log.Warn("drm: input: stop discovery", "err", err)
+	if !in.closed {
+		keyboards, pointers, touchscreens := in.src.Roles()
+		if keyboards > 0 {
+			in.standIns = append(in.standIns, in.sink.AddKeyboard("(session away)", nil))
+		}
+		if pointers > 0 {
+			in.standIns = append(in.standIns, in.sink.AddPointer(backend.PointerInfo{Name: "(session away)"}))
+		}
+		if touchscreens > 0 {
+			in.standIns = append(in.standIns, in.sink.AddTouch(backend.TouchInfo{Name: "(session away)"}))
+		}
+	}
+	if in.disc != nil {
+		if err := in.disc.Close(); err != nil {
+			in.log.Warn("drm: input: stop discovery", "err", err)
+		}
 	}
 	if err := in.src.Close(); err != nil {
 		in.log.Warn("drm: input: close devices", "err", err)
@@ -144,7 +169,12 @@ func (in *input) Close() error {
 	if in == nil || in.closed {
 		return nil
 	}
-	in.pause()
 	in.closed = true
+	in.pause()
+	now := evdev.Now()
+	for _, d := range in.standIns {
+		d.Remove(now)
+	}
+	in.standIns = nil
 	return nil
 }

@@ -161,6 +161,7 @@ var (
 	ioctlSetClientCap     = ioc(iocWrite, 0x0d, unsafe.Sizeof(getCap{}))
 	ioctlSetMaster        = drmIO(0x1e)
 	ioctlDropMaster       = drmIO(0x1f)
+	ioctlAuthMagic        = ioc(iocWrite, 0x11, unsafe.Sizeof(uint32(0)))
 	ioctlGetResources     = drmIOWR(0xa0, unsafe.Sizeof(cardRes{}))
 	ioctlGetCRTC          = drmIOWR(0xa1, unsafe.Sizeof(modeCRTC{}))
 	ioctlSetCRTC          = drmIOWR(0xa2, unsafe.Sizeof(modeCRTC{}))

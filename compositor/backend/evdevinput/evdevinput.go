@@ -120,6 +120,23 @@ func (src *Source) Close() error {
 	return src.manager.Close()
 }
 
+// Roles counts the devices on the seat by role: keyboards, pointers (mice,
+// touchpads, tablets) and touchscreens. Loop goroutine.
+func (src *Source) Roles() (keyboards, pointers, touchscreens int) {
+	for _, d := range src.devices {
+		if d.keyboard != nil {
+			keyboards++
+		}
+		if d.pointer != nil || d.touchpad != nil {
+			pointers++
+		}
+		if d.touch != nil {
+			touchscreens++
+		}
+	}
+	return keyboards, pointers, touchscreens
+}
+
 // device is one evdev device on the seat, in the roles its classes give
 // it (a keyboard with a touchpad is both).
 type device struct {
