@@ -6,6 +6,7 @@ import (
 	"image"
 	"io"
 	"log/slog"
+	"maps"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -690,4 +691,122 @@ func TestGuestBochs(t *testing.T) {
 // sameScreen reports whether two screendumps are equal.
 func sameScreen(a, b *image.RGBA) bool {
 	return a.Rect == b.Rect && slices.Equal(a.Pix, b.Pix)
+}
+
+// outputRE finds a wl_output's name in wayland-info's report.
+var outputRE = regexp.MustCompile(`(?m)^\s+name: (\S+)$`)
+
+// waylandOutputs runs wayland-info in the guest against gocomp's socket
+// and returns the names of the wl_outputs it saw, with their x positions.
+func (r *rig) waylandOutputs(display string) map[string]string {
+	r.t.Helper()
+	out := r.sh(strings.Join(append(slices.Clone(clientEnv), "WAYLAND_DISPLAY="+display), " ") + " /usr/bin/wayland-info")
+	outputs := map[string]string{}
+	for _, block := range strings.Split(out, "interface: ")[1:] {
+		if !strings.HasPrefix(block, "'wl_output'") {
+			continue
+		}
+		m := outputRE.FindStringSubmatch(block)
+		x := regexp.MustCompile(`x: (-?\d+), y:`).FindStringSubmatch(block)
+		if m == nil || x == nil {
+			r.t.Fatalf("wayland-info's wl_output without a name or position:\n%s", block)
+		}
+		outputs[m[1]] = x[1]
+	}
+	return outputs
+}
+
+// displayRE finds the Wayland display gocomp listens on.
+var displayRE = regexp.MustCompile(`msg=listening socket=\S+ display=(\S+)`)
+
+// TestGuestVirtio runs gocomp on virtio-gpu (virtio-vga with two heads,
+// the second one off at boot): the picture against headless rendering,
+// and a second head that qemu turns on and off (through its VNC server's
+// SetDesktopSize, as a desktop window resize would), seen by wayland-info
+// as a wl_output coming and going.
+func TestGuestVirtio(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Minute)
+	defer cancel()
+	vnc := filepath.Join(t.TempDir(), "vnc.sock")
+	r := boot(ctx, t, guest.VirtioGPU,
+		"-vga", "none", "-device", "virtio-vga,max_outputs=2,id=gpu0",
+		"-vnc", "unix:"+vnc+",display=gpu0,head=1")
+	r.loadDRM(guest.VirtioGPU)
+
+	t.Run("weston-simple-shm as headless gocomp draws it", func(t *testing.T) {
+		r := &rig{t: t, ctx: ctx, vm: r.vm}
+		r.showsShm("gpu0", 0, render.Normal)
+		if got := r.vtState(); got != textVT {
+			t.Errorf("after gocomp the console is %s; want %s", got, textVT)
+		}
+	})
+
+	t.Run("--transform 270 on virtio-gpu", func(t *testing.T) {
+		r := &rig{t: t, ctx: ctx, vm: r.vm}
+		r.showsShm("gpu0", 0, render.Rotate270, "--transform", "270")
+	})
+
+	t.Run("frames per second held by weston-simple-shm (a report)", func(t *testing.T) {
+		r := &rig{t: t, ctx: ctx, vm: r.vm}
+		p := r.gocomp(nil, "--", "/usr/bin/weston-simple-shm")
+		r.waitStderr(p, `msg="toplevel title"`, 60*time.Second)
+		time.Sleep(5 * time.Second)
+		if code := r.stop(p); code != 128+int(syscall.SIGTERM) {
+			t.Errorf("gocomp exited %d\n%s", code, p.Stderr())
+		}
+		m := fpsRE.FindStringSubmatch(p.Stderr())
+		if m == nil {
+			t.Fatalf("gocomp logged no picture count:\n%s", p.Stderr())
+		}
+		t.Logf("weston-simple-shm under TCG on virtio-gpu %s: %s pictures in %s s, %s fps", m[1], m[2], m[3], m[4])
+	})
+
+	t.Run("a second head comes and goes: a wl_output for wayland-info", func(t *testing.T) {
+		r := &rig{t: t, ctx: ctx, vm: r.vm}
+		p := r.gocomp(nil, "--outputs", "extend", "--", "/usr/bin/weston-simple-shm")
+		r.waitStderr(p, `msg="toplevel title"`, 60*time.Second)
+		m := displayRE.FindStringSubmatch(p.Stderr())
+		if m == nil {
+			t.Fatalf("gocomp logged no display:\n%s", p.Stderr())
+		}
+		display := m[1]
+		if got := r.waylandOutputs(display); !maps.Equal(got, map[string]string{"Virtual-1": "0"}) {
+			t.Fatalf("before the hotplug wayland-info saw outputs %v; want Virtual-1 at x 0", got)
+		}
+		first := r.screendump("gpu0", 0)
+
+		if err := guest.SetDesktopSize(ctx, vnc, 1024, 768); err != nil {
+			t.Fatal(err)
+		}
+		r.waitStderr(p, `msg="drm: output" output=Virtual-2`, 30*time.Second)
+		x := strconv.Itoa(first.Rect.Dx())
+		got := r.waylandOutputs(display)
+		t.Logf("wayland-info with the second head: outputs (name: x) %v", got)
+		if !maps.Equal(got, map[string]string{"Virtual-1": "0", "Virtual-2": x}) {
+			t.Errorf("with the second head wayland-info saw outputs %v; want Virtual-1 at x 0, Virtual-2 at x %s", got, x)
+		}
+		second := r.waitScreen("gpu0", 1, 30*time.Second, "the second head at 1024x768", func(img *image.RGBA) bool {
+			return img.Rect.Dx() == 1024 && img.Rect.Dy() == 768
+		})
+		if b := litBounds(second); !b.Empty() {
+			t.Errorf("the second head, with no client on it, has lit pixels in %v", b)
+		}
+
+		if err := guest.SetDesktopSize(ctx, vnc, 0, 0); err != nil {
+			t.Fatal(err)
+		}
+		r.waitStderr(p, `msg="drm: output removed" output=Virtual-2`, 30*time.Second)
+		got = r.waylandOutputs(display)
+		t.Logf("wayland-info after the second head went: outputs (name: x) %v", got)
+		if !maps.Equal(got, map[string]string{"Virtual-1": "0"}) {
+			t.Errorf("after the second head went wayland-info saw outputs %v; want Virtual-1 only", got)
+		}
+		// The client kept drawing on the first head all along.
+		r.waitScreen("gpu0", 0, 30*time.Second, "the window still drawn", func(img *image.RGBA) bool {
+			return litBounds(img) == litBounds(first) && !sameScreen(img, first)
+		})
+		if code := r.stop(p); code != 128+int(syscall.SIGTERM) {
+			t.Errorf("gocomp exited %d\n%s", code, p.Stderr())
+		}
+	})
 }
