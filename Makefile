@@ -16,7 +16,8 @@ CACHE     := $(CURDIR)/.cache
 DEB_PACKAGES := gcc pkg-config linux-libc-dev wayland-utils wev weston foot wtype grim \
 	libwayland-dev wayland-protocols \
 	xkb-data libxkbcommon-dev libxkbcommon-tools \
-	qemu-system-x86 busybox-static cpio strace qemu-user-static adwaita-icon-theme libpixman-1-dev
+	qemu-system-x86 busybox-static cpio strace qemu-user-static adwaita-icon-theme libpixman-1-dev \
+	seatd dbus-daemon
 
 .PHONY: all build run test deps check cross gotest bench1x kernel fuzz bench conformance clean
 
