@@ -347,16 +347,23 @@ func benchKeysyms() []keysym.Keysym {
 	return append(ks, 0xff0d, 0xffe1, 0xffb5, 0x20ac, 0xfe03, 0x1008ff12)
 }
 
-// anchor measures libxkbcommon on the same inputs; the returned function
-// reports it as the libxkbcommon-ns/op metric next to ours (call it after
-// the loop: b.Loop's timer reset drops metrics reported before).
+// anchor measures libxkbcommon on the same inputs, the library call alone
+// in its timed loop as in ours; the returned function reports it as the
+// libxkbcommon-ns/op metric next to ours and our time as a multiple of it
+// (call it after the loop: b.Loop's timer reset drops metrics reported
+// before).
 func anchor(b *testing.B, op string, inputs []string) (report func()) {
 	b.Helper()
 	ns, err := oracle.New(b).BenchKeysym(op, inputs, 20000)
 	if err != nil {
 		b.Fatal(err)
 	}
-	return func() { b.ReportMetric(ns, "libxkbcommon-ns/op") }
+	return func() {
+		b.ReportMetric(ns.Wall, "libxkbcommon-ns/op")
+		if b.N > 0 {
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/ns.Wall, "x-libxkbcommon")
+		}
+	}
 }
 
 func hexInputs(ks []keysym.Keysym) []string {

@@ -257,41 +257,57 @@ type Event struct {
 }
 
 // benchOut parses the helper's ns/op figure.
-func benchOut(out []byte) (float64, error) {
-	v, err := strconv.ParseFloat(strings.TrimSpace(string(out)), 64)
-	if err != nil {
-		return 0, fmt.Errorf("oracle bench: %w", err)
+func benchOut(out []byte) (Times, error) {
+	f := strings.Fields(string(out))
+	if len(f) != 2 {
+		return Times{}, fmt.Errorf("oracle bench: want \"WALL CPU\", got %q", out)
 	}
-	return v, nil
+	wall, err := strconv.ParseFloat(f[0], 64)
+	if err != nil {
+		return Times{}, fmt.Errorf("oracle bench: %w", err)
+	}
+	cpu, err := strconv.ParseFloat(f[1], 64)
+	if err != nil {
+		return Times{}, fmt.Errorf("oracle bench: %w", err)
+	}
+	return Times{Wall: wall, CPU: cpu}, nil
+}
+
+// Times is libxkbcommon's mean cost of one operation in a bench run, in
+// ns: wall-clock (CLOCK_MONOTONIC) and the process's CPU time
+// (CLOCK_PROCESS_CPUTIME_ID, single-threaded, so the two agree on an idle
+// machine).
+type Times struct {
+	Wall, CPU float64
 }
 
 // BenchCompile returns libxkbcommon's mean time in ns to compile n
 // (xkb_keymap_new_from_names + unref) over iterations runs, after one
 // warm-up run, timed with clock_gettime(CLOCK_MONOTONIC).
-func (o *Oracle) BenchCompile(n rules.Names, iterations int) (float64, error) {
+func (o *Oracle) BenchCompile(n rules.Names, iterations int) (Times, error) {
 	out, err := o.run(nil, append(append([]string{"bench-compile"}, rmlvo(n)...), strconv.Itoa(iterations))...)
 	if err != nil {
-		return 0, err
+		return Times{}, err
 	}
 	return benchOut(out)
 }
 
 // BenchParse returns libxkbcommon's mean time in ns to load keymap text
 // (xkb_keymap_new_from_string + unref) over iterations runs.
-func (o *Oracle) BenchParse(text string, iterations int) (float64, error) {
+func (o *Oracle) BenchParse(text string, iterations int) (Times, error) {
 	out, err := o.run([]byte(text), "bench-parse", "-", strconv.Itoa(iterations))
 	if err != nil {
-		return 0, err
+		return Times{}, err
 	}
 	return benchOut(out)
 }
 
 // BenchSerialize returns libxkbcommon's mean time in ns to serialize the
 // keymap of n (xkb_keymap_get_as_string + free) over iterations runs.
-func (o *Oracle) BenchSerialize(n rules.Names, iterations int) (float64, error) {
+func (o *Oracle) BenchSerialize(n rules.Names, iterations int) (Times, error) {
 	out, err := o.run(nil, append(append([]string{"bench-serialize"}, rmlvo(n)...), strconv.Itoa(iterations))...)
 	if err != nil {
-		return 0, err
+		return Times{}, err
 	}
 	return benchOut(out)
 }
@@ -299,7 +315,7 @@ func (o *Oracle) BenchSerialize(n rules.Names, iterations int) (float64, error) 
 // BenchUpdateKey returns libxkbcommon's mean time in ns per event to run
 // xkb_state_update_key and then xkb_state_key_get_one_sym for the same key,
 // replaying events iterations times on one state of n's keymap.
-func (o *Oracle) BenchUpdateKey(n rules.Names, events []Event, iterations int) (float64, error) {
+func (o *Oracle) BenchUpdateKey(n rules.Names, events []Event, iterations int) (Times, error) {
 	var b strings.Builder
 	for _, e := range events {
 		dir := "up"
@@ -310,7 +326,7 @@ func (o *Oracle) BenchUpdateKey(n rules.Names, events []Event, iterations int) (
 	}
 	out, err := o.run([]byte(b.String()), append(append([]string{"bench-update-key"}, rmlvo(n)...), strconv.Itoa(iterations))...)
 	if err != nil {
-		return 0, err
+		return Times{}, err
 	}
 	return benchOut(out)
 }

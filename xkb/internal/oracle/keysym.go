@@ -134,18 +134,18 @@ func hexDecode(s string) ([]byte, error) {
 // (xkb_keysym_get_name), "utf8" (xkb_keysym_to_utf8) and "upper"
 // (xkb_keysym_to_upper) take keysyms in hex; "from-name" and
 // "from-name-ci" (xkb_keysym_from_name) take names.
-func (o *Oracle) BenchKeysym(op string, inputs []string, iterations int) (float64, error) {
+func (o *Oracle) BenchKeysym(op string, inputs []string, iterations int) (Times, error) {
 	var b strings.Builder
 	for _, s := range inputs {
 		if strings.ContainsAny(s, "\n\r") {
-			return 0, fmt.Errorf("oracle bench-keysym: input %q has a newline", s)
+			return Times{}, fmt.Errorf("oracle bench-keysym: input %q has a newline", s)
 		}
 		b.WriteString(s)
 		b.WriteByte('\n')
 	}
 	out, err := o.run([]byte(b.String()), "bench-keysym", op, strconv.Itoa(iterations))
 	if err != nil {
-		return 0, err
+		return Times{}, err
 	}
 	return benchOut(out)
 }
