@@ -302,7 +302,7 @@ func parseConfig(s *Settings, path string, data []byte) error {
 // CompileKeymap compiles the settings' keymap from the include path of
 // getenv (includepath.Dirs).
 func (s Settings) CompileKeymap(getenv func(string) string) (*XKBKeymap, error) {
-	km, err := compile.FromNames(includepath.Dirs(getenv), s.Names)
+	km, err := compile.FromNames(includepath.Dirs(getenv), s.Names, rules.EnvFrom(getenv))
 	if err != nil {
 		return nil, fmt.Errorf("seat: compile keymap %s: %w", s.describe(), err)
 	}

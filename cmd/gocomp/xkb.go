@@ -64,7 +64,7 @@ func (s *keymapSource) load(stdin io.Reader, stderr io.Writer) (*keymap.Keymap, 
 func (s *keymapSource) compile(stdin io.Reader) (*keymap.Keymap, error) {
 	dirs := includepath.Dirs(os.Getenv)
 	if s.file == "" {
-		return compile.FromNames(dirs, includepath.FillDefaults(s.names, os.Getenv))
+		return compile.FromNames(dirs, includepath.FillDefaults(s.names, os.Getenv), rules.EnvFrom(os.Getenv))
 	}
 	name := s.file
 	var src []byte

@@ -17,7 +17,10 @@ import (
 )
 
 // xkbDirs is the include path libxkbcommon uses too.
-var xkbDirs = includepath.Dirs(os.Getenv)
+var (
+	xkbDirs = includepath.Dirs(os.Getenv)
+	xkbEnv  = rules.EnvFrom(os.Getenv)
+)
 
 // registryEntries lists every layout and layout(variant) of the registry.
 func registryEntries(t testing.TB) []rules.Names {
@@ -35,7 +38,7 @@ func registryEntries(t testing.TB) []rules.Names {
 // compileNames compiles n with our whole pipeline (rules, includes,
 // compiler) and serializes the result.
 func compileNames(o *oracle.Oracle, n rules.Names) (string, error) {
-	km, err := FromNames(xkbDirs, n)
+	km, err := FromNames(xkbDirs, n, xkbEnv)
 	if err != nil {
 		return "", err
 	}

@@ -71,7 +71,7 @@ func TestGarbage(t *testing.T) {
 	if _, err := FromText("tokens.xkb", []byte(b.String()), nil); err == nil {
 		t.Error("FromText(random tokens) succeeded")
 	}
-	km, err := FromNames(xkbDirs, rules.Names{Rules: "evdev", Model: "pc105", Layout: "us"})
+	km, err := FromNames(xkbDirs, rules.Names{Rules: "evdev", Model: "pc105", Layout: "us"}, xkbEnv)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -93,7 +93,7 @@ func TestBadNames(t *testing.T) {
 		{rules.Names{Rules: "no_such_rules", Model: "pc105", Layout: "us"}, `no_such_rules`},
 		{rules.Names{Rules: "evdev", Model: "pc105", Layout: "custom"}, `layout "custom"`},
 	} {
-		_, err := FromNames(xkbDirs, tc.names)
+		_, err := FromNames(xkbDirs, tc.names, xkbEnv)
 		if err == nil {
 			t.Errorf("FromNames(%+v) succeeded; want an error with %q", tc.names, tc.want)
 			continue

@@ -91,7 +91,7 @@ func BenchmarkCompileNames(b *testing.B) {
 	for _, bn := range benchNames {
 		b.Run(bn.name, func(b *testing.B) {
 			compare(b, sameWork, compileRef(bn.names), func() {
-				if _, err := NewCache().FromNames(xkbDirs, bn.names); err != nil {
+				if _, err := NewCache().FromNames(xkbDirs, bn.names, xkbEnv); err != nil {
 					b.Fatal(err)
 				}
 			})
@@ -106,12 +106,12 @@ func BenchmarkCompileNamesFileCache(b *testing.B) {
 	for _, bn := range benchNames {
 		b.Run(bn.name, func(b *testing.B) {
 			c := NewCache()
-			if _, err := c.FromNames(xkbDirs, bn.names); err != nil {
+			if _, err := c.FromNames(xkbDirs, bn.names, xkbEnv); err != nil {
 				b.Fatal(err)
 			}
 			compare(b, scaleOnly, compileRef(bn.names), func() {
-				c.keymaps = map[string]cachedKeymap{}
-				if _, err := c.FromNames(xkbDirs, bn.names); err != nil {
+				c.keymaps, c.order = map[string]cachedKeymap{}, nil
+				if _, err := c.FromNames(xkbDirs, bn.names, xkbEnv); err != nil {
 					b.Fatal(err)
 				}
 			})
@@ -125,11 +125,11 @@ func BenchmarkCompileNamesFileCache(b *testing.B) {
 func BenchmarkCompileNamesCached(b *testing.B) {
 	for _, bn := range benchNames {
 		b.Run(bn.name, func(b *testing.B) {
-			if _, err := FromNames(xkbDirs, bn.names); err != nil {
+			if _, err := FromNames(xkbDirs, bn.names, xkbEnv); err != nil {
 				b.Fatal(err)
 			}
 			compare(b, scaleOnly, compileRef(bn.names), func() {
-				if _, err := FromNames(xkbDirs, bn.names); err != nil {
+				if _, err := FromNames(xkbDirs, bn.names, xkbEnv); err != nil {
 					b.Fatal(err)
 				}
 			})
@@ -141,7 +141,7 @@ func BenchmarkCompileNamesCached(b *testing.B) {
 func BenchmarkSerialize(b *testing.B) {
 	for _, bn := range benchNames {
 		b.Run(bn.name, func(b *testing.B) {
-			km, err := FromNames(xkbDirs, bn.names)
+			km, err := FromNames(xkbDirs, bn.names, xkbEnv)
 			if err != nil {
 				b.Fatal(err)
 			}
@@ -157,7 +157,7 @@ func BenchmarkSerialize(b *testing.B) {
 func BenchmarkFromText(b *testing.B) {
 	for _, bn := range benchNames {
 		b.Run(bn.name, func(b *testing.B) {
-			km, err := FromNames(xkbDirs, bn.names)
+			km, err := FromNames(xkbDirs, bn.names, xkbEnv)
 			if err != nil {
 				b.Fatal(err)
 			}

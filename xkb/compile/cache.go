@@ -13,13 +13,20 @@ import (
 // Cache remembers parsed include files (a parser.FileCache: keyed by
 // path, checked against size and modification time) and compiled keymaps
 // (keyed by include path and RMLVO, checked against every file the
-// compile read). A Cache is safe for concurrent use.
+// compile read), at most maxCachedKeymaps of them: the oldest goes first.
+// A Cache is safe for concurrent use.
 type Cache struct {
 	files   *parser.FileCache
 	rules   rules.Cache
-	mu      sync.Mutex // guards keymaps
+	mu      sync.Mutex // guards keymaps and order
 	keymaps map[string]cachedKeymap
+	order   []string // keys of keymaps, oldest first
 }
+
+// maxCachedKeymaps bounds a Cache's keymaps: a compositor needs a few (the
+// seat's, one per virtual keyboard layout, a reload's), a conformance
+// run compiling the whole registry must not keep hundreds.
+const maxCachedKeymaps = 16
 
 type fileStamp struct {
 	size  int64
@@ -49,15 +56,15 @@ func stamp(path string) (fileStamp, bool) {
 }
 
 // FromNames is FromNames with this cache.
-func (c *Cache) FromNames(dirs []string, names rules.Names) (*keymap.Keymap, error) {
-	key := fmt.Sprintf("%q|%q|%q|%q|%q|%q", dirs, names.Rules, names.Model, names.Layout, names.Variant, names.Options)
+func (c *Cache) FromNames(dirs []string, names rules.Names, env rules.Env) (*keymap.Keymap, error) {
+	key := fmt.Sprintf("%q|%q|%q|%q|%q|%q|%q", dirs, names.Rules, names.Model, names.Layout, names.Variant, names.Options, env)
 	c.mu.Lock()
 	ck, ok := c.keymaps[key]
 	c.mu.Unlock()
 	if ok && fresh(ck.files) {
 		return ck.km, nil
 	}
-	comps, err := c.rules.Resolve(dirs, names)
+	comps, err := c.rules.Resolve(dirs, names, env)
 	if err != nil {
 		return nil, fmt.Errorf("xkb: rules %q model %q layout %q variant %q options %q: %w",
 			names.Rules, names.Model, names.Layout, names.Variant, names.Options, err)
@@ -81,9 +88,22 @@ func (c *Cache) FromNames(dirs []string, names rules.Names) (*keymap.Keymap, err
 		}
 	}
 	c.mu.Lock()
-	c.keymaps[key] = cachedKeymap{km, files}
+	c.store(key, cachedKeymap{km, files})
 	c.mu.Unlock()
 	return km, nil
+}
+
+// store adds or replaces the keymap under key, dropping the oldest when
+// the cache is full. Called with c.mu held.
+func (c *Cache) store(key string, ck cachedKeymap) {
+	if _, ok := c.keymaps[key]; !ok {
+		if len(c.order) == maxCachedKeymaps {
+			delete(c.keymaps, c.order[0])
+			c.order = append(c.order[:0], c.order[1:]...)
+		}
+		c.order = append(c.order, key)
+	}
+	c.keymaps[key] = ck
 }
 
 func fresh(files map[string]fileStamp) bool {

@@ -93,12 +93,16 @@ func FromText(name string, text []byte, dirs []string) (*keymap.Keymap, error) {
 // defaults (includepath.FillDefaults) first. Errors name the RMLVO and
 // the file:line:col or include that failed.
 //
+// env gives the expansions of %H, %S and %E in rules files' includes
+// (rules.EnvFrom).
+//
 // FromNames goes through a process-wide Cache: asking again for the same
 // names returns the same *keymap.Keymap (immutable, safe to share) as long
 // as no file it was built from changed; a different keymap reuses the
-// parsed files. Use a Cache of your own to control its lifetime.
-func FromNames(dirs []string, names rules.Names) (*keymap.Keymap, error) {
-	return defaultCache.FromNames(dirs, names)
+// parsed files. The cache holds at most maxCachedKeymaps keymaps. Use a
+// Cache of your own to control its lifetime.
+func FromNames(dirs []string, names rules.Names, env rules.Env) (*keymap.Keymap, error) {
+	return defaultCache.FromNames(dirs, names, env)
 }
 
 // FromComponents compiles a keymap from KcCGST include strings.

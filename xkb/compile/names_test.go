@@ -41,7 +41,7 @@ func TestTextNamesMatchLibxkbcommon(t *testing.T) {
 		if err != nil {
 			continue // entries libxkbcommon rejects are TestRegistryMatchesLibxkbcommon's business
 		}
-		km, err := FromNames(xkbDirs, n)
+		km, err := FromNames(xkbDirs, n, xkbEnv)
 		if err != nil {
 			t.Errorf("%+v: %v", n, err)
 			continue

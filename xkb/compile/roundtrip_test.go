@@ -16,7 +16,7 @@ func TestRoundTrip(t *testing.T) {
 		rules.Names{Rules: "evdev", Model: "pc105", Layout: "de,us", Variant: "neo,", Options: "shift:breaks_caps,ctrl:lctrl_meta"})
 	n := 0
 	for _, names := range all {
-		km, err := FromNames(xkbDirs, names)
+		km, err := FromNames(xkbDirs, names, xkbEnv)
 		if err != nil {
 			continue // the acceptance test checks which entries fail
 		}

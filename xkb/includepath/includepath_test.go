@@ -108,7 +108,7 @@ func TestFillDefaultsMatchesLibxkbcommon(t *testing.T) {
 		}
 		for i, n := range names {
 			filled := includepath.FillDefaults(n, env(e...))
-			got, err := rules.Resolve(dirs, filled)
+			got, err := rules.Resolve(dirs, filled, rules.EnvFrom(os.Getenv))
 			got.Geometry = ""
 			if err != nil || got != want[i] {
 				t.Errorf("env %q: Resolve(FillDefaults(%+v) = %+v) = %+v, %v; libxkbcommon %+v", e, n, filled, got, err, want[i])

@@ -41,12 +41,12 @@ func (c *Cache) Load(path string, env Env) (*File, error) {
 }
 
 // Resolve is the package-level Resolve with the rules file taken from c.
-func (c *Cache) Resolve(dirs []string, names Names) (Components, error) {
+func (c *Cache) Resolve(dirs []string, names Names, env Env) (Components, error) {
 	path, err := Find(dirs, names.Rules)
 	if err != nil {
 		return Components{}, err
 	}
-	f, err := c.Load(path, EnvFrom(osGetenv))
+	f, err := c.Load(path, env)
 	if err != nil {
 		return Components{}, err
 	}

@@ -34,7 +34,7 @@ func BenchmarkResolve(b *testing.B) {
 	n := rules.Names{Rules: "evdev", Model: "pc105", Layout: "us,ru", Options: "grp:alt_shift_toggle"}
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, err := rules.Resolve(dirs, n); err != nil {
+		if _, err := rules.Resolve(dirs, n, rules.EnvFrom(os.Getenv)); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -66,7 +66,7 @@ func BenchmarkCacheResolve(b *testing.B) {
 	var c rules.Cache
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, err := c.Resolve(dirs, n); err != nil {
+		if _, err := c.Resolve(dirs, n, rules.EnvFrom(os.Getenv)); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -2,7 +2,6 @@ package rules
 
 import (
 	"fmt"
-	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -306,26 +305,24 @@ func Find(dirs []string, name string) (string, error) {
 }
 
 // Resolve finds the rules file names.Rules in dirs, reads it and applies
-// names to it. Include statements expand %H from $HOME, %S from
-// $XKB_CONFIG_ROOT (default /usr/share/X11/xkb) and %E from
-// $XKB_CONFIG_EXTRA_PATH (default /etc/xkb). Empty fields of names are not
-// defaulted: callers apply defaults first.
-func Resolve(dirs []string, names Names) (Components, error) {
+// names to it. Include statements expand %H, %S and %E from env (see
+// EnvFrom). Empty fields of names are not defaulted: callers apply
+// defaults first.
+func Resolve(dirs []string, names Names, env Env) (Components, error) {
 	path, err := Find(dirs, names.Rules)
 	if err != nil {
 		return Components{}, err
 	}
-	f, err := Load(path, EnvFrom(osGetenv))
+	f, err := Load(path, env)
 	if err != nil {
 		return Components{}, err
 	}
 	return f.Apply(names)
 }
 
-// osGetenv reads the process environment for Resolve and Cache.Resolve.
-func osGetenv(key string) string { return os.Getenv(key) }
-
-// EnvFrom returns the include expansions for an environment.
+// EnvFrom returns the include expansions for an environment: %H from
+// $HOME, %S from $XKB_CONFIG_ROOT (default /usr/share/X11/xkb) and %E from
+// $XKB_CONFIG_EXTRA_PATH (default /etc/xkb).
 func EnvFrom(getenv func(string) string) Env {
 	e := Env{Home: getenv("HOME"), SystemRoot: getenv("XKB_CONFIG_ROOT"), ExtraPath: getenv("XKB_CONFIG_EXTRA_PATH")}
 	if e.SystemRoot == "" {

@@ -93,7 +93,7 @@ func TestResolveMatchesLibxkbcommon(t *testing.T) {
 	}
 	bad := 0
 	for i, n := range cases {
-		got, err := rules.Resolve(dirs, n)
+		got, err := rules.Resolve(dirs, n, rules.EnvFrom(os.Getenv))
 		got.Geometry = "" // libxkbcommon does not report it
 		if err != nil || got != want[i] {
 			bad++

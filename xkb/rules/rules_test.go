@@ -139,7 +139,7 @@ func TestCacheReloadsChangedFiles(t *testing.T) {
 	var c rules.Cache
 	n := rules.Names{Rules: "r", Model: "m", Layout: "us"}
 	write("pc+us")
-	got, err := c.Resolve([]string{root}, n)
+	got, err := c.Resolve([]string{root}, n, rules.EnvFrom(os.Getenv))
 	if err != nil || got.Symbols != "pc+us" {
 		t.Fatalf("first Resolve = %+v, %v", got, err)
 	}
@@ -149,7 +149,7 @@ func TestCacheReloadsChangedFiles(t *testing.T) {
 		t.Error("unchanged file parsed again")
 	}
 	write("pc+de+longer") // another size: a change even within the mtime granularity
-	got, err = c.Resolve([]string{root}, n)
+	got, err = c.Resolve([]string{root}, n, rules.EnvFrom(os.Getenv))
 	if err != nil || got.Symbols != "pc+de+longer" {
 		t.Errorf("Resolve after the file changed = %+v, %v; want the new symbols", got, err)
 	}

@@ -254,7 +254,7 @@ func TestConformanceNames(t *testing.T) {
 		n := defaults(n)
 		seed := int64(2000 + i)
 		t.Run(fmt.Sprintf("%s(%s)+%s", n.Layout, n.Variant, n.Options), func(t *testing.T) {
-			comps, err := rules.Resolve(dirs, n)
+			comps, err := rules.Resolve(dirs, n, rules.EnvFrom(os.Getenv))
 			if err != nil {
 				t.Fatalf("rules.Resolve(%+v): %v", n, err)
 			}

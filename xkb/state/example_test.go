@@ -17,7 +17,7 @@ import (
 // key is what the state said before the event.
 func Example() {
 	dirs := includepath.Dirs(os.Getenv)
-	comps, err := rules.Resolve(dirs, rules.Names{Rules: "evdev", Model: "pc105", Layout: "us"})
+	comps, err := rules.Resolve(dirs, rules.Names{Rules: "evdev", Model: "pc105", Layout: "us"}, rules.EnvFrom(os.Getenv))
 	if err != nil {
 		panic(err)
 	}

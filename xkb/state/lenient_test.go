@@ -39,7 +39,7 @@ func TestLenientNames(t *testing.T) {
 		for i, options := range []string{"", "grp:alts_toggle"} {
 			n := defaults(rules.Names{Layout: tc.layout, Options: options})
 			t.Run(fmt.Sprintf("%s+%s", tc.layout, options), func(t *testing.T) {
-				km, err := compile.FromNames(dirs, n)
+				km, err := compile.FromNames(dirs, n, rules.EnvFrom(os.Getenv))
 				if err != nil {
 					t.Fatalf("compile %+v: %v", n, err)
 				}

@@ -136,7 +136,7 @@ func checkRegistry(t *testing.T, o *oracle.Oracle, dirs []string, all []rules.Na
 // checkEntry compiles n with both compilers and compares a random stream
 // of seed's events.
 func checkEntry(o *oracle.Oracle, dirs []string, n rules.Names, seed int64) (registryVerdict, string) {
-	km, err := compile.FromNames(dirs, n)
+	km, err := compile.FromNames(dirs, n, rules.EnvFrom(os.Getenv))
 	_, refErr := o.CompileNames(n)
 	switch {
 	case err != nil && refErr != nil:

@@ -26,7 +26,7 @@ func load(tb testing.TB, n rules.Names) *keymap.Keymap {
 		return km.(*keymap.Keymap)
 	}
 	dirs := includepath.Dirs(os.Getenv)
-	comps, err := rules.Resolve(dirs, n)
+	comps, err := rules.Resolve(dirs, n, rules.EnvFrom(os.Getenv))
 	if err != nil {
 		tb.Fatalf("rules.Resolve(%+v): %v", n, err)
 	}

@@ -315,7 +315,7 @@ func event(obj uint32, opcode uint16, args ...uint32) []byte {
 // sends it.
 func keymapFile(t *testing.T, layout string) (fd int, size uint32, text string) {
 	t.Helper()
-	km, err := compile.FromNames(includepath.Dirs(os.Getenv), rules.Names{Rules: "evdev", Model: "pc105", Layout: layout})
+	km, err := compile.FromNames(includepath.Dirs(os.Getenv), rules.Names{Rules: "evdev", Model: "pc105", Layout: layout}, rules.EnvFrom(os.Getenv))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -64,7 +64,7 @@ func TestParseEvents(t *testing.T) {
 }
 
 func TestRun(t *testing.T) {
-	km, err := compile.FromNames(includepath.Dirs(os.Getenv), rules.Names{Rules: "evdev", Model: "pc105", Layout: "us"})
+	km, err := compile.FromNames(includepath.Dirs(os.Getenv), rules.Names{Rules: "evdev", Model: "pc105", Layout: "us"}, rules.EnvFrom(os.Getenv))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -24,7 +24,7 @@ func usKeymap(t *testing.T) *keymap.Keymap {
 	t.Helper()
 	dirs := includepath.Dirs(os.Getenv)
 	n := includepath.FillDefaults(rules.Names{Layout: "us"}, func(string) string { return "" })
-	comps, err := rules.Resolve(dirs, n)
+	comps, err := rules.Resolve(dirs, n, rules.EnvFrom(os.Getenv))
 	if err != nil {
 		t.Fatal(err)
 	}
