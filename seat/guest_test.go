@@ -175,7 +175,8 @@ var (
 
 // wevEvents lists the key presses ("sym H"), releases ("release 50": wev
 // prints XKB keycodes, evdev + 8) and modifiers ("mods 00000001", the
-// depressed mask) wev reported.
+// depressed mask) wev reported. An event whose detail line wev has not
+// written yet ends the list: it is counted once it is complete.
 func wevEvents(lines []string) []string {
 	var out []string
 	for i, l := range lines {
@@ -184,19 +185,21 @@ func wevEvents(lines []string) []string {
 				out = append(out, "release "+m[1])
 				continue
 			}
+			if i+1 == len(lines) {
+				break
+			}
 			sym := "?"
-			if i+1 < len(lines) {
-				if s := wevSym.FindStringSubmatch(lines[i+1]); s != nil {
-					sym = s[1]
-				}
+			if s := wevSym.FindStringSubmatch(lines[i+1]); s != nil {
+				sym = s[1]
 			}
 			out = append(out, "sym "+sym)
 		} else if wevMods.MatchString(l) {
+			if i+1 == len(lines) {
+				break
+			}
 			dep := "?"
-			if i+1 < len(lines) {
-				if d := wevDep.FindStringSubmatch(lines[i+1]); d != nil {
-					dep = d[1]
-				}
+			if d := wevDep.FindStringSubmatch(lines[i+1]); d != nil {
+				dep = d[1]
 			}
 			out = append(out, "mods "+dep)
 		}
