@@ -1,6 +1,7 @@
 package parser
 
 import (
+	"bytes"
 	"errors"
 	"os"
 	"path/filepath"
@@ -34,7 +35,7 @@ func FuzzParse(f *testing.F) {
 		}
 		// The Loader's section-at-a-time reader must agree with Parse on
 		// valid input and must not fail where Parse succeeds.
-		r := newSectionReader("fuzz", src)
+		r := newOwnedSectionReader("fuzz", bytes.Clone(src))
 		var rerr error
 		for {
 			s, err := r.Next()

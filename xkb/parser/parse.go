@@ -80,11 +80,7 @@ type sectionReader struct {
 	own *workspace // what Next lends the parser (a Loader lends its own)
 }
 
-func newSectionReader(filename string, src []byte) *sectionReader {
-	return &sectionReader{p: newParser(filename, src)}
-}
-
-// newOwnedSectionReader is newSectionReader for a src handed over for
+// newOwnedSectionReader reads the sections of src, handed over for
 // good (a file the Loader has just read): nothing may change it
 // afterwards, so the parser uses it in place instead of copying it.
 func newOwnedSectionReader(filename string, src []byte) *sectionReader {
