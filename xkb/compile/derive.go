@@ -82,66 +82,103 @@ func sortInterprets(in []keymap.Interpret) {
 	})
 }
 
-// build assembles the keymap from the section infos: the derive pass.
+// build assembles the keymap from the section infos: the derive pass, in
+// stages that each fill in one part of the keymap from the parts before.
 func (c *compiler) build(kc *keycodesInfo, ti *typesInfo, ci *compatInfo, si *symbolsInfo) (*keymap.Keymap, error) {
-	km := &keymap.Keymap{KeycodesName: kc.name, TypesName: ti.name, CompatName: ci.name, SymbolsName: si.name}
+	a := &assembly{c: c, kc: kc, km: &keymap.Keymap{KeycodesName: kc.name, TypesName: ti.name, CompatName: ci.name, SymbolsName: si.name}}
+	a.keycodes()
+	a.types(ti)
+	a.keys(ti, si)
+	a.modifierMap(si)
+	a.groupNames(si)
+	a.interprets(ci)
+	a.virtualMods()
+	a.leds(ci)
+	return keymap.New(a.km, a.list), nil
+}
 
-	// Keycodes: the range covers 8..255 and every key; minimum and
-	// maximum statements do not change it (libxkbcommon 1.5 ignores them).
-	lo, hi := int64(8), int64(255)
-	// A key named <> cannot be told from an empty slot of the key table:
-	// it is left out.
+// assembly is a keymap being built: what the stages of build hand on.
+type assembly struct {
+	c  *compiler
+	kc *keycodesInfo
+	km *keymap.Keymap
+
+	lo, hi      int64 // the keycode range
+	list        []keymap.Key
+	typeByName  map[string]*keymap.KeyType
+	defaultType *keymap.KeyType
+}
+
+// keycodes sets the keycode range, the aliases and the dense key table.
+// The range covers 8..255 and every key; minimum and maximum statements
+// do not change it (libxkbcommon 1.5 ignores them). A key named <> cannot
+// be told from an empty slot of the key table: it is left out.
+func (a *assembly) keycodes() {
+	kc, km := a.kc, a.km
+	a.lo, a.hi = 8, 255
 	for code, name := range kc.nameOf {
 		if name != "" {
-			lo, hi = min(lo, code), max(hi, code)
+			a.lo, a.hi = min(a.lo, code), max(a.hi, code)
 		}
 	}
-	km.MinKeycode, km.MaxKeycode = keymap.Keycode(lo), keymap.Keycode(hi)
-	for _, a := range kc.aliases {
-		if _, isKey := kc.codeOf[a.alias]; isKey {
+	km.MinKeycode, km.MaxKeycode = keymap.Keycode(a.lo), keymap.Keycode(a.hi)
+	for _, al := range kc.aliases {
+		if _, isKey := kc.codeOf[al.alias]; isKey {
 			continue
 		}
-		if _, ok := kc.codeOf[a.real]; !ok {
+		if _, ok := kc.codeOf[al.real]; !ok {
 			continue
 		}
-		km.Aliases = append(km.Aliases, keymap.Alias{Alias: a.alias, Real: a.real})
+		km.Aliases = append(km.Aliases, keymap.Alias{Alias: al.alias, Real: al.real})
 	}
-	realName := func(n string) string {
-		if _, ok := kc.codeOf[n]; ok {
-			return n
-		}
-		for _, a := range km.Aliases {
-			if a.Alias == n {
-				return a.Real
-			}
-		}
-		return ""
-	}
-
-	// Types.
-	typeByName := map[string]*keymap.KeyType{}
-	for _, t := range ti.types {
-		kt := t.build()
-		km.Types = append(km.Types, kt)
-		typeByName[kt.Name] = kt
-	}
-	// As libxkbcommon: with no types at all, one of one level called
-	// "default"; a key whose type is not defined gets the first type.
-	if len(km.Types) == 0 {
-		km.Types = []*keymap.KeyType{{Name: "default", NumLevels: 1}}
-	}
-	defaultType := km.Types[0]
-
-	// The dense key table (keycode order; holes have no name), indexed
-	// through the keycodes' own map from names.
-	list := make([]keymap.Key, hi-lo+1)
+	// The dense key table, in keycode order; holes have no name.
+	a.list = make([]keymap.Key, a.hi-a.lo+1)
 	for code, name := range kc.nameOf {
 		if name == "" {
 			continue
 		}
-		list[code-lo] = keymap.Key{Keycode: keymap.Keycode(code), Name: name, Repeats: true}
+		a.list[code-a.lo] = keymap.Key{Keycode: keymap.Keycode(code), Name: name, Repeats: true}
 	}
-	keyNamed := func(name string) *keymap.Key { return &list[kc.codeOf[name]-lo] }
+}
+
+// realName is the key name n stands for, itself or through an alias; ""
+// when it names no key.
+func (a *assembly) realName(n string) string {
+	if _, ok := a.kc.codeOf[n]; ok {
+		return n
+	}
+	for _, al := range a.km.Aliases {
+		if al.Alias == n {
+			return al.Real
+		}
+	}
+	return ""
+}
+
+// keyNamed is the key table's entry for a real key name.
+func (a *assembly) keyNamed(name string) *keymap.Key { return &a.list[a.kc.codeOf[name]-a.lo] }
+
+// types builds the key types. As libxkbcommon: with no types at all, one
+// of one level called "default"; a key whose type is not defined gets the
+// first type.
+func (a *assembly) types(ti *typesInfo) {
+	km := a.km
+	a.typeByName = map[string]*keymap.KeyType{}
+	for _, t := range ti.types {
+		kt := t.build()
+		km.Types = append(km.Types, kt)
+		a.typeByName[kt.Name] = kt
+	}
+	if len(km.Types) == 0 {
+		km.Types = []*keymap.KeyType{{Name: "default", NumLevels: 1}}
+	}
+	a.defaultType = km.Types[0]
+}
+
+// keys gives the keys of the symbols section their groups, levels and
+// explicit settings.
+func (a *assembly) keys(ti *typesInfo, si *symbolsInfo) {
+	km := a.km
 	var storage []keysym.Keysym
 	// Groups and levels of all keys live in two arrays, sliced per key
 	// and per group (fewer allocations, better locality).
@@ -155,12 +192,12 @@ func (c *compiler) build(kc *keycodesInfo, ti *typesInfo, ci *compatInfo, si *sy
 	groupStore := make([]keymap.Group, 0, nGroups)
 	levelStore := make([]keymap.Level, 0, nLevels+nLevels/4)
 	for _, k := range si.keys {
-		rn := realName(k.name)
+		rn := a.realName(k.name)
 		if rn == "" {
-			c.warnings = append(c.warnings, fmt.Errorf("key <%s> not found in keycodes; symbols ignored", k.name))
+			a.c.warnings = append(a.c.warnings, fmt.Errorf("key <%s> not found in keycodes; symbols ignored", k.name))
 			continue
 		}
-		key := keyNamed(rn)
+		key := a.keyNamed(rn)
 		// Drop trailing undefined groups.
 		n := len(k.groups)
 		for n > 0 && !k.groups[n-1].defined() {
@@ -180,21 +217,7 @@ func (c *compiler) build(kc *keycodesInfo, ti *typesInfo, ci *compatInfo, si *sy
 		explicitActs := false
 		for g := 0; g < n; g++ {
 			gi := &k.groups[g]
-			var t *keymap.KeyType
-			if !gi.hasType && k.hasDflt {
-				gi.typeName, gi.hasType = k.dfltType, true
-			}
-			if gi.hasType {
-				t = typeByName[gi.typeName]
-			} else if name := autoType(gi.levels); name != "" {
-				t = typeByName[name]
-			}
-			if t == nil {
-				if gi.hasType && len(ti.types) > 0 {
-					c.warnings = append(c.warnings, fmt.Errorf("type %q is not defined; key <%s> gets type %q", gi.typeName, k.name, defaultType.Name))
-				}
-				t = defaultType
-			}
+			t := a.groupType(ti, k, gi)
 			ls := len(levelStore)
 			if cap(levelStore)-ls < t.NumLevels {
 				levelStore = make([]keymap.Level, 0, max(256, t.NumLevels))
@@ -239,11 +262,35 @@ func (c *compiler) build(kc *keycodesInfo, ti *typesInfo, ci *compatInfo, si *sy
 	}
 	// Earlier views into storage may point at arrays append has since
 	// left behind: copy them all into one array in keycode order.
-	compactSyms(list, len(storage))
+	compactSyms(a.list, len(storage))
+}
 
-	// Modifier map: an entry names a key or a keysym; each key (and each
-	// keysym) has one modifier, later entries win unless augmenting. A key
-	// gets the modifiers of both kinds of entries.
+// groupType is the type of group gi of key k: the group's own, the key's
+// default, or one chosen by the group's keysyms; an undefined one is the
+// first type (with a warning when types exist).
+func (a *assembly) groupType(ti *typesInfo, k *keyInfo, gi *groupInfo) *keymap.KeyType {
+	var t *keymap.KeyType
+	if !gi.hasType && k.hasDflt {
+		gi.typeName, gi.hasType = k.dfltType, true
+	}
+	if gi.hasType {
+		t = a.typeByName[gi.typeName]
+	} else if name := autoType(gi.levels); name != "" {
+		t = a.typeByName[name]
+	}
+	if t == nil {
+		if gi.hasType && len(ti.types) > 0 {
+			a.c.warnings = append(a.c.warnings, fmt.Errorf("type %q is not defined; key <%s> gets type %q", gi.typeName, k.name, a.defaultType.Name))
+		}
+		t = a.defaultType
+	}
+	return t
+}
+
+// modifierMap applies modifier_map entries: an entry names a key or a
+// keysym; each key (and each keysym) has one modifier, later entries win
+// unless augmenting. A key gets the modifiers of both kinds of entries.
+func (a *assembly) modifierMap(si *symbolsInfo) {
 	modOfKey := map[string]int{}
 	modOfSym := map[keysym.Keysym]int{}
 	for _, e := range si.modmap {
@@ -260,47 +307,56 @@ func (c *compiler) build(kc *keycodesInfo, ti *typesInfo, ci *compatInfo, si *sy
 		modOfSym[e.sym] = e.mod
 	}
 	for name, m := range modOfKey {
-		if rn := realName(name); rn != "" && m >= 0 {
-			keyNamed(rn).ModMap |= 1 << uint(m)
+		if rn := a.realName(name); rn != "" && m >= 0 {
+			a.keyNamed(rn).ModMap |= 1 << uint(m)
 		}
 	}
 	if len(modOfSym) > 0 {
-		owner := keysForSyms(list, modOfSym)
+		owner := keysForSyms(a.list, modOfSym)
 		for sym, m := range modOfSym {
 			if k := owner[sym]; k != nil && m >= 0 {
 				k.ModMap |= 1 << uint(m)
 			}
 		}
 	}
+}
 
-	// Group names.
+// groupNames copies the symbols section's group names.
+func (a *assembly) groupNames(si *symbolsInfo) {
 	for g, n := range si.groupNames {
-		for len(km.GroupNames) <= g {
-			km.GroupNames = append(km.GroupNames, "")
+		for len(a.km.GroupNames) <= g {
+			a.km.GroupNames = append(a.km.GroupNames, "")
 		}
-		km.GroupNames[g] = n
+		a.km.GroupNames[g] = n
 	}
+}
 
-	// Interprets.
+// interprets sorts the compat section's interprets and applies them to
+// the keys without explicit actions.
+func (a *assembly) interprets(ci *compatInfo) {
 	for _, in := range ci.interps {
-		km.Interprets = append(km.Interprets, in.Interpret)
+		a.km.Interprets = append(a.km.Interprets, in.Interpret)
 	}
-	sortInterprets(km.Interprets)
-
-	// Apply interprets to keys without explicit actions.
-	index := newInterpIndex(km.Interprets)
-	for i := range list {
-		applyInterprets(&index, &list[i])
+	sortInterprets(a.km.Interprets)
+	index := newInterpIndex(a.km.Interprets)
+	for i := range a.list {
+		applyInterprets(&index, &a.list[i])
 	}
+}
 
-	// Virtual -> real modifier mapping.
+// virtualMods maps virtual modifiers to real ones (declared mappings plus
+// the modifier maps of the keys that carry each virtual modifier), then
+// resolves every modifier set of the types, interprets and key actions to
+// real masks.
+func (a *assembly) virtualMods() {
+	km, c := a.km, a.c
 	mods := append([]keymap.Mod(nil), c.mods...)
 	for i := keymap.NumRealMods; i < len(mods); i++ {
 		mods[i].Mapping = c.declared[i]
 		mods[i].Declared = c.declared[i]
 	}
-	for k := range list {
-		key := &list[k]
+	for k := range a.list {
+		key := &a.list[k]
 		for i := keymap.NumRealMods; i < len(mods); i++ {
 			if key.VModMap&(1<<uint(i)) != 0 {
 				mods[i].Mapping |= key.ModMap
@@ -308,37 +364,47 @@ func (c *compiler) build(kc *keycodesInfo, ti *typesInfo, ci *compatInfo, si *sy
 		}
 	}
 	km.Mods = mods
-	resolve := func(m *keymap.Mods) { m.Mask = keymap.ResolveMask(mods, m.Mods) }
 	for _, t := range km.Types {
-		resolve(&t.Mods)
+		a.resolve(&t.Mods)
 		for i := range t.Entries {
-			resolve(&t.Entries[i].Mods)
-			resolve(&t.Entries[i].Preserve)
-		}
-	}
-	resolveAction := func(a *keymap.Action, modmap keymap.ModMask) {
-		switch a.Kind {
-		case keymap.ActSetMods, keymap.ActLatchMods, keymap.ActLockMods:
-			if a.Flags&keymap.ActUseModMapMods != 0 {
-				a.Mods.Mods = modmap
-			}
-			resolve(&a.Mods)
+			a.resolve(&t.Entries[i].Mods)
+			a.resolve(&t.Entries[i].Preserve)
 		}
 	}
 	for i := range km.Interprets {
-		resolveAction(&km.Interprets[i].Action, 0)
+		a.resolveAction(&km.Interprets[i].Action, 0)
 	}
-	for k := range list {
-		key := &list[k]
+	for k := range a.list {
+		key := &a.list[k]
 		for g := range key.Groups {
 			for l := range key.Groups[g].Levels {
-				resolveAction(&key.Groups[g].Levels[l].Action, key.ModMap)
+				a.resolveAction(&key.Groups[g].Levels[l].Action, key.ModMap)
 			}
 		}
 	}
+}
 
-	// LEDs: named slots from keycodes, then compat maps by name.
-	for idx, name := range kc.leds {
+// resolve sets m's real mask from its modifiers (after virtualMods).
+func (a *assembly) resolve(m *keymap.Mods) { m.Mask = keymap.ResolveMask(a.km.Mods, m.Mods) }
+
+// resolveAction resolves a modifier action's modifiers; useModMapMods
+// actions take modmap, the modifiers of their key.
+func (a *assembly) resolveAction(act *keymap.Action, modmap keymap.ModMask) {
+	switch act.Kind {
+	case keymap.ActSetMods, keymap.ActLatchMods, keymap.ActLockMods:
+		if act.Flags&keymap.ActUseModMapMods != 0 {
+			act.Mods.Mods = modmap
+		}
+		a.resolve(&act.Mods)
+	}
+}
+
+// leds places the indicators: named slots from the keycodes section, then
+// the compat section's maps by name (into their slot, the first free one,
+// or a new one up to 32).
+func (a *assembly) leds(ci *compatInfo) {
+	km := a.km
+	for idx, name := range a.kc.leds {
 		for len(km.LEDs) <= idx {
 			km.LEDs = append(km.LEDs, keymap.LED{})
 		}
@@ -361,7 +427,7 @@ func (c *compiler) build(kc *keycodesInfo, ti *typesInfo, ci *compatInfo, si *sy
 			}
 			if idx < 0 {
 				if len(km.LEDs) >= 32 {
-					c.warnings = append(c.warnings, fmt.Errorf("too many indicators; %s dropped", l.Name))
+					a.c.warnings = append(a.c.warnings, fmt.Errorf("too many indicators; %s dropped", l.Name))
 					continue
 				}
 				km.LEDs = append(km.LEDs, keymap.LED{})
@@ -370,7 +436,7 @@ func (c *compiler) build(kc *keycodesInfo, ti *typesInfo, ci *compatInfo, si *sy
 		}
 		led := l.LED
 		led.Mods = keymap.Mods{Mods: l.mods}
-		resolve(&led.Mods)
+		a.resolve(&led.Mods)
 		if led.Groups != 0 && led.WhichGroups == 0 {
 			led.WhichGroups = keymap.StateEffective
 		}
@@ -379,7 +445,6 @@ func (c *compiler) build(kc *keycodesInfo, ti *typesInfo, ci *compatInfo, si *sy
 		}
 		km.LEDs[idx] = led
 	}
-	return keymap.New(km, list), nil
 }
 
 // compactSyms copies every level's keysyms into one array of exactly n
