@@ -1,6 +1,7 @@
 package compile
 
 import (
+	"errors"
 	"strings"
 
 	"gocomp/xkb/keymap"
@@ -126,214 +127,266 @@ func signedValue(f *parser.File, e parser.Expr) (int64, bool, error) {
 	return v, abs, err
 }
 
+// errNoSuchField says a field is not one of its action kind's.
+var errNoSuchField = errors.New("no such field")
+
+// setActionField sets one field of action a (field[index] = value), by the
+// rules of a's kind.
 func (c *ctx) setActionField(f *parser.File, a *keymap.Action, field string, index, value parser.Expr) error {
 	fl := strings.ToLower(field)
-	bad := func() error {
+	err := errNoSuchField
+	switch a.Kind {
+	case keymap.ActSetMods, keymap.ActLatchMods, keymap.ActLockMods:
+		err = c.setModsField(f, a, fl, value)
+	case keymap.ActSetGroup, keymap.ActLatchGroup, keymap.ActLockGroup:
+		err = setGroupField(f, a, fl, value)
+	case keymap.ActMovePtr:
+		err = setMovePtrField(f, a, fl, value)
+	case keymap.ActPtrButton, keymap.ActLockPtrButton:
+		err = setButtonField(f, a, fl, value)
+	case keymap.ActSetPtrDefault:
+		err = setPtrDefaultField(f, a, fl, value)
+	case keymap.ActSwitchScreen:
+		err = setSwitchScreenField(f, a, fl, value)
+	case keymap.ActSetControls, keymap.ActLockControls:
+		err = setControlsField(f, a, fl, value)
+	case keymap.ActPrivate:
+		err = setPrivateField(f, a, fl, index, value)
+	}
+	if errors.Is(err, errNoSuchField) {
 		return errorf(f, value.Position(), "field %s is not defined for an action of type %s", field, a.Kind)
 	}
-	switch a.Kind {
-	case keymap.ActNone, keymap.ActTerminate:
-		return bad()
-	case keymap.ActSetMods, keymap.ActLatchMods, keymap.ActLockMods:
-		switch fl {
-		case "modifiers", "mods":
-			if id, ok := value.(*parser.Ident); ok && strings.EqualFold(id.Name, "modmapmods") || ok && strings.EqualFold(id.Name, "usemodmapmods") {
-				a.Flags |= keymap.ActUseModMapMods
-				a.Mods = keymap.Mods{}
-				return nil
-			}
-			m, err := c.evalMods(f, value, false)
-			if err != nil {
-				return err
-			}
-			a.Flags &^= keymap.ActUseModMapMods
-			a.Mods = keymap.Mods{Mods: m}
+	return err
+}
+
+// setModsField sets field fl (lower case) of modifier actions (SetMods, LatchMods, LockMods).
+func (c *ctx) setModsField(f *parser.File, a *keymap.Action, fl string, value parser.Expr) error {
+	switch fl {
+	case "modifiers", "mods":
+		if id, ok := value.(*parser.Ident); ok && strings.EqualFold(id.Name, "modmapmods") || ok && strings.EqualFold(id.Name, "usemodmapmods") {
+			a.Flags |= keymap.ActUseModMapMods
+			a.Mods = keymap.Mods{}
 			return nil
-		case "clearlocks":
-			if a.Kind == keymap.ActLockMods {
-				return bad()
-			}
-			v, err := evalBool(f, value)
-			setFlag(a, keymap.ActClearLocks, v)
-			return err
-		case "latchtolock":
-			if a.Kind != keymap.ActLatchMods {
-				return bad()
-			}
-			v, err := evalBool(f, value)
-			setFlag(a, keymap.ActLatchToLock, v)
-			return err
-		case "affect":
-			if a.Kind != keymap.ActLockMods {
-				return bad()
-			}
-			return setAffect(f, a, value)
 		}
-	case keymap.ActSetGroup, keymap.ActLatchGroup, keymap.ActLockGroup:
-		switch fl {
-		case "group":
-			v, abs, err := signedValue(f, value)
-			if err != nil {
-				return errorf(f, value.Position(), "value of group field must be an integer (range 1..8)")
-			}
-			if abs {
-				if v < 1 || v > 8 {
-					return errorf(f, value.Position(), "group %d out of range 1..8", v)
-				}
-				a.Group = int32(v - 1)
-				a.Flags |= keymap.ActGroupAbsolute
-			} else {
-				a.Group = int32(v)
-				a.Flags &^= keymap.ActGroupAbsolute
-			}
-			return nil
-		case "clearlocks":
-			if a.Kind == keymap.ActLockGroup {
-				return bad()
-			}
-			v, err := evalBool(f, value)
-			setFlag(a, keymap.ActClearLocks, v)
-			return err
-		case "latchtolock":
-			if a.Kind != keymap.ActLatchGroup {
-				return bad()
-			}
-			v, err := evalBool(f, value)
-			setFlag(a, keymap.ActLatchToLock, v)
+		m, err := c.evalMods(f, value, false)
+		if err != nil {
 			return err
 		}
-	case keymap.ActMovePtr:
-		switch fl {
-		case "x", "y":
-			v, abs, err := signedValue(f, value)
-			if err != nil {
-				return err
-			}
-			if fl == "x" {
-				a.X = int16(v)
-				setFlag(a, keymap.ActMoveAbsoluteX, abs)
-			} else {
-				a.Y = int16(v)
-				setFlag(a, keymap.ActMoveAbsoluteY, abs)
-			}
-			return nil
-		case "accel", "accelerate", "repeat":
-			v, err := evalBool(f, value)
-			setFlag(a, keymap.ActNoAcceleration, !v)
-			return err
+		a.Flags &^= keymap.ActUseModMapMods
+		a.Mods = keymap.Mods{Mods: m}
+		return nil
+	case "clearlocks":
+		if a.Kind == keymap.ActLockMods {
+			return errNoSuchField
 		}
-	case keymap.ActPtrButton, keymap.ActLockPtrButton:
-		switch fl {
-		case "button":
-			if id, ok := value.(*parser.Ident); ok && strings.EqualFold(id.Name, "default") {
-				a.Button = 0
-				return nil
-			}
-			v, err := evalInt(f, value)
-			if err != nil || v < 0 || v > 5 {
-				return errorf(f, value.Position(), "button must be default or 1..5")
-			}
-			a.Button = uint8(v)
-			return nil
-		case "count":
-			if a.Kind != keymap.ActPtrButton {
-				return bad()
-			}
-			v, err := evalInt(f, value)
-			if err != nil || v < 0 || v > 255 {
-				return errorf(f, value.Position(), "count must be 0..255")
-			}
-			a.Count = uint8(v)
-			return nil
-		case "affect":
-			if a.Kind != keymap.ActLockPtrButton {
-				return bad()
-			}
-			return setAffect(f, a, value)
+		v, err := evalBool(f, value)
+		setFlag(a, keymap.ActClearLocks, v)
+		return err
+	case "latchtolock":
+		if a.Kind != keymap.ActLatchMods {
+			return errNoSuchField
 		}
-	case keymap.ActSetPtrDefault:
-		switch fl {
-		case "affect":
-			if id, ok := value.(*parser.Ident); ok && (strings.EqualFold(id.Name, "button") || strings.EqualFold(id.Name, "defaultbutton")) {
-				return nil
-			}
-			return errorf(f, value.Position(), "affect must be button")
-		case "button", "value":
-			if id, ok := value.(*parser.Ident); ok && strings.EqualFold(id.Name, "default") {
-				a.Group = 0
-				a.Flags |= keymap.ActValueAbsolute
-				return nil
-			}
-			v, abs, err := signedValue(f, value)
-			if err != nil {
-				return err
-			}
-			a.Group = int32(v)
-			setFlag(a, keymap.ActValueAbsolute, abs)
-			return nil
+		v, err := evalBool(f, value)
+		setFlag(a, keymap.ActLatchToLock, v)
+		return err
+	case "affect":
+		if a.Kind != keymap.ActLockMods {
+			return errNoSuchField
 		}
-	case keymap.ActSwitchScreen:
-		switch fl {
-		case "screen":
-			v, abs, err := signedValue(f, value)
-			if err != nil {
-				return err
-			}
-			a.Group = int32(v)
-			setFlag(a, keymap.ActScreenAbsolute, abs)
-			return nil
-		case "same", "sameserver":
-			v, err := evalBool(f, value)
-			setFlag(a, keymap.ActSameServer, v)
-			return err
-		}
-	case keymap.ActSetControls, keymap.ActLockControls:
-		switch fl {
-		case "controls", "ctrls":
-			v, err := evalControls(f, value)
-			a.Ctrls = v
-			return err
-		case "affect":
-			if a.Kind != keymap.ActLockControls {
-				return bad()
-			}
-			return setAffect(f, a, value)
-		}
-	case keymap.ActPrivate:
-		switch fl {
-		case "type":
-			v, err := evalInt(f, value)
-			if err != nil || v < 0 || v > 255 {
-				return errorf(f, value.Position(), "private action type must be 0..255")
-			}
-			a.PrivType = uint8(v)
-			return nil
-		case "data":
-			if index == nil {
-				s, err := evalString(f, value)
-				if err != nil {
-					return err
-				}
-				if len(s) > 7 {
-					return errorf(f, value.Position(), "private action data is longer than 7 bytes")
-				}
-				a.PrivData = [7]byte{}
-				copy(a.PrivData[:], s)
-				return nil
-			}
-			i, err := evalInt(f, index)
-			if err != nil || i < 0 || i > 6 {
-				return errorf(f, index.Position(), "private action data index must be 0..6")
-			}
-			v, err := evalInt(f, value)
-			if err != nil || v < 0 || v > 255 {
-				return errorf(f, value.Position(), "private action data must be 0..255")
-			}
-			a.PrivData[i] = byte(v)
-			return nil
-		}
+		return setAffect(f, a, value)
 	}
-	return bad()
+	return errNoSuchField
+}
+
+// setGroupField sets field fl (lower case) of group actions (SetGroup, LatchGroup, LockGroup).
+func setGroupField(f *parser.File, a *keymap.Action, fl string, value parser.Expr) error {
+	switch fl {
+	case "group":
+		v, abs, err := signedValue(f, value)
+		if err != nil {
+			return errorf(f, value.Position(), "value of group field must be an integer (range 1..8)")
+		}
+		if abs {
+			if v < 1 || v > 8 {
+				return errorf(f, value.Position(), "group %d out of range 1..8", v)
+			}
+			a.Group = int32(v - 1)
+			a.Flags |= keymap.ActGroupAbsolute
+		} else {
+			a.Group = int32(v)
+			a.Flags &^= keymap.ActGroupAbsolute
+		}
+		return nil
+	case "clearlocks":
+		if a.Kind == keymap.ActLockGroup {
+			return errNoSuchField
+		}
+		v, err := evalBool(f, value)
+		setFlag(a, keymap.ActClearLocks, v)
+		return err
+	case "latchtolock":
+		if a.Kind != keymap.ActLatchGroup {
+			return errNoSuchField
+		}
+		v, err := evalBool(f, value)
+		setFlag(a, keymap.ActLatchToLock, v)
+		return err
+	}
+	return errNoSuchField
+}
+
+// setMovePtrField sets field fl (lower case) of MovePtr.
+func setMovePtrField(f *parser.File, a *keymap.Action, fl string, value parser.Expr) error {
+	switch fl {
+	case "x", "y":
+		v, abs, err := signedValue(f, value)
+		if err != nil {
+			return err
+		}
+		if fl == "x" {
+			a.X = int16(v)
+			setFlag(a, keymap.ActMoveAbsoluteX, abs)
+		} else {
+			a.Y = int16(v)
+			setFlag(a, keymap.ActMoveAbsoluteY, abs)
+		}
+		return nil
+	case "accel", "accelerate", "repeat":
+		v, err := evalBool(f, value)
+		setFlag(a, keymap.ActNoAcceleration, !v)
+		return err
+	}
+	return errNoSuchField
+}
+
+// setButtonField sets field fl (lower case) of PtrBtn and LockPtrBtn.
+func setButtonField(f *parser.File, a *keymap.Action, fl string, value parser.Expr) error {
+	switch fl {
+	case "button":
+		if id, ok := value.(*parser.Ident); ok && strings.EqualFold(id.Name, "default") {
+			a.Button = 0
+			return nil
+		}
+		v, err := evalInt(f, value)
+		if err != nil || v < 0 || v > 5 {
+			return errorf(f, value.Position(), "button must be default or 1..5")
+		}
+		a.Button = uint8(v)
+		return nil
+	case "count":
+		if a.Kind != keymap.ActPtrButton {
+			return errNoSuchField
+		}
+		v, err := evalInt(f, value)
+		if err != nil || v < 0 || v > 255 {
+			return errorf(f, value.Position(), "count must be 0..255")
+		}
+		a.Count = uint8(v)
+		return nil
+	case "affect":
+		if a.Kind != keymap.ActLockPtrButton {
+			return errNoSuchField
+		}
+		return setAffect(f, a, value)
+	}
+	return errNoSuchField
+}
+
+// setPtrDefaultField sets field fl (lower case) of SetPtrDflt.
+func setPtrDefaultField(f *parser.File, a *keymap.Action, fl string, value parser.Expr) error {
+	switch fl {
+	case "affect":
+		if id, ok := value.(*parser.Ident); ok && (strings.EqualFold(id.Name, "button") || strings.EqualFold(id.Name, "defaultbutton")) {
+			return nil
+		}
+		return errorf(f, value.Position(), "affect must be button")
+	case "button", "value":
+		if id, ok := value.(*parser.Ident); ok && strings.EqualFold(id.Name, "default") {
+			a.Group = 0
+			a.Flags |= keymap.ActValueAbsolute
+			return nil
+		}
+		v, abs, err := signedValue(f, value)
+		if err != nil {
+			return err
+		}
+		a.Group = int32(v)
+		setFlag(a, keymap.ActValueAbsolute, abs)
+		return nil
+	}
+	return errNoSuchField
+}
+
+// setSwitchScreenField sets field fl (lower case) of SwitchScreen.
+func setSwitchScreenField(f *parser.File, a *keymap.Action, fl string, value parser.Expr) error {
+	switch fl {
+	case "screen":
+		v, abs, err := signedValue(f, value)
+		if err != nil {
+			return err
+		}
+		a.Group = int32(v)
+		setFlag(a, keymap.ActScreenAbsolute, abs)
+		return nil
+	case "same", "sameserver":
+		v, err := evalBool(f, value)
+		setFlag(a, keymap.ActSameServer, v)
+		return err
+	}
+	return errNoSuchField
+}
+
+// setControlsField sets field fl (lower case) of SetControls and LockControls.
+func setControlsField(f *parser.File, a *keymap.Action, fl string, value parser.Expr) error {
+	switch fl {
+	case "controls", "ctrls":
+		v, err := evalControls(f, value)
+		a.Ctrls = v
+		return err
+	case "affect":
+		if a.Kind != keymap.ActLockControls {
+			return errNoSuchField
+		}
+		return setAffect(f, a, value)
+	}
+	return errNoSuchField
+}
+
+// setPrivateField sets field fl (lower case) of Private.
+func setPrivateField(f *parser.File, a *keymap.Action, fl string, index, value parser.Expr) error {
+	switch fl {
+	case "type":
+		v, err := evalInt(f, value)
+		if err != nil || v < 0 || v > 255 {
+			return errorf(f, value.Position(), "private action type must be 0..255")
+		}
+		a.PrivType = uint8(v)
+		return nil
+	case "data":
+		if index == nil {
+			s, err := evalString(f, value)
+			if err != nil {
+				return err
+			}
+			if len(s) > 7 {
+				return errorf(f, value.Position(), "private action data is longer than 7 bytes")
+			}
+			a.PrivData = [7]byte{}
+			copy(a.PrivData[:], s)
+			return nil
+		}
+		i, err := evalInt(f, index)
+		if err != nil || i < 0 || i > 6 {
+			return errorf(f, index.Position(), "private action data index must be 0..6")
+		}
+		v, err := evalInt(f, value)
+		if err != nil || v < 0 || v > 255 {
+			return errorf(f, value.Position(), "private action data must be 0..255")
+		}
+		a.PrivData[i] = byte(v)
+		return nil
+	}
+	return errNoSuchField
 }
 
 func setAffect(f *parser.File, a *keymap.Action, value parser.Expr) error {
