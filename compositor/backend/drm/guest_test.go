@@ -613,27 +613,39 @@ func TestGuestBochs(t *testing.T) {
 		}
 	})
 
-	t.Run("kill -9 of the compositor: the parent restores the console", func(t *testing.T) {
-		r := &rig{t: t, ctx: ctx, vm: r.vm}
-		p := r.gocomp(nil, "--", "/usr/bin/weston-simple-shm")
-		r.waitStderr(p, `msg="toplevel title"`, 60*time.Second)
-		if got := r.vtState(); got != "mode=1 kbmode=4 active=1" {
-			t.Errorf("gocomp running: console %s; want graphics mode, keyboard off", got)
-		}
-		m := regexp.MustCompile(`supervising the compositor" pid=(\d+)`).FindStringSubmatch(p.Stderr())
-		if m == nil {
-			t.Fatalf("no supervised child in the log:\n%s", p.Stderr())
-		}
-		r.sh("kill -9 " + m[1])
-		ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
-		defer cancel()
-		if code, err := p.WaitStatus(ctx); err != nil || code != 128+int(syscall.SIGKILL) {
-			t.Errorf("supervisor after kill -9 of its child: %d, %v; want %d\n%s", code, err, 128+int(syscall.SIGKILL), p.Stderr())
-		}
-		if got := r.vtState(); got != textVT {
-			t.Errorf("after kill -9 the console is %s; want %s", got, textVT)
-		}
-	})
+	// SIGKILL leaves the compositor no chance to clean up; SIGQUIT makes
+	// the Go runtime crash it (a goroutine dump, exit status 2), as a
+	// panic does.
+	for _, tc := range []struct {
+		how    string
+		signal syscall.Signal
+		status int
+	}{
+		{"kill -9", syscall.SIGKILL, 128 + int(syscall.SIGKILL)},
+		{"a Go runtime crash (SIGQUIT)", syscall.SIGQUIT, 2},
+	} {
+		t.Run(tc.how+" of the compositor: the parent restores the console", func(t *testing.T) {
+			r := &rig{t: t, ctx: ctx, vm: r.vm}
+			p := r.gocomp(nil, "--", "/usr/bin/weston-simple-shm")
+			r.waitStderr(p, `msg="toplevel title"`, 60*time.Second)
+			if got := r.vtState(); got != "mode=1 kbmode=4 active=1" {
+				t.Errorf("gocomp running: console %s; want graphics mode, keyboard off", got)
+			}
+			m := regexp.MustCompile(`supervising the compositor" pid=(\d+)`).FindStringSubmatch(p.Stderr())
+			if m == nil {
+				t.Fatalf("no supervised child in the log:\n%s", p.Stderr())
+			}
+			r.sh(fmt.Sprintf("kill -%d %s", int(tc.signal), m[1]))
+			ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+			defer cancel()
+			if code, err := p.WaitStatus(ctx); err != nil || code != tc.status {
+				t.Errorf("supervisor after %s of its child: %d, %v; want %d\n%s", tc.how, code, err, tc.status, p.Stderr())
+			}
+			if got := r.vtState(); got != textVT {
+				t.Errorf("after %s the console is %s; want %s", tc.how, got, textVT)
+			}
+		})
+	}
 
 	t.Run("bad input: one error line, the console restored", func(t *testing.T) {
 		r := &rig{t: t, ctx: ctx, vm: r.vm}
