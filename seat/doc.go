@@ -82,7 +82,9 @@
 //
 // Touch devices (Touch, added with AddTouch) report fingers in normalized
 // device coordinates, mapped through the calibration matrix (the seat's
-// setting, else the device's) to the touch output. A finger goes to the
+// setting, else the device's) to the touch output's screen, and from the
+// screen back into the output's picture when the output is turned
+// (Scene.OutputTransform; tablets too). A finger goes to the
 // surface under it at its down, stays with that surface until it lifts,
 // and raises and focuses its toplevel; touch ids are unique seat-wide. An
 // unplugged device's fingers are cancelled (wl_touch.cancel), never

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"gocomp/compositor/backend"
+	"gocomp/compositor/render"
 	"gocomp/protocols/server"
 	"gocomp/protocols/wayland"
 	"gocomp/protocols/wire"
@@ -180,16 +181,24 @@ const (
 )
 
 // mapAbsolute maps normalized coordinates across output (the absolute
-// devices' output for "") to the layout.
+// devices' output for "") to the layout. The device reports points of the
+// screen it covers, which shows the output's picture turned by the
+// output's transform: the point is turned back into the picture.
 func (s *Seat) mapAbsolute(output string, x, y float64) (float64, float64, bool) {
 	if output == "" {
 		output = s.settings.TouchOutput
 	}
 	r, ok := s.scene.OutputBounds(output)
 	if !ok {
-		if r, ok = s.scene.OutputBounds(""); !ok {
+		output = ""
+		if r, ok = s.scene.OutputBounds(output); !ok {
 			return 0, 0, false
 		}
+	}
+	if t, ok := s.scene.OutputTransform(output); ok && t != render.Normal && !r.Empty() {
+		sw, sh := t.Size(r.Dx(), r.Dy())
+		px, py := t.Invert().Point(x*float64(sw), y*float64(sh), float64(sw), float64(sh))
+		x, y = px/float64(r.Dx()), py/float64(r.Dy())
 	}
 	// The far edges are just inside the output: it ends before Max.
 	const inside = 1e-3

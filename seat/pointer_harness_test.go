@@ -6,6 +6,7 @@ import (
 	"slices"
 
 	"gocomp/compositor/backend"
+	"gocomp/compositor/render"
 	"gocomp/protocols/wayland"
 	"gocomp/protocols/wire"
 )
@@ -220,6 +221,7 @@ type fakeScene struct {
 	cursor    string // what SetCursor* set last: "image WxH", "surface N", "hidden"
 	cursorAt  [2]float64
 	output    image.Rectangle
+	transform render.Transform // the output's
 }
 
 type sceneSurface struct {
@@ -275,6 +277,13 @@ func (f *fakeScene) OutputBounds(name string) (image.Rectangle, bool) {
 		return f.output, true
 	}
 	return image.Rectangle{}, false
+}
+
+func (f *fakeScene) OutputTransform(name string) (render.Transform, bool) {
+	if name == "" || name == "OUT-1" {
+		return f.transform, true
+	}
+	return render.Normal, false
 }
 
 func (f *fakeScene) SetCursorImage(img *backend.Pixels, hotX, hotY int) {

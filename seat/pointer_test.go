@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"gocomp/compositor/backend"
+	"gocomp/compositor/render"
 )
 
 // newPointerServer returns a test server whose seat looks at a fake scene.
@@ -294,6 +295,46 @@ func TestTouchCalibrationRotates(t *testing.T) {
 			got := c.touches[tr].pos[0]
 			if math.Abs(got[0]-tc.want[0]) > 0.01 || math.Abs(got[1]-tc.want[1]) > 0.01 {
 				t.Errorf("touch at %v,%v landed at %v; want %v", tc.dx, tc.dy, got, tc.want)
+			}
+		})
+	}
+}
+
+// TestTouchFollowsOutputTransform: a touchscreen covers the screen, which
+// shows the output's 1000x800 picture turned; a point of the screen lands
+// on the picture's point shown there. The expectations are worked out from
+// wl_output.transform's definition (counter-clockwise turns), not from the
+// code: turned 90°, the picture's right edge runs along the screen's top,
+// its top-right corner at the screen's top-left.
+func TestTouchFollowsOutputTransform(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		tr     render.Transform
+		dx, dy float64 // on the screen, normalized
+		want   [2]float64
+	}{
+		{"normal", render.Normal, 0.5, 0.25, [2]float64{500, 200}},
+		{"90: screen top-left is the picture's top-right", render.Rotate90, 0, 0, [2]float64{1000, 0}},
+		{"90: screen top-right is the picture's bottom-right", render.Rotate90, 1, 0, [2]float64{1000, 800}},
+		{"90: screen bottom-left is the picture's top-left", render.Rotate90, 0, 1, [2]float64{0, 0}},
+		{"90: inside", render.Rotate90, 0.5, 0.25, [2]float64{750, 400}},
+		{"180", render.Rotate180, 0.25, 0.25, [2]float64{750, 600}},
+		{"270: screen top-left is the picture's bottom-left", render.Rotate270, 0, 0, [2]float64{0, 800}},
+		{"flipped", render.Flipped, 0.25, 0.5, [2]float64{750, 400}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ts, fs := newPointerServer(t, Settings{})
+			fs.transform = tc.tr
+			dev := ts.seat.AddTouch(backend.TouchInfo{})
+			c := ts.connect(9)
+			tr := c.getTouch()
+			window(ts, fs, c, image.Rect(0, 0, 1000, 800))
+			dev.Down(1*ms, 0, tc.dx, tc.dy)
+			dev.Frame()
+			ts.pump()
+			got := c.touches[tr].pos[0]
+			if math.Abs(got[0]-tc.want[0]) > 0.01 || math.Abs(got[1]-tc.want[1]) > 0.01 {
+				t.Errorf("touch at screen %v,%v landed at %v; want %v", tc.dx, tc.dy, got, tc.want)
 			}
 		})
 	}

@@ -4,6 +4,7 @@ import (
 	"image"
 
 	"gocomp/compositor/backend"
+	"gocomp/compositor/render"
 	"gocomp/protocols/wayland"
 )
 
@@ -22,6 +23,9 @@ type Scene interface {
 	// OutputBounds returns the rectangle of the output called name, or of
 	// the first output for "".
 	OutputBounds(name string) (image.Rectangle, bool)
+	// OutputTransform returns how the output called name (the first for
+	// "") turns its picture onto its screen.
+	OutputTransform(name string) (render.Transform, bool)
 	// SetCursorImage shows img as the cursor (nil hides it).
 	SetCursorImage(img *backend.Pixels, hotX, hotY int)
 	// SetCursorSurface makes a client's surface the cursor (its role
