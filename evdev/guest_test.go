@@ -2,6 +2,7 @@ package evdev_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"path/filepath"
 	"regexp"
@@ -184,8 +185,9 @@ func testDevices(ctx context.Context, t *testing.T, vm *guest.VM) {
 func testPermission(ctx context.Context, t *testing.T, vm *guest.VM) {
 	for _, cmd := range []string{"devices", "debug-events"} {
 		out, err := vm.Run(ctx, "su", "-s", "/bin/sh", "nobody", "-c", "/bin/gocomp "+cmd)
-		if err == nil || !strings.Contains(err.Error(), "exit status 1;") ||
-			!strings.Contains(err.Error(), "run as root or join the input group") {
+		var exit *guest.ExitError
+		if !errors.As(err, &exit) || exit.Code != 1 ||
+			!strings.Contains(exit.Stderr, "run as root or join the input group") {
 			t.Errorf("gocomp %s as nobody: out %q, err %v; want exit 1 naming the fix", cmd, out, err)
 		}
 	}

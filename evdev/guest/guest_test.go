@@ -88,7 +88,8 @@ func TestGuestAgent(t *testing.T) {
 	if err != nil || !strings.Contains(out, "QEMU Virtio Keyboard") {
 		t.Errorf("cat /proc/bus/input/devices = %q, %v; want the virtio keyboard listed", out, err)
 	}
-	if _, err := vm.Run(ctx, "sh", "-c", "echo oops >&2; exit 3"); err == nil || !strings.Contains(err.Error(), "exit status 3") || !strings.Contains(err.Error(), "oops") {
+	var exit *ExitError
+	if _, err := vm.Run(ctx, "sh", "-c", "echo oops >&2; exit 3"); !errors.As(err, &exit) || exit.Code != 3 || exit.Stderr != "oops\n" {
 		t.Errorf("failing command: err = %v; want exit status 3 with its stderr", err)
 	}
 

@@ -118,15 +118,27 @@ func (p *Process) WaitLine(ctx context.Context, from int, match func(line string
 	}
 }
 
+// ExitError is a guest process that ended with a status other than 0.
+type ExitError struct {
+	Process string // the process's description
+	Code    int    // its exit status (128+N for death by signal N)
+	Stderr  string // all it wrote to stderr
+}
+
+// Error implements error.
+func (e *ExitError) Error() string {
+	return fmt.Sprintf("guest: %s: exit status %d; stderr: %s", e.Process, e.Code, e.Stderr)
+}
+
 // Wait waits for the process to end. It returns nil for exit status 0 and
-// otherwise an error carrying the status and stderr.
+// otherwise an *ExitError.
 func (p *Process) Wait(ctx context.Context) error {
 	code, err := p.WaitStatus(ctx)
 	if err != nil {
 		return err
 	}
 	if code != 0 {
-		return fmt.Errorf("guest: %s: exit status %d; stderr: %s", p, code, p.Stderr())
+		return &ExitError{Process: p.String(), Code: code, Stderr: p.Stderr()}
 	}
 	return nil
 }
