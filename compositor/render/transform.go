@@ -1,10 +1,10 @@
 package render
 
 import (
-	"encoding/binary"
 	"fmt"
 	"image"
 	"strings"
+	"unsafe"
 
 	"gocomp/compositor/backend"
 )
@@ -123,8 +123,8 @@ const copyTile = 32
 
 // CopyTransformed copies the rectangle r of src to where t puts it in dst,
 // the picture t makes of src (dst is t.Size(src.Width, src.Height) or
-// larger). r is clipped to src. Both are 32-bit pixels; the format is
-// not looked at.
+// larger). r is clipped to src. Both are 32-bit pixels starting 4-byte
+// aligned (Go allocations and mappings are); the format is not looked at.
 func CopyTransformed(dst, src backend.Pixels, t Transform, r image.Rectangle) {
 	r = r.Intersect(image.Rect(0, 0, src.Width, src.Height))
 	if r.Empty() {
@@ -138,23 +138,36 @@ func CopyTransformed(dst, src backend.Pixels, t Transform, r image.Rectangle) {
 		return
 	}
 	m := t.pixels(src.Width, src.Height)
-	// The byte offset in dst of one step right in src.
-	stepX := 4*m.xx + dst.Stride*m.xy
+	// The pixels as 32-bit words (the buffers hold whole, aligned
+	// pixels), so the scatter below moves one word per pixel.
+	sw, dw := words(src.Data), words(dst.Data)
+	sStride, dStride := src.Stride/4, dst.Stride/4
+	// The word offset in dst of one step right in src.
+	stepX := m.xx + dStride*m.xy
 	for ty := r.Min.Y; ty < r.Max.Y; ty += copyTile {
 		ey := min(ty+copyTile, r.Max.Y)
 		for tx := r.Min.X; tx < r.Max.X; tx += copyTile {
 			ex := min(tx+copyTile, r.Max.X)
 			for y := ty; y < ey; y++ {
-				row := src.Data[y*src.Stride+4*tx : y*src.Stride+4*ex]
+				row := sw[y*sStride+tx : y*sStride+ex]
 				bx, by := m.ox+tx*m.xx+y*m.yx, m.oy+tx*m.xy+y*m.yy
-				off := by*dst.Stride + 4*bx
-				for i := 0; i < len(row); i += 4 {
-					binary.NativeEndian.PutUint32(dst.Data[off:], binary.NativeEndian.Uint32(row[i:]))
+				off := by*dStride + bx
+				for _, p := range row {
+					dw[off] = p
 					off += stepX
 				}
 			}
 		}
 	}
+}
+
+// words views 32-bit pixel data as words. Pixel buffers (Go allocations,
+// shm and dumb-buffer mappings) start 4-byte aligned.
+func words(b []byte) []uint32 {
+	if len(b) < 4 {
+		return nil
+	}
+	return unsafe.Slice((*uint32)(unsafe.Pointer(&b[0])), len(b)/4)
 }
 
 // DrawTransformed redraws the parts of dst inside clip as Draw does, for
