@@ -367,7 +367,7 @@ func (c *card) readEvents(handle func(flipEvent)) error {
 func parseEvents(b []byte, handle func(flipEvent)) {
 	for len(b) >= 8 {
 		typ, length := binary.NativeEndian.Uint32(b), binary.NativeEndian.Uint32(b[4:])
-		if length < 8 || int(length) > len(b) {
+		if length < 8 || uint64(length) > uint64(len(b)) {
 			return
 		}
 		if typ == eventFlipComplete && length >= flipEventSize {

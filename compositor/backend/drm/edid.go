@@ -51,10 +51,20 @@ func parseEDID(b []byte) (info edidInfo, ok bool) {
 }
 
 // descriptorText reads a display descriptor's text: ASCII up to a line
-// feed, padded with spaces.
+// feed, padded with spaces. Bytes that are not printable ASCII (a broken
+// or hostile monitor's) become '?': the text goes out in wl_output
+// strings, where a NUL would end it and other bytes need not be UTF-8.
 func descriptorText(b []byte) string {
 	if i := bytes.IndexByte(b, '\n'); i >= 0 {
 		b = b[:i]
 	}
-	return string(bytes.TrimRight(b, " "))
+	b = bytes.TrimRight(b, " ")
+	text := make([]byte, len(b))
+	for i, c := range b {
+		if c < 0x20 || c > 0x7e {
+			c = '?'
+		}
+		text[i] = c
+	}
+	return string(text)
 }
