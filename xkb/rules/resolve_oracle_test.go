@@ -11,7 +11,8 @@ import (
 	"gocomp/xkb/rules"
 )
 
-// optionFamilies are the option prefixes the issue names; every option of
+// optionFamilies are the option families keyboard users reach for most
+// (group switching, level 3 and 5, Ctrl and Caps placement); every option of
 // each is tried with several layouts.
 var optionFamilies = []string{"grp", "lv3", "lv5", "ctrl", "caps", "compose", "altwin", "shift", "eurosign", "keypad", "nbsp"}
 

@@ -18,7 +18,7 @@ import (
 )
 
 // conformanceNames are the keymaps of the differential test: the layouts
-// and options the issue names, plus more layouts with dead keys, level 3
+// and options users reach for most, plus more layouts with dead keys, level 3
 // and 5, several groups, latches and every group-switch style.
 var conformanceNames = []rules.Names{
 	{Layout: "us"},
