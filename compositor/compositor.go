@@ -42,6 +42,9 @@ func (s *Server) addGlobals() error {
 			return wayland.AddDataDeviceManagerGlobal(d, dataDeviceManagerVersion, s.bindDataDeviceManager)
 		}},
 		{"xdg_wm_base", s.addWmBaseGlobal},
+		// wl_fixes lets a client destroy its wl_registry objects, which
+		// wl_registry itself cannot (libwayland 1.24 clients use it).
+		{"wl_fixes", d.AddFixesGlobal},
 		{"zxdg_output_manager_v1", func() (*server.Global, error) {
 			return xdgoutput.AddOutputManagerV1Global(d, xdgOutputManagerVersion, s.bindXdgOutputManager)
 		}},

@@ -118,7 +118,7 @@ func TestGlobalsAdvertised(t *testing.T) {
 	c := h.dial("client")
 	want := map[string]uint32{
 		"wl_compositor": 6, "wl_subcompositor": 1, "wl_shm": 2, "wl_output": 4,
-		"wl_seat": 9, "wl_data_device_manager": 3, "xdg_wm_base": 6,
+		"wl_seat": 9, "wl_data_device_manager": 3, "xdg_wm_base": 6, "wl_fixes": 1,
 		// Without a seat that serves virtual keyboards there is no
 		// zwp_virtual_keyboard_manager_v1.
 		"zxdg_output_manager_v1": 3, "zwlr_screencopy_manager_v1": 3,
