@@ -821,4 +821,41 @@ func TestGuestVirtio(t *testing.T) {
 			t.Errorf("gocomp exited %d\n%s", code, p.Stderr())
 		}
 	})
+
+	t.Run("two heads: --outputs first uses one, --outputs mirror shows the picture on both", func(t *testing.T) {
+		r := &rig{t: t, ctx: ctx, vm: r.vm}
+		if err := guest.SetDesktopSize(ctx, vnc, 1280, 800); err != nil {
+			t.Fatal(err)
+		}
+		defer guest.SetDesktopSize(ctx, vnc, 0, 0)
+		r.sh("for i in $(seq 100); do grep -q '^connected' /sys/class/drm/card0-Virtual-2/status && exit 0; sleep 0.1; done; exit 1")
+		for _, tc := range []struct {
+			layout string
+			want   map[string]string
+		}{
+			{"first", map[string]string{"Virtual-1": "0"}},
+			{"mirror", map[string]string{"Virtual-1": "0", "Virtual-2": "0"}},
+		} {
+			p := r.gocomp(nil, "--outputs", tc.layout, "--", "/usr/bin/weston-simple-shm")
+			r.waitStderr(p, `msg="toplevel title"`, 60*time.Second)
+			m := displayRE.FindStringSubmatch(p.Stderr())
+			if m == nil {
+				t.Fatalf("gocomp logged no display:\n%s", p.Stderr())
+			}
+			got := r.waylandOutputs(m[1])
+			t.Logf("--outputs %s: wayland-info saw outputs (name: x) %v", tc.layout, got)
+			if !maps.Equal(got, tc.want) {
+				t.Errorf("--outputs %s: wayland-info saw outputs %v; want %v", tc.layout, got, tc.want)
+			}
+			if tc.layout == "mirror" {
+				first := r.waitScreen("gpu0", 0, 30*time.Second, "the window on head 0", func(img *image.RGBA) bool { return litBounds(img).Dx() > 0 })
+				r.waitScreen("gpu0", 1, 30*time.Second, "the window on head 1 where head 0 has it", func(img *image.RGBA) bool {
+					return img.Rect == first.Rect && litBounds(img) == litBounds(first)
+				})
+			}
+			if code := r.stop(p); code != 128+int(syscall.SIGTERM) {
+				t.Errorf("gocomp exited %d\n%s", code, p.Stderr())
+			}
+		}
+	})
 }
