@@ -25,8 +25,8 @@ func encode(imgs ...Image) []byte {
 		b = le.AppendUint32(b, imageType)
 		b = le.AppendUint32(b, uint32(img.Size))
 		b = le.AppendUint32(b, uint32(pos+len(chunks)))
-		for _, v := range []int{imageHeader, imageType, img.Size, 1, img.Width, img.Height, img.HotX, img.HotY, img.Delay} {
-			chunks = le.AppendUint32(chunks, uint32(v))
+		for _, v := range []uint32{imageHeader, imageType, uint32(img.Size), 1, uint32(img.Width), uint32(img.Height), uint32(img.HotX), uint32(img.HotY), uint32(img.Delay)} {
+			chunks = le.AppendUint32(chunks, v)
 		}
 		for _, p := range img.Pixels {
 			chunks = le.AppendUint32(chunks, p)
