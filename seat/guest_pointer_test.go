@@ -221,7 +221,8 @@ func TestGuestPointerAndTouch(t *testing.T) {
 		}
 		// wev prints no high-resolution value; libwayland's protocol log
 		// shows it: axis_value120 of 120 for a wl_pointer of version 8 and
-		// up, axis_discrete of 1 below (what wev binds decides which).
+		// up, axis_discrete of 1 below (what wev binds decides which). The
+		// log comes on stderr, which may reach us after stdout's events.
 		log := p.Stderr()
 		m := regexp.MustCompile(`wl_registry@\d+\.bind\(\d+, "wl_seat", (\d+),`).FindStringSubmatch(log)
 		if m == nil {
@@ -232,8 +233,12 @@ func TestGuestPointerAndTouch(t *testing.T) {
 		if v >= 8 {
 			wantLog = `wl_pointer@\d+\.axis_value120\(0, 120\)`
 		}
-		if !regexp.MustCompile(wantLog).MatchString(log) {
-			t.Errorf("wev bound wl_seat v%d; its protocol log lacks %s:\n%s", v, wantLog, tailText(log, 20))
+		re := regexp.MustCompile(wantLog)
+		for deadline := time.Now().Add(10 * time.Second); !re.MatchString(log) && time.Now().Before(deadline); log = p.Stderr() {
+			time.Sleep(50 * time.Millisecond)
+		}
+		if !re.MatchString(log) {
+			t.Errorf("wev bound wl_seat v%d; within 10 s its protocol log had no %s:\n%s", v, wantLog, tailText(log, 20))
 		}
 		t.Logf("wev bound wl_seat v%d; the wheel step arrived as %s", v, wantLog)
 	})
