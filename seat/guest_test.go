@@ -323,7 +323,13 @@ func TestGuestWev(t *testing.T) {
 		s := startWev(ctx, t, vm, "--socket", "outer", "--",
 			"/bin/gocomp", "--backend", "wayland", "--caps-lock", "press", "--socket", "inner", "-log-level", "debug")
 		defer s.stop()
-		if !strings.Contains(s.p.Stderr(), `backend=wayland why="--backend wayland"`) {
+		// Its log line may reach us after wev's first events (stderr and
+		// stdout are separate streams).
+		const inner = `backend=wayland why="--backend wayland"`
+		for deadline := time.Now().Add(10 * time.Second); !strings.Contains(s.p.Stderr(), inner) && time.Now().Before(deadline); {
+			time.Sleep(50 * time.Millisecond)
+		}
+		if !strings.Contains(s.p.Stderr(), inner) {
 			t.Errorf("the inner gocomp did not run on the wayland backend:\n%s", s.p.Stderr())
 		}
 		s.keys("+shift", "h", "-shift", "e", "l", "l", "o", "comma", "spc",
