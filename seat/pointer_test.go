@@ -284,20 +284,30 @@ func TestTouchCalibrationRotates(t *testing.T) {
 		{"the seat's matrix wins", Settings{TouchCalibration: &[6]float64{1, 0, 0, 0, 1, 0}}, backend.TouchInfo{Calibration: &rot}, 0.5, 0.25, [2]float64{500, 200}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			ts, fs := newPointerServer(t, tc.st)
-			dev := ts.seat.AddTouch(tc.info)
-			c := ts.connect(9)
-			tr := c.getTouch()
-			window(ts, fs, c, image.Rect(0, 0, 1000, 800))
-			dev.Down(1*ms, 0, tc.dx, tc.dy)
-			dev.Frame()
-			ts.pump()
-			got := c.touches[tr].pos[0]
+			got := touchLandsAt(t, tc.st, tc.info, render.Normal, tc.dx, tc.dy)
 			if math.Abs(got[0]-tc.want[0]) > 0.01 || math.Abs(got[1]-tc.want[1]) > 0.01 {
 				t.Errorf("touch at %v,%v landed at %v; want %v", tc.dx, tc.dy, got, tc.want)
 			}
 		})
 	}
+}
+
+// touchLandsAt puts a finger down at (dx, dy) of a touch device (info)
+// on a seat with settings st, whose one 1000x800 output is turned by tr
+// and shows one full-output window, and returns where the window's
+// wl_touch saw it.
+func touchLandsAt(t *testing.T, st Settings, info backend.TouchInfo, tr render.Transform, dx, dy float64) [2]float64 {
+	t.Helper()
+	ts, fs := newPointerServer(t, st)
+	fs.transform = tr
+	dev := ts.seat.AddTouch(info)
+	c := ts.connect(9)
+	touch := c.getTouch()
+	window(ts, fs, c, image.Rect(0, 0, 1000, 800))
+	dev.Down(1*ms, 0, dx, dy)
+	dev.Frame()
+	ts.pump()
+	return c.touches[touch].pos[0]
 }
 
 // TestTouchFollowsOutputTransform: a touchscreen covers the screen, which
@@ -323,16 +333,7 @@ func TestTouchFollowsOutputTransform(t *testing.T) {
 		{"flipped", render.Flipped, 0.25, 0.5, [2]float64{750, 400}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			ts, fs := newPointerServer(t, Settings{})
-			fs.transform = tc.tr
-			dev := ts.seat.AddTouch(backend.TouchInfo{})
-			c := ts.connect(9)
-			tr := c.getTouch()
-			window(ts, fs, c, image.Rect(0, 0, 1000, 800))
-			dev.Down(1*ms, 0, tc.dx, tc.dy)
-			dev.Frame()
-			ts.pump()
-			got := c.touches[tr].pos[0]
+			got := touchLandsAt(t, Settings{}, backend.TouchInfo{}, tc.tr, tc.dx, tc.dy)
 			if math.Abs(got[0]-tc.want[0]) > 0.01 || math.Abs(got[1]-tc.want[1]) > 0.01 {
 				t.Errorf("touch at screen %v,%v landed at %v; want %v", tc.dx, tc.dy, got, tc.want)
 			}
