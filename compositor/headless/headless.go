@@ -14,8 +14,6 @@ import (
 
 	"gocomp/compositor/backend"
 	"gocomp/compositor/loop"
-
-	"golang.org/x/sys/unix"
 )
 
 // DefaultMode returns the output mode used when none is configured:
@@ -187,7 +185,7 @@ var _ backend.Output = (*Output)(nil)
 func (o *Output) setMode(mode backend.Mode) {
 	o.mode = mode
 	o.period = int64(1e12) / int64(mode.RefreshMHz)
-	o.start = monotonic()
+	o.start = int64(loop.Now())
 	o.fb = backend.Buffer{Pixels: backend.Pixels{Width: mode.Width, Height: mode.Height, Stride: 4 * mode.Width,
 		Format: backend.XRGB8888, Data: make([]byte, 4*mode.Width*mode.Height)}}
 }
@@ -231,7 +229,7 @@ func (o *Output) ScheduleFrame() {
 	if o.timer.Armed() {
 		return
 	}
-	now := monotonic()
+	now := int64(loop.Now())
 	next := o.start + ((now-o.start)/o.period+1)*o.period
 	o.timer.Arm(time.Duration(next - now))
 }
@@ -274,14 +272,5 @@ func (o *Output) handleRefresh() {
 	if o.closed || !o.presented {
 		return
 	}
-	o.b.h.Presented(o, time.Duration(monotonic()))
-}
-
-// monotonic returns CLOCK_MONOTONIC in nanoseconds.
-func monotonic() int64 {
-	var ts unix.Timespec
-	if err := unix.ClockGettime(unix.CLOCK_MONOTONIC, &ts); err != nil {
-		panic("headless: clock_gettime(CLOCK_MONOTONIC): " + err.Error())
-	}
-	return ts.Nano()
+	o.b.h.Presented(o, loop.Now())
 }

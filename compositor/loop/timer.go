@@ -25,13 +25,14 @@ func (l *Loop) AddTimer(handler func()) *Timer {
 	return &Timer{l: l, handler: handler, index: -1}
 }
 
-// monotonic returns CLOCK_MONOTONIC in nanoseconds, the timerfd's clock.
-func monotonic() int64 {
+// Now returns CLOCK_MONOTONIC, the clock of the loop's timers, of input
+// event times and of presentation times.
+func Now() time.Duration {
 	var ts unix.Timespec
 	if err := unix.ClockGettime(unix.CLOCK_MONOTONIC, &ts); err != nil {
 		panic("loop: clock_gettime(CLOCK_MONOTONIC): " + err.Error())
 	}
-	return ts.Nano()
+	return time.Duration(ts.Nano())
 }
 
 // Arm (re)arms the timer to fire d from now; d <= 0 fires on the next
@@ -41,7 +42,7 @@ func (t *Timer) Arm(d time.Duration) {
 		return
 	}
 	t.pending = false
-	t.deadline = monotonic() + int64(max(d, 0))
+	t.deadline = int64(Now() + max(d, 0))
 	if t.index >= 0 {
 		heap.Fix(&t.l.timers, t.index)
 	} else if t.l.epfd >= 0 {
@@ -102,7 +103,7 @@ func (l *Loop) handleTimerfd(Events) {
 		}
 	}
 	l.programmed = -1 // force a reload before the next wait
-	now := monotonic()
+	now := int64(Now())
 	for len(l.timers) > 0 && l.timers[0].deadline <= now {
 		t := heap.Pop(&l.timers).(*Timer)
 		t.pending = true

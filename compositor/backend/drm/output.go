@@ -8,8 +8,6 @@ import (
 
 	"gocomp/compositor/backend"
 	"gocomp/compositor/loop"
-
-	"golang.org/x/sys/unix"
 )
 
 // frameState is where an output is in its frame cycle.
@@ -266,7 +264,7 @@ func (o *Output) untilRefresh() time.Duration {
 	if o.lastShow == 0 {
 		return o.period
 	}
-	now := monotonic()
+	now := loop.Now()
 	return o.period - (now-o.lastShow)%o.period
 }
 
@@ -277,7 +275,7 @@ func (o *Output) handleTimer() {
 		o.state = stateIdle
 		o.frame()
 	case stateHolding:
-		o.presented(monotonic(), o.heldPic)
+		o.presented(loop.Now(), o.heldPic)
 	}
 }
 
@@ -292,12 +290,12 @@ func (o *Output) flipDone(ev flipEvent) {
 	o.front = o.pending
 	t := ev.time
 	if t == 0 {
-		t = monotonic()
+		t = loop.Now()
 	}
 	if next := o.lastShow + o.period; o.lastShow != 0 && t < next-o.period/8 {
 		o.state = stateHolding
 		o.heldPic = true
-		o.timer.Arm(next - monotonic())
+		o.timer.Arm(next - loop.Now())
 		return
 	}
 	o.presented(t, true)
@@ -394,13 +392,4 @@ func (o *Output) close(unplugged bool) {
 		o.b.card.destroyDumb(d)
 	}
 	o.bufs = nil
-}
-
-// monotonic returns CLOCK_MONOTONIC.
-func monotonic() time.Duration {
-	var ts unix.Timespec
-	if err := unix.ClockGettime(unix.CLOCK_MONOTONIC, &ts); err != nil {
-		panic("drm: clock_gettime(CLOCK_MONOTONIC): " + err.Error())
-	}
-	return time.Duration(ts.Nano())
 }

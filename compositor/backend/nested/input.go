@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 
 	"gocomp/compositor/backend"
+	"gocomp/compositor/loop"
 	"gocomp/protocols/client/wlclient"
 	"gocomp/protocols/wayland"
 	"gocomp/protocols/wire"
@@ -89,7 +90,7 @@ func (s *hostSeat) applyCaps() {
 	if seat == nil {
 		return
 	}
-	now := monotonic()
+	now := loop.Now()
 	if caps&wayland.SeatCapabilityKeyboard != 0 && s.kbd == nil {
 		if k, err := seat.GetKeyboard(); err == nil {
 			s.kbd = k
@@ -124,7 +125,7 @@ func (s *hostSeat) Close() error {
 		return nil
 	}
 	s.closed = true
-	now := monotonic()
+	now := loop.Now()
 	if s.keys != nil {
 		s.keys.Remove(now)
 	}
@@ -169,7 +170,7 @@ func (l keyboardListener) Keymap(_ *wlclient.Keyboard, format wayland.KeyboardKe
 // host reports down are pressed.
 func (l keyboardListener) Enter(_ *wlclient.Keyboard, _ uint32, _ *wlclient.Surface, keys []byte) {
 	s := l.s
-	now := monotonic()
+	now := loop.Now()
 	for i := 0; i+4 <= len(keys); i += 4 {
 		k := binary.NativeEndian.Uint32(keys[i:])
 		if !s.held[k] && k <= 0xffff {
@@ -183,7 +184,7 @@ func (l keyboardListener) Enter(_ *wlclient.Keyboard, _ uint32, _ *wlclient.Surf
 // released (clients see the releases; no key is left stuck).
 func (l keyboardListener) Leave(*wlclient.Keyboard, uint32, *wlclient.Surface) {
 	s := l.s
-	now := monotonic()
+	now := loop.Now()
 	for k := range s.held {
 		s.keys.Key(now, uint16(k), false)
 	}
@@ -205,7 +206,7 @@ func (l keyboardListener) Key(_ *wlclient.Keyboard, _ uint32, t uint32, key uint
 	} else {
 		delete(s.held, key)
 	}
-	s.keys.Key(monotonic(), uint16(key), down)
+	s.keys.Key(loop.Now(), uint16(key), down)
 }
 
 // Modifiers runs with the host's modifier state, which gocomp does not
@@ -224,7 +225,7 @@ type pointerListener struct {
 // moveTo reports the pointer at (x, y) in o's window.
 func (s *hostSeat) moveTo(o *Output, x, y wire.Fixed) {
 	w, h := float64(o.mode.Width), float64(o.mode.Height)
-	s.mouse.MotionAbsolute(monotonic(), o.name, x.Float()/w, y.Float()/h)
+	s.mouse.MotionAbsolute(loop.Now(), o.name, x.Float()/w, y.Float()/h)
 }
 
 // Enter runs when the host pointer enters a gocomp window.
@@ -241,7 +242,7 @@ func (l pointerListener) Enter(_ *wlclient.Pointer, serial uint32, surface *wlcl
 // released.
 func (l pointerListener) Leave(*wlclient.Pointer, uint32, *wlclient.Surface) {
 	s := l.s
-	now := monotonic()
+	now := loop.Now()
 	for b := range s.buttons {
 		s.mouse.Button(now, uint16(b), false)
 	}
@@ -269,7 +270,7 @@ func (l pointerListener) Button(_ *wlclient.Pointer, _, _ uint32, button uint32,
 	} else {
 		delete(s.buttons, button)
 	}
-	s.mouse.Button(monotonic(), uint16(button), down)
+	s.mouse.Button(loop.Now(), uint16(button), down)
 }
 
 // Axis runs with a scroll amount; the frame sends it.
@@ -311,7 +312,7 @@ func (l pointerListener) AxisStop(_ *wlclient.Pointer, _ uint32, axis wayland.Po
 // sent, then the seat's frame.
 func (l pointerListener) Frame(*wlclient.Pointer) {
 	s := l.s
-	now := monotonic()
+	now := loop.Now()
 	for i := range s.axes {
 		a := &s.axes[i]
 		if a.set {

@@ -328,7 +328,7 @@ func (o *Output) presented() {
 	if o.closed {
 		return
 	}
-	o.b.h.Presented(o, monotonic())
+	o.b.h.Presented(o, loop.Now())
 	o.startFrame()
 }
 
@@ -360,11 +360,4 @@ func (o *Output) close() {
 	o.toplevel.Destroy()
 	o.xdgSurface.Destroy()
 	o.surface.Destroy()
-}
-
-// monotonic returns CLOCK_MONOTONIC.
-func monotonic() time.Duration {
-	var ts unix.Timespec
-	unix.ClockGettime(unix.CLOCK_MONOTONIC, &ts)
-	return time.Duration(ts.Nano())
 }
