@@ -113,6 +113,14 @@ func (d *direct) OpenDevice(path string) (int, int, error) {
 			unix.Close(fd)
 			return -1, 0, fmt.Errorf("session: dup %s: %w", path, err)
 		}
+		// The card is handed over as master, as seatd and logind do; when
+		// another master holds it this fails and the caller, finding the
+		// fd is not master, says so.
+		if d.active {
+			if err := ioctlVal(dev.drm, drmSetMaster, 0); err != nil {
+				d.log.Debug("session: set DRM master", "device", path, "err", err)
+			}
+		}
 	}
 	d.nextID++
 	d.devices[d.nextID] = dev

@@ -57,9 +57,6 @@ func (c *card) capability(cap uint64) (uint64, error) {
 	return arg.Value, nil
 }
 
-// setMaster makes the fd the card's DRM master (modesetting rights).
-func (c *card) setMaster() error { return c.ioctl(ioctlSetMaster, nil) }
-
 // isMaster reports whether the fd is the card's current DRM master: the
 // authentication request is for masters only, so a non-master gets EACCES
 // (magic 0 is refused with EINVAL by a master).
@@ -67,9 +64,6 @@ func (c *card) isMaster() bool {
 	var magic uint32
 	return !errors.Is(c.ioctl(ioctlAuthMagic, unsafe.Pointer(&magic)), unix.EACCES)
 }
-
-// dropMaster gives the master role up.
-func (c *card) dropMaster() error { return c.ioctl(ioctlDropMaster, nil) }
 
 // resources are the card's CRTCs, connectors and encoders.
 type resources struct {

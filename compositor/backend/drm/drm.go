@@ -176,21 +176,12 @@ func (b *Backend) openCard(path string) (ok bool, err error) {
 		closeIt()
 		return false, nil
 	}
-	// A direct session makes the fd master itself; seatd and logind hand
-	// over an fd they made master when the seat was free (an unprivileged
-	// SET_MASTER on it would be refused), so only the check is left.
-	if b.active && b.sess.Name() != session.Direct && !c.isMaster() {
+	// Every session hands over a card fd it made DRM master when the card
+	// was free (the master role is the session's business: it drops and
+	// takes it again on switches).
+	if b.active && !c.isMaster() {
 		closeIt()
-		return false, fmt.Errorf("drm: %s is held by another DRM master (another compositor or X server?): the %s session handed over an fd that is not master", path, b.sess.Name())
-	}
-	if b.active && b.sess.Name() == session.Direct {
-		if err := c.setMaster(); err != nil {
-			closeIt()
-			if errors.Is(err, unix.EBUSY) || errors.Is(err, unix.EACCES) || errors.Is(err, unix.EPERM) {
-				return false, fmt.Errorf("drm: %s is held by another DRM master (another compositor or X server?): %w", path, err)
-			}
-			return false, fmt.Errorf("drm: %s: become DRM master: %w", path, err)
-		}
+		return false, fmt.Errorf("drm: %s is held by another DRM master (another compositor or X server?): the %s session could not make it ours", path, b.sess.Name())
 	}
 	var st unix.Stat_t
 	if err := unix.Fstat(fd, &st); err == nil {

@@ -15,7 +15,6 @@ import (
 
 // ioctl request encoding of asm-generic/ioctl.h (x86, arm, arm64).
 const (
-	iocNone  = 0
 	iocWrite = 1
 	iocRead  = 2
 
@@ -27,8 +26,7 @@ func ioc(dir, nr, size uintptr) uintptr {
 	return dir<<30 | size<<16 | drmIoctlBase<<8 | nr
 }
 
-// drmIO and drmIOWR are the kernel's DRM_IO and DRM_IOWR.
-func drmIO(nr uintptr) uintptr                 { return ioc(iocNone, nr, 0) }
+// drmIOWR is the kernel's DRM_IOWR.
 func drmIOWR(nr uintptr, size uintptr) uintptr { return ioc(iocRead|iocWrite, nr, size) }
 
 // getCap is struct drm_get_cap (also struct drm_set_client_cap).
@@ -159,8 +157,6 @@ type getBlob struct {
 var (
 	ioctlGetCap           = drmIOWR(0x0c, unsafe.Sizeof(getCap{}))
 	ioctlSetClientCap     = ioc(iocWrite, 0x0d, unsafe.Sizeof(getCap{}))
-	ioctlSetMaster        = drmIO(0x1e)
-	ioctlDropMaster       = drmIO(0x1f)
 	ioctlAuthMagic        = ioc(iocWrite, 0x11, unsafe.Sizeof(uint32(0)))
 	ioctlGetResources     = drmIOWR(0xa0, unsafe.Sizeof(cardRes{}))
 	ioctlGetCRTC          = drmIOWR(0xa1, unsafe.Sizeof(modeCRTC{}))

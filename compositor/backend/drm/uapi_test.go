@@ -17,8 +17,7 @@ func TestIoctlNumbers(t *testing.T) {
 	}{
 		{"GET_CAP", ioctlGetCap, 0xc010640c},
 		{"SET_CLIENT_CAP", ioctlSetClientCap, 0x4010640d},
-		{"SET_MASTER", ioctlSetMaster, 0x641e},
-		{"DROP_MASTER", ioctlDropMaster, 0x641f},
+		{"AUTH_MAGIC", ioctlAuthMagic, 0x40046411},
 		{"MODE_GETRESOURCES", ioctlGetResources, 0xc04064a0},
 		{"MODE_GETCRTC", ioctlGetCRTC, 0xc06864a1},
 		{"MODE_SETCRTC", ioctlSetCRTC, 0xc06864a2},
