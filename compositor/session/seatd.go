@@ -222,6 +222,18 @@ func (s *seatdClient) request(op uint16, body []byte, want uint16) (seatdMessage
 	if err := s.send(op, body); err != nil {
 		return seatdMessage{}, err
 	}
+	// Events read meanwhile join the queue once the response is in (next
+	// would otherwise hand them back at once).
+	var events []seatdMessage
+	defer func() {
+		if len(events) == 0 {
+			return
+		}
+		s.pending = append(s.pending, events...)
+		if s.flush == nil && s.src != nil {
+			s.flush = s.l.AddIdle(s.flushPending)
+		}
+	}()
 	deadline := time.Now().Add(seatdTimeout)
 	for {
 		m, err := s.next(time.Until(deadline))
@@ -237,10 +249,7 @@ func (s *seatdClient) request(op uint16, body []byte, want uint16) (seatdMessage
 			}
 			return seatdMessage{}, errors.New("seatd reported an error")
 		case seatdEvEnableSeat, seatdEvDisableSeat:
-			s.pending = append(s.pending, m)
-			if s.flush == nil && s.src != nil {
-				s.flush = s.l.AddIdle(s.flushPending)
-			}
+			events = append(events, m)
 		default:
 			if m.fd >= 0 {
 				unix.Close(m.fd)
