@@ -31,11 +31,15 @@ func terminateBinding(terminate func()) binding {
 // m (the state before the key), or nil.
 func (s *Seat) matchBinding(code uint16, m Modifiers) *binding {
 	active := m.Depressed | m.Latched | m.Locked
+	sym, symKnown := uint32(0), false // looked up once, for the first keysym binding
 	for i := range s.bindings {
 		b := &s.bindings[i]
 		hit := b.code == code
 		if b.sym != 0 {
-			hit = s.kbd.keySym(code) == b.sym
+			if !symKnown {
+				sym, symKnown = s.kbd.keySym(code), true
+			}
+			hit = sym == b.sym
 		}
 		if hit && active&b.mods == b.mods {
 			return b

@@ -59,6 +59,9 @@ func (s *fakeState) UpdateKey(kc uint32, down bool) Changes {
 
 func (s *fakeState) LockMods(mask uint32) { s.locked = mask }
 
+// KeySym: the fake keymap has no keysyms.
+func (s *fakeState) KeySym(uint32) uint32 { return 0 }
+
 func (s *fakeState) Modifiers() Modifiers {
 	return Modifiers{Depressed: depressedFor(&s.down), Locked: s.locked}
 }

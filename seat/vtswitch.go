@@ -3,7 +3,6 @@ package seat
 import (
 	"strconv"
 
-	"gocomp/xkb/keymap"
 	"gocomp/xkb/keysym"
 )
 
@@ -24,24 +23,7 @@ func vtSwitchBindings(switchVT func(vt int)) []binding {
 	return bs
 }
 
-// keysymState is a State that tells the keysym a key produces now (the
-// XKB state does).
-type keysymState interface {
-	// KeySym returns the one keysym XKB keycode kc produces in the
-	// current state, 0 when it produces none or several.
-	KeySym(kc uint32) uint32
-}
-
-// KeySym implements keysymState.
-func (x *xkbState) KeySym(kc uint32) uint32 {
-	return uint32(x.s.KeyOneSym(keymap.Keycode(kc)))
-}
-
-// keySym returns the keysym evdev key code produces in the current state,
-// 0 when the state cannot tell.
+// keySym returns the keysym evdev key code produces in the current state.
 func (k *keyboardState) keySym(code uint16) uint32 {
-	if ks, ok := k.state.(keysymState); ok {
-		return ks.KeySym(uint32(code) + evdevOffset)
-	}
-	return 0
+	return k.state.KeySym(uint32(code) + evdevOffset)
 }

@@ -43,6 +43,10 @@ type State interface {
 	Modifiers() Modifiers
 	// LEDs returns the lit indicators.
 	LEDs() LEDs
+	// KeySym returns the one keysym XKB keycode kc produces in the
+	// current state, 0 when it produces none or several (key bindings by
+	// keysym, such as XF86Switch_VT_n, match on it).
+	KeySym(kc uint32) uint32
 	// LockMods sets the locked real modifiers (bits 0..7), as a new state
 	// takes over the locks of the one it replaces (Caps Lock stays on
 	// across a layout change).

@@ -84,6 +84,11 @@ func (x *xkbState) LEDs() LEDs {
 	return l
 }
 
+// KeySym implements State.
+func (x *xkbState) KeySym(kc uint32) uint32 {
+	return uint32(x.s.KeyOneSym(keymap.Keycode(kc)))
+}
+
 func (x *xkbState) LockMods(mask uint32) {
 	s := x.s
 	s.UpdateMask(s.SerializeMods(state.ModsDepressed), s.SerializeMods(state.ModsLatched), keymap.ModMask(mask),
