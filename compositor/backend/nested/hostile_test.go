@@ -16,6 +16,7 @@ import (
 	"gocomp/compositor/backend"
 	"gocomp/compositor/backend/nested"
 	"gocomp/compositor/headless"
+	"gocomp/compositor/loop"
 	"gocomp/xkb/compile"
 	"gocomp/xkb/includepath"
 	"gocomp/xkb/rules"
@@ -362,8 +363,8 @@ func TestHostileHost(t *testing.T) {
 		outer.do(func() {
 			for i := range n {
 				code := uint16(16 + i%10) // q w e r t y u i o p
-				kbd.Key(now(), code, true)
-				kbd.Key(now(), code, false)
+				kbd.Key(loop.Now(), code, true)
+				kbd.Key(loop.Now(), code, false)
 				want = append(want, fmt.Sprintf("key %d pressed", code), fmt.Sprintf("key %d released", code))
 			}
 		})

@@ -1,6 +1,7 @@
 package nested
 
 import (
+	"bytes"
 	"encoding/binary"
 
 	"gocomp/compositor/backend"
@@ -133,7 +134,7 @@ func (s *hostSeat) Close() error {
 		s.mouse.Remove(now)
 	}
 	if s.cursorBuf != nil {
-		s.cursorBuf.unmap()
+		s.cursorBuf.destroy()
 		s.cursorBuf = nil
 	}
 	return nil
@@ -335,11 +336,12 @@ func (s *hostSeat) axis(axis wayland.PointerAxis) *axisEvent {
 }
 
 // setCursor makes img (nil: none) the host pointer's cursor over gocomp's
-// windows.
+// windows. The compositor gives every output the same cursor: a picture
+// already on the cursor surface is not sent again.
 func (s *hostSeat) setCursor(img *backend.Pixels, hotX, hotY int) {
 	s.cursorHide = img == nil
 	s.cursorHot = [2]int{hotX, hotY}
-	if img != nil {
+	if img != nil && !s.cursorBuf.shows(img) {
 		s.drawCursor(img)
 	}
 	s.applyCursor()
@@ -354,70 +356,81 @@ func (s *hostSeat) drawCursor(img *backend.Pixels) {
 			return
 		}
 	}
-	size := 4 * img.Width * img.Height
-	fd, err := unix.MemfdCreate("gocomp-cursor", unix.MFD_CLOEXEC)
-	if err != nil {
-		return
+	format := wayland.ShmFormatArgb8888
+	if img.Format == backend.XRGB8888 {
+		format = wayland.ShmFormatXrgb8888
 	}
-	defer unix.Close(fd)
-	if unix.Ftruncate(fd, int64(size)) != nil {
-		return
-	}
-	mem, err := unix.Mmap(fd, 0, size, unix.PROT_READ|unix.PROT_WRITE, unix.MAP_SHARED)
+	proxy, mem, err := newShmBuffer(b.shm, img.Width, img.Height, format)
 	if err != nil {
+		b.log.Warn("nested: cannot show the cursor", "err", err)
 		return
 	}
 	for y := range img.Height {
 		copy(mem[4*y*img.Width:][:4*img.Width], img.Data[y*img.Stride:])
 	}
-	pool, err := b.shm.CreatePool(fd, int32(size))
-	if err != nil {
-		unix.Munmap(mem)
-		return
-	}
-	format := wayland.ShmFormatArgb8888
-	if img.Format == backend.XRGB8888 {
-		format = wayland.ShmFormatXrgb8888
-	}
-	buf, err := pool.CreateBuffer(0, int32(img.Width), int32(img.Height), int32(4*img.Width), format)
-	pool.Destroy()
-	if err != nil {
-		unix.Munmap(mem)
-		return
-	}
-	cb := &cursorBuffer{proxy: buf, mem: mem}
-	buf.SetListener(cb)
-	s.cursor.Attach(buf, 0, 0)
+	cb := &cursorBuffer{proxy: proxy, mem: mem, width: img.Width, height: img.Height, format: img.Format}
+	proxy.SetListener(cb)
+	s.cursor.Attach(proxy, 0, 0)
 	s.cursor.Damage(0, 0, int32(img.Width), int32(img.Height))
 	s.cursor.Commit()
-	if old := s.cursorBuf; old != nil {
-		old.replaced = true // destroyed when the host lets go of it
-	}
+	s.cursorBuf.retire()
 	s.cursorBuf = cb
 }
 
-// cursorBuffer is a host buffer holding one cursor picture. A replaced one
-// lives until the host releases it: the host may read it until then.
+// cursorBuffer is a host buffer holding one cursor picture. One that is
+// no longer the cursor is destroyed once the host has released it: the
+// host may read it until then. (A host that copies buffers releases them
+// at once, before they are retired.)
 type cursorBuffer struct {
-	proxy    *wlclient.Buffer
-	mem      []byte
-	replaced bool
+	proxy             *wlclient.Buffer
+	mem               []byte // the picture, rows of 4*width bytes
+	width, height     int
+	format            backend.Format
+	released, retired bool
+}
+
+// shows reports whether b holds the picture img. Nil-safe.
+func (b *cursorBuffer) shows(img *backend.Pixels) bool {
+	if b == nil || b.mem == nil || b.width != img.Width || b.height != img.Height || b.format != img.Format {
+		return false
+	}
+	row := 4 * img.Width
+	for y := range img.Height {
+		if !bytes.Equal(b.mem[y*row:][:row], img.Data[y*img.Stride:][:row]) {
+			return false
+		}
+	}
+	return true
 }
 
 // Release runs when the host no longer reads the buffer.
 func (b *cursorBuffer) Release(*wlclient.Buffer) {
-	if b.replaced {
-		b.proxy.Destroy()
-		b.unmap()
+	b.released = true
+	if b.retired {
+		b.destroy()
 	}
 }
 
-// unmap releases the buffer's memory.
-func (b *cursorBuffer) unmap() {
-	if b.mem != nil {
-		unix.Munmap(b.mem)
-		b.mem = nil
+// retire marks b no longer the cursor; it goes now if the host is done
+// with it. Nil-safe.
+func (b *cursorBuffer) retire() {
+	if b == nil {
+		return
 	}
+	b.retired = true
+	if b.released {
+		b.destroy()
+	}
+}
+
+// destroy releases the host object and the mapping. Idempotent.
+func (b *cursorBuffer) destroy() {
+	if b.mem == nil {
+		return
+	}
+	b.proxy.Destroy()
+	unix.Munmap(b.mem)
+	b.mem = nil
 }
 
 // applyCursor shows the cursor (or none) on the host pointer while it is

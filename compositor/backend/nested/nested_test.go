@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"gocomp/compositor/backend"
+	"gocomp/compositor/loop"
 	"gocomp/protocols/wayland"
 	"gocomp/protocols/xdgshell"
 )
@@ -121,7 +122,7 @@ func TestHostKeyboardGoesThroughTheInnerKeymap(t *testing.T) {
 				return k.Focus == w.Surface && strings.Contains(k.Keymap, tc.want)
 			})
 			kbd := outer.devices.kbd
-			press := func(code uint16, down bool) { outer.do(func() { kbd.Key(now(), code, down) }) }
+			press := func(code uint16, down bool) { outer.do(func() { kbd.Key(loop.Now(), code, down) }) }
 
 			// Shift+A: the inner's XKB state sets Shift for its client.
 			from := len(k.Events)
@@ -180,16 +181,16 @@ func TestHostPointerAndCursor(t *testing.T) {
 	w := newWindow(t, c, 0, 0, grey)
 	ptr := outer.devices.ptr
 	outer.do(func() {
-		ptr.MotionAbsolute(now(), "HEADLESS-1", 0.25, 0.5)
+		ptr.MotionAbsolute(loop.Now(), "HEADLESS-1", 0.25, 0.5)
 		ptr.Frame()
 	})
 	waitFor(t, c, "the pointer over the inner client at (160, 240)", func() bool {
 		return p.Focus == w.Surface && p.X == 160 && p.Y == 240
 	})
 	outer.do(func() {
-		ptr.Button(now(), btnLeft, true)
+		ptr.Button(loop.Now(), btnLeft, true)
 		ptr.Frame()
-		ptr.Button(now(), btnLeft, false)
+		ptr.Button(loop.Now(), btnLeft, false)
 		ptr.Frame()
 	})
 	waitFor(t, c, "a click", func() bool {

@@ -155,8 +155,9 @@ func (l xdgSurfaceListener) Configure(_ *xdgclient.Surface, serial uint32) {
 		o.b.log.Info("nested: the host window was resized", "output", o.name, "mode", o.mode.String())
 		o.b.h.OutputChanged(o)
 	default:
-		// The same size: nothing to redraw, but the ack needs a commit.
-		o.ScheduleFrame()
+		// The same size: nothing to redraw, but the ack takes effect with
+		// a commit (a frame with no damage presents nothing).
+		o.surface.Commit()
 	}
 }
 
@@ -217,34 +218,44 @@ func (o *Output) NextBuffer() (*backend.Buffer, error) {
 // newBuffer creates a buffer of the current size in a memfd of its own.
 func (o *Output) newBuffer() (*shmBuffer, error) {
 	w, h := o.mode.Width, o.mode.Height
-	stride, size := 4*w, 4*w*h
-	fd, err := unix.MemfdCreate("gocomp-nested", unix.MFD_CLOEXEC)
+	proxy, mem, err := newShmBuffer(o.b.shm, w, h, wayland.ShmFormatXrgb8888)
 	if err != nil {
-		return nil, fmt.Errorf("nested: memfd_create: %w", err)
-	}
-	defer unix.Close(fd) // the host's pool holds a duplicate; the mapping ours
-	if err := unix.Ftruncate(fd, int64(size)); err != nil {
-		return nil, fmt.Errorf("nested: size a buffer: %w", err)
-	}
-	mem, err := unix.Mmap(fd, 0, size, unix.PROT_READ|unix.PROT_WRITE, unix.MAP_SHARED)
-	if err != nil {
-		return nil, fmt.Errorf("nested: map a buffer: %w", err)
-	}
-	pool, err := o.b.shm.CreatePool(fd, int32(size))
-	if err != nil {
-		unix.Munmap(mem)
 		return nil, err
 	}
-	proxy, err := pool.CreateBuffer(0, int32(w), int32(h), int32(stride), wayland.ShmFormatXrgb8888)
-	pool.Destroy() // the buffer keeps the memory
-	if err != nil {
-		unix.Munmap(mem)
-		return nil, err
-	}
-	buf := &shmBuffer{proxy: proxy, Buffer: backend.Buffer{Pixels: backend.Pixels{Width: w, Height: h, Stride: stride,
+	buf := &shmBuffer{proxy: proxy, Buffer: backend.Buffer{Pixels: backend.Pixels{Width: w, Height: h, Stride: 4 * w,
 		Format: backend.XRGB8888, Data: mem}}}
 	proxy.SetListener(releaseListener{o: o, buf: buf})
 	return buf, nil
+}
+
+// newShmBuffer creates a host wl_buffer of w x h 32-bit pixels (rows of
+// 4*w bytes) in a memfd of its own, and returns it with our mapping of it.
+func newShmBuffer(shm *wlclient.Shm, w, h int, format wayland.ShmFormat) (*wlclient.Buffer, []byte, error) {
+	size := 4 * w * h
+	fd, err := unix.MemfdCreate("gocomp-nested", unix.MFD_CLOEXEC)
+	if err != nil {
+		return nil, nil, fmt.Errorf("nested: memfd_create: %w", err)
+	}
+	defer unix.Close(fd) // the host's pool holds a duplicate; the mapping ours
+	if err := unix.Ftruncate(fd, int64(size)); err != nil {
+		return nil, nil, fmt.Errorf("nested: size a buffer: %w", err)
+	}
+	mem, err := unix.Mmap(fd, 0, size, unix.PROT_READ|unix.PROT_WRITE, unix.MAP_SHARED)
+	if err != nil {
+		return nil, nil, fmt.Errorf("nested: map a buffer: %w", err)
+	}
+	pool, err := shm.CreatePool(fd, int32(size))
+	if err != nil {
+		unix.Munmap(mem)
+		return nil, nil, err
+	}
+	proxy, err := pool.CreateBuffer(0, int32(w), int32(h), int32(4*w), format)
+	pool.Destroy() // the buffer keeps the memory
+	if err != nil {
+		unix.Munmap(mem)
+		return nil, nil, err
+	}
+	return proxy, mem, nil
 }
 
 // releaseListener hears the host give a buffer back.

@@ -77,9 +77,6 @@ func (d *testDevices) Start(sink backend.InputSink) error {
 
 func (d *testDevices) Close() error { return nil }
 
-// now is a CLOCK_MONOTONIC-like stamp for injected events.
-func now() time.Duration { return time.Duration(time.Now().UnixNano()) }
-
 // runtimeDir gives the test an XDG_RUNTIME_DIR of its own.
 func runtimeDir(t *testing.T) {
 	t.Helper()
