@@ -15,6 +15,7 @@ type idle struct {
 	timeout time.Duration
 	blanked bool
 	timer   *loop.Timer
+	last    time.Duration // loop.Now of the latest input
 }
 
 // startIdle arms the idle timer when an idle timeout is configured.
@@ -24,6 +25,7 @@ func (s *Server) startIdle() {
 		return
 	}
 	s.idle.timer = s.loop.AddTimer(s.idle.handleTimeout)
+	s.idle.last = loop.Now()
 	s.idle.timer.Arm(s.idle.timeout)
 }
 
@@ -39,9 +41,15 @@ func (s *Server) inputSink() backend.InputSink {
 	return activitySink{InputSink: s.seat, idle: &s.idle}
 }
 
-// handleTimeout runs when no input came for the idle timeout: every output
-// is blanked.
+// handleTimeout runs when the timer armed for the idle timeout after some
+// input fires: if input came since, the timer is armed for the rest of the
+// timeout after it (so input events never touch the timer), else every
+// output is blanked.
 func (id *idle) handleTimeout() {
+	if rest := id.last + id.timeout - loop.Now(); rest > 0 {
+		id.timer.Arm(rest)
+		return
+	}
 	if id.blanked {
 		return
 	}
@@ -66,14 +74,15 @@ func (id *idle) blank(o *output) {
 	o.addDamage(o.rect())
 }
 
-// activity runs on every input event: it restarts the idle time and
-// brings blanked outputs back.
+// activity runs on every input event: it notes the time (the idle time
+// starts again) and brings blanked outputs back.
 func (id *idle) activity() {
-	id.timer.Arm(id.timeout)
+	id.last = loop.Now()
 	if !id.blanked {
 		return
 	}
 	id.blanked = false
+	id.timer.Arm(id.timeout)
 	id.s.log.Info("idle: input; outputs back on")
 	for _, o := range id.s.outputs {
 		id.unblank(o)
@@ -101,8 +110,9 @@ func (id *idle) outputAdded(o *output) {
 	}
 }
 
-// activitySink passes devices on to the seat, reporting their input as
-// activity first.
+// activitySink passes devices on to the seat, reporting their input
+// (keys, pointer motion, buttons and scrolling, touches) as activity
+// first.
 type activitySink struct {
 	backend.InputSink
 	idle *idle
@@ -111,6 +121,16 @@ type activitySink struct {
 // AddKeyboard implements backend.InputSink.
 func (a activitySink) AddKeyboard(name string, leds backend.LEDSetter) backend.Keyboard {
 	return activityKeyboard{Keyboard: a.InputSink.AddKeyboard(name, leds), idle: a.idle}
+}
+
+// AddPointer implements backend.InputSink.
+func (a activitySink) AddPointer(info backend.PointerInfo) backend.Pointer {
+	return activityPointer{Pointer: a.InputSink.AddPointer(info), idle: a.idle}
+}
+
+// AddTouch implements backend.InputSink.
+func (a activitySink) AddTouch(info backend.TouchInfo) backend.Touch {
+	return activityTouch{Touch: a.InputSink.AddTouch(info), idle: a.idle}
 }
 
 // activityKeyboard is a keyboard whose keys count as activity.
@@ -123,4 +143,53 @@ type activityKeyboard struct {
 func (k activityKeyboard) Key(t time.Duration, code uint16, pressed bool) {
 	k.idle.activity()
 	k.Keyboard.Key(t, code, pressed)
+}
+
+// activityPointer is a pointer whose motion, buttons and scrolling count
+// as activity.
+type activityPointer struct {
+	backend.Pointer
+	idle *idle
+}
+
+// Motion implements backend.Pointer.
+func (p activityPointer) Motion(t time.Duration, dx, dy float64) {
+	p.idle.activity()
+	p.Pointer.Motion(t, dx, dy)
+}
+
+// MotionAbsolute implements backend.Pointer.
+func (p activityPointer) MotionAbsolute(t time.Duration, output string, x, y float64) {
+	p.idle.activity()
+	p.Pointer.MotionAbsolute(t, output, x, y)
+}
+
+// Button implements backend.Pointer.
+func (p activityPointer) Button(t time.Duration, code uint16, pressed bool) {
+	p.idle.activity()
+	p.Pointer.Button(t, code, pressed)
+}
+
+// Axis implements backend.Pointer.
+func (p activityPointer) Axis(t time.Duration, axis backend.Axis, source backend.AxisSource, value float64, value120 int32) {
+	p.idle.activity()
+	p.Pointer.Axis(t, axis, source, value, value120)
+}
+
+// activityTouch is a touch device whose fingers count as activity.
+type activityTouch struct {
+	backend.Touch
+	idle *idle
+}
+
+// Down implements backend.Touch.
+func (d activityTouch) Down(t time.Duration, id int32, x, y float64) {
+	d.idle.activity()
+	d.Touch.Down(t, id, x, y)
+}
+
+// Motion implements backend.Touch.
+func (d activityTouch) Motion(t time.Duration, id int32, x, y float64) {
+	d.idle.activity()
+	d.Touch.Motion(t, id, x, y)
 }
