@@ -326,8 +326,8 @@ func (o *output) describe(r *wayland.Output) {
 
 // describeWithXdg describes the output to wl_output r and to the
 // zxdg_output_v1 objects made for r: the xdg events come before
-// wl_output.done, which ends the group for xdg outputs of version 3;
-// older ones get their own done after it.
+// wl_output.done, which ends the group for xdg outputs of version 3 (on a
+// wl_output that has done); the others get their own done after it.
 func (o *output) describeWithXdg(r *wayland.Output) {
 	for _, x := range o.xdgOutputs {
 		if x.wl == r {
@@ -336,7 +336,7 @@ func (o *output) describeWithXdg(r *wayland.Output) {
 	}
 	o.describe(r)
 	for _, x := range o.xdgOutputs {
-		if x.wl == r && x.res.Version() < 3 {
+		if x.wl == r && !x.endsWithWlDone() {
 			x.res.SendDone()
 		}
 	}

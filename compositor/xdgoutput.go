@@ -62,11 +62,17 @@ func (o *output) describeXdg(x *xdgOutput, first bool) {
 // version 3, wl_output.done from version 3 (the xdg event is deprecated
 // there), unless the wl_output is too old to have done.
 func (x *xdgOutput) done() {
-	if x.res.Version() >= 3 && x.wl.Version() >= wayland.OutputEventDoneSince {
+	if x.endsWithWlDone() {
 		x.wl.SendDone()
 		return
 	}
 	x.res.SendDone()
+}
+
+// endsWithWlDone reports whether wl_output.done ends x's groups (version 3
+// on a wl_output that has done), rather than zxdg_output_v1.done.
+func (x *xdgOutput) endsWithWlDone() bool {
+	return x.res.Version() >= 3 && x.wl.Version() >= wayland.OutputEventDoneSince
 }
 
 // xdgOutputHandler serves one zxdg_output_v1.
