@@ -279,16 +279,17 @@ func TestSoakThousandClients(t *testing.T) {
 	g.do(func() { clients = len(g.srv.Display().Clients()) })
 	runtime.GC()
 	rss := rssKB(t)
-	t.Logf("%d clients (%d abrupt), %d key events typed meanwhile; fds %d -> %d, goroutines %d -> %d, RSS %d -> %d kB, %d clients left",
-		total, abrupt, typed, fds0, openFDs(t), gor0, runtime.NumGoroutine(), rss0, rss, clients)
+	t.Logf("%d clients (%d abrupt), %d key events typed meanwhile (and %d between batches); fds %d -> %d, goroutines %d -> %d, RSS %d -> %d kB, %d clients left",
+		total, abrupt, typed, typedBetween, fds0, openFDs(t), gor0, runtime.NumGoroutine(), rss0, rss, clients)
 	if clients != 0 {
 		t.Errorf("%d clients still connected", clients)
 	}
 	if rss > rss0+64<<10 {
 		t.Errorf("RSS grew from %d to %d kB over the soak; want it bounded (+64 MB)", rss0, rss)
 	}
-	typed += typedBetween
-	if typed < total/parallel*2 {
-		t.Errorf("only %d key events typed during the soak", typed)
+	// The typing goroutine must have run beside the clients (the taps
+	// between batches alone do not show that).
+	if typed == 0 {
+		t.Errorf("no key events typed while the clients came and went (%d between batches)", typedBetween)
 	}
 }
