@@ -193,12 +193,29 @@ func TestGuestTorture(t *testing.T) {
 	for key := range held {
 		command(fmt.Sprintf("up %d %d", key[0], key[1]))
 	}
-	time.Sleep(time.Second)
 	main := &recorderRun{name: "main", p: gocomp}
 	all := append([]*recorderRun{main}, others...)
+	// The releases reach the focused client when they do: ask every
+	// recorder until the focused one has no key down, or 30 s passed.
+	var states [][]string
+	for deadline := time.Now().Add(30 * time.Second); ; {
+		states = states[:0]
+		settled := true
+		for _, r := range all {
+			st := report(r)
+			states = append(states, st)
+			if st[2] == "1" && (st[3] != "0" || st[4] != "0x0") {
+				settled = false
+			}
+		}
+		if settled || time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
 	totalKeys, focused := 0, 0
-	for _, r := range all {
-		st := report(r)
+	for i, r := range all {
+		st := states[i]
 		keys, _ := strconv.Atoi(st[5])
 		totalKeys += keys
 		if st[2] == "1" {
@@ -260,7 +277,13 @@ func TestGuestTorture(t *testing.T) {
 	if counts["floods"] > 0 && resyncs == 0 {
 		t.Errorf("%d floods but no resync: the kernel's buffer never overflowed", counts["floods"])
 	}
+	// gocomp ends its clients; the keyboard helper is killed; all reaped.
 	gocomp.Signal(syscall.SIGTERM)
 	gocomp.WaitStatus(ctx)
+	for _, o := range others {
+		o.p.Signal(syscall.SIGKILL)
+		o.p.WaitStatus(ctx)
+	}
 	kbd.Signal(syscall.SIGKILL)
+	kbd.WaitStatus(ctx)
 }

@@ -107,6 +107,23 @@ func (vr *virtualKeyboardResource) Modifiers(r *virtualkeyboard.VirtualKeyboardV
 // removes the keyboard.
 func (vr *virtualKeyboardResource) Destroy(*virtualkeyboard.VirtualKeyboardV1) error { return nil }
 
+// SetKeymapFromFD makes the keymap another party passed as a keymap fd of
+// size bytes (format xkb_v1, as wl_keyboard.keymap sends it: a host
+// compositor's, for a nested gocomp) the seat's keymap, compiled like a
+// client's with the seat's include path and caps-lock policy. The caller
+// keeps fd. On error the keymap in use stays.
+func (s *Seat) SetKeymapFromFD(name string, fd int, size uint32) error {
+	b, err := readKeymapFD(fd, size)
+	if err != nil {
+		return fmt.Errorf("%s: %w", name, err)
+	}
+	km, err := s.compileClientKeymap(name, b)
+	if err != nil {
+		return fmt.Errorf("%s: %w", name, err)
+	}
+	return s.SetKeymap(km)
+}
+
 // compileClientKeymap compiles keymap bytes a client sent with the seat's
 // include path and caps-lock policy.
 func (s *Seat) compileClientKeymap(name string, b []byte) (*XKBKeymap, error) {

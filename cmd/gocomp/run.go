@@ -23,8 +23,6 @@ import (
 	"gocomp/evdev"
 	"gocomp/protocols/server"
 	"gocomp/seat"
-	"gocomp/xkb/compile"
-	"gocomp/xkb/includepath"
 )
 
 // runOptions are the compositor's command-line settings.
@@ -359,7 +357,7 @@ func newSession(opts *runOptions, log *slog.Logger) (*runSession, error) {
 	}
 	bcfg.TapToClick = func() bool { return s.input.Seat != nil && s.input.Seat.Settings().TapToClick }
 	if opts.nestedKeymap == nestedKeymapHost {
-		bcfg.HostKeymap = func(text string) { s.useHostKeymap(text, log) }
+		bcfg.HostKeymap = func(fd int, size uint32) { s.useHostKeymap(fd, size, log) }
 	}
 	var afterFlush func()
 	if opts.traceInput {
@@ -399,19 +397,13 @@ func newSession(opts *runOptions, log *slog.Logger) (*runSession, error) {
 
 // useHostKeymap makes the host keyboard's keymap the seat's, compiled by
 // gocomp's own XKB engine with the configured caps-lock policy. A keymap
-// that does not compile leaves gocomp's in place.
-func (s *runSession) useHostKeymap(text string, log *slog.Logger) {
+// that cannot be read or compiled leaves gocomp's in place.
+func (s *runSession) useHostKeymap(fd int, size uint32, log *slog.Logger) {
 	if s.input.Seat == nil {
 		return
 	}
-	km, err := compile.FromText("host keymap", []byte(text), includepath.Dirs(os.Getenv))
-	if err != nil {
-		log.Warn("nested: the host keymap does not compile; keeping gocomp's", "err", err)
-		return
-	}
-	st := s.input.Seat.Settings()
-	if err := s.input.Seat.SetKeymap(seat.NewXKBKeymap(km, st.CapsLock)); err != nil {
-		log.Warn("nested: cannot use the host keymap", "err", err)
+	if err := s.input.Seat.SetKeymapFromFD("host keymap", fd, size); err != nil {
+		log.Warn("nested: cannot use the host keymap; keeping gocomp's", "err", err)
 		return
 	}
 	log.Info("nested: using the host keymap")

@@ -56,8 +56,9 @@ type Config struct {
 	// (headless outputs, wayland windows); 0 means 1.
 	Outputs int
 	// HostKeymap, for the wayland backend, receives the host keyboard's
-	// keymap text to use instead of gocomp's own; nil keeps gocomp's.
-	HostKeymap func(text string)
+	// keymap fd and size to use instead of gocomp's own (nested.Config);
+	// nil keeps gocomp's.
+	HostKeymap func(fd int, size uint32)
 	// Grab opens evdev devices exclusively.
 	Grab bool
 	// NoDiscovery opens none of the machine's evdev devices: the evdev

@@ -1,6 +1,7 @@
 package nested_test
 
 import (
+	"bytes"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -339,9 +340,11 @@ func TestHostileHost(t *testing.T) {
 	var keymapsMu sync.Mutex
 	inner := startSession(t, "inner", nil, func(s *session) (backend.Backend, error) {
 		return nested.New(s.l, nested.Config{Display: "hostile", Mode: headless.DefaultMode(), Log: s.logger,
-			HostKeymap: func(text string) {
+			HostKeymap: func(fd int, size uint32) {
+				b := make([]byte, size)
+				n, _ := unix.Pread(fd, b, 0)
 				keymapsMu.Lock()
-				keymaps = append(keymaps, text)
+				keymaps = append(keymaps, string(bytes.TrimRight(b[:max(n, 0)], "\x00")))
 				keymapsMu.Unlock()
 			}})
 	})

@@ -13,9 +13,6 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// maxKeymap bounds a host keymap read for --nested-keymap host.
-const maxKeymap = 1 << 20
-
 // hostSeat is the host seat as an input source: its keyboard's keys (evdev
 // codes) and its pointer's events go to gocomp's seat, which runs them
 // through its own keymap and XKB state. It also shows gocomp's cursor as
@@ -147,24 +144,9 @@ type keyboardListener struct{ s *hostSeat }
 // asked to use the host's. The fd is closed either way.
 func (l keyboardListener) Keymap(_ *wlclient.Keyboard, format wayland.KeyboardKeymapFormat, fd int, size uint32) {
 	defer unix.Close(fd)
-	s := l.s
-	if s.b.cfg.HostKeymap == nil || format != wayland.KeyboardKeymapFormatXkbV1 {
-		return
+	if l.s.b.cfg.HostKeymap != nil && format == wayland.KeyboardKeymapFormatXkbV1 {
+		l.s.b.cfg.HostKeymap(fd, size)
 	}
-	if size == 0 || size > maxKeymap {
-		s.b.log.Warn("nested: ignoring the host's keymap", "size", size)
-		return
-	}
-	buf := make([]byte, size)
-	n, err := unix.Pread(fd, buf, 0)
-	if err != nil || n != int(size) {
-		s.b.log.Warn("nested: cannot read the host's keymap", "read", n, "size", size, "err", err)
-		return
-	}
-	if buf[n-1] == 0 {
-		n--
-	}
-	s.b.cfg.HostKeymap(string(buf[:n]))
 }
 
 // Enter runs when a gocomp window gets the host keyboard: the keys the

@@ -49,10 +49,11 @@ type Config struct {
 	// Inputs are input sources besides the host seat (the machine's evdev
 	// devices when asked for).
 	Inputs []backend.InputSource
-	// HostKeymap, when not nil, receives the host keyboard's keymap text
-	// (to use it instead of gocomp's own); otherwise the keymap fd is
-	// closed unread.
-	HostKeymap func(text string)
+	// HostKeymap, when not nil, receives the host keyboard's keymap fd
+	// and size (format xkb_v1) to use instead of gocomp's own (see
+	// seat.Seat.SetKeymapFromFD); the fd is closed after the call, and
+	// unread when HostKeymap is nil.
+	HostKeymap func(fd int, size uint32)
 	// Log receives the records; nil means slog.Default().
 	Log *slog.Logger
 }

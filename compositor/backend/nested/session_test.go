@@ -21,8 +21,6 @@ import (
 	"gocomp/protocols/client/testclient"
 	"gocomp/protocols/server"
 	"gocomp/seat"
-	"gocomp/xkb/compile"
-	"gocomp/xkb/includepath"
 )
 
 // logBuffer is a log sink shared by a loop goroutine and the test.
@@ -157,14 +155,9 @@ func startInner(t *testing.T, outer *session, hostKeymap bool, seatFlags ...stri
 	return startSession(t, "inner", seatFlags, func(s *session) (backend.Backend, error) {
 		cfg := nested.Config{Display: outer.socket, Mode: headless.DefaultMode(), Log: s.logger}
 		if hostKeymap {
-			cfg.HostKeymap = func(text string) {
-				km, err := compile.FromText("host keymap", []byte(text), includepath.Dirs(os.Getenv))
-				if err != nil {
-					t.Errorf("the host keymap does not compile: %v", err)
-					return
-				}
-				if err := s.input.Seat.SetKeymap(seat.NewXKBKeymap(km, s.input.Seat.Settings().CapsLock)); err != nil {
-					t.Error(err)
+			cfg.HostKeymap = func(fd int, size uint32) {
+				if err := s.input.Seat.SetKeymapFromFD("host keymap", fd, size); err != nil {
+					t.Errorf("the host keymap: %v", err)
 				}
 			}
 		}
