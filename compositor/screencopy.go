@@ -22,7 +22,10 @@ const screencopyFormat = wayland.ShmFormatXrgb8888
 
 // screencopyFrame is one zwlr_screencopy_frame_v1: a capture of region
 // (layout coordinates, inside the output) that waits, once the client
-// asked for a copy, for the output's next presented picture.
+// asked for a copy, for the output's next presented picture. As the
+// protocol has it, the frame holds the region as the output's buffer
+// shows it: turned by the output's transform (clients such as grim turn
+// it back with the wl_output transform).
 type screencopyFrame struct {
 	s      *Server
 	res    *screencopy.ScreencopyFrameV1
@@ -109,9 +112,14 @@ func (s *Server) newScreencopyFrame(res *screencopy.ScreencopyFrameV1, o *output
 		f.fail()
 		return
 	}
-	w, h := region.Dx(), region.Dy()
+	w, h := f.size()
 	res.SendBuffer(uint32(screencopyFormat), uint32(w), uint32(h), uint32(4*w))
 	res.SendBufferDone()
+}
+
+// size is the frame's buffer size: the region's, turned.
+func (f *screencopyFrame) size() (w, h int) {
+	return f.o.transform.Size(f.region.Dx(), f.region.Dy())
 }
 
 // Copy runs on zwlr_screencopy_frame_v1.copy: the frame is filled with
@@ -144,7 +152,7 @@ func (f *screencopyFrame) copy(r *screencopy.ScreencopyFrameV1, buffer *wayland.
 	if b == nil {
 		return server.Errorf(r, uint32(screencopy.ScreencopyFrameV1ErrorInvalidBuffer), "no buffer to copy into")
 	}
-	w, h := f.region.Dx(), f.region.Dy()
+	w, h := f.size()
 	if b.format != backend.XRGB8888 || b.width != w || b.height != h || b.stride != 4*w {
 		return server.Errorf(r, uint32(screencopy.ScreencopyFrameV1ErrorInvalidBuffer),
 			"buffer %dx%d, stride %d, format %v does not match the announced %dx%d, stride %d, format %v",
@@ -240,13 +248,7 @@ func (f *screencopyFrame) fill(t time.Duration, damage image.Rectangle) {
 		f.cancelBuf = nil
 	}
 	f.buf = nil
-	pix := backend.Pixels{Width: r.Dx(), Height: r.Dy(), Stride: 4 * r.Dx(), Format: backend.XRGB8888,
-		Data: make([]byte, 4*r.Dx()*r.Dy())}
-	layers := s.appendSurfaceLayers(nil, r)
-	if c := s.cursor.overlay(f.cursor); c.Rect().Overlaps(r) {
-		layers = append(layers, c)
-	}
-	render.Draw(pix, r, []image.Rectangle{r}, layers)
+	pix := s.captures.picture(f, r)
 	err := b.pool.mem.WriteRows(pix.Data, pix.Stride, b.offset, b.stride, pix.Stride, pix.Height)
 	if err != nil {
 		if !errors.Is(err, shmem.ErrNotWritable) && !errors.Is(err, shmem.ErrFault) {
@@ -270,4 +272,45 @@ func (o *output) failCaptures() {
 	for len(o.captures) > 0 {
 		o.captures[0].fail()
 	}
+}
+
+// captureScratch is the memory captures draw in, kept between captures
+// (a recorder asks for one every frame): the region's picture, its turned
+// copy and the layer list.
+type captureScratch struct {
+	logical, turned []byte
+	layers          []render.Layer
+}
+
+// picture draws f's region r (layout coordinates) as the output's buffer
+// shows it. The pixels are valid until the next call.
+func (c *captureScratch) picture(f *screencopyFrame, r image.Rectangle) backend.Pixels {
+	s := f.s
+	pix := backend.Pixels{Width: r.Dx(), Height: r.Dy(), Stride: 4 * r.Dx(), Format: backend.XRGB8888}
+	c.logical = grow(c.logical, 4*r.Dx()*r.Dy())
+	pix.Data = c.logical
+	c.layers = s.appendSurfaceLayers(c.layers[:0], r)
+	if cur := s.cursor.overlay(f.cursor); cur.Rect().Overlaps(r) {
+		c.layers = append(c.layers, cur)
+	}
+	render.Draw(pix, r, []image.Rectangle{r}, c.layers)
+	clear(c.layers) // no surface kept alive by the scratch
+	t := f.o.transform
+	if t == render.Normal {
+		return pix
+	}
+	w, h := t.Size(pix.Width, pix.Height)
+	c.turned = grow(c.turned, 4*w*h)
+	turned := backend.Pixels{Width: w, Height: h, Stride: 4 * w, Format: backend.XRGB8888, Data: c.turned}
+	render.CopyTransformed(turned, pix, t, image.Rect(0, 0, pix.Width, pix.Height))
+	return turned
+}
+
+// grow returns b resized to n bytes, reallocated only when it is too
+// small.
+func grow(b []byte, n int) []byte {
+	if cap(b) < n {
+		return make([]byte, n)
+	}
+	return b[:n]
 }

@@ -94,6 +94,7 @@ type Server struct {
 	toplevels []*toplevel // every xdg_toplevel with a surface
 	cursor    cursor
 	idle      idle
+	captures  captureScratch
 
 	program        *Program
 	graceTimer     *loop.Timer // SIGKILL for a program slow to exit
