@@ -28,16 +28,11 @@ type cursor struct {
 
 // layer is the cursor as drawn by the compositor; an empty layer when an
 // output's own cursor shows it or it is hidden.
-func (c *cursor) layer() render.Layer {
-	if !c.software || c.img.Width == 0 {
-		return render.Layer{}
-	}
-	return render.Layer{Pix: c.img, X: c.x - c.hotX, Y: c.y - c.hotY}
-}
+func (c *cursor) layer() render.Layer { return c.overlay(c.software) }
 
 // overlay is the cursor as a screencopy frame shows it: with
-// overlay_cursor set, wherever it is visible (also where an output shows
-// it itself); without, nowhere.
+// overlay_cursor set (want), wherever it is visible (also where an output
+// shows it itself); without, nowhere.
 func (c *cursor) overlay(want bool) render.Layer {
 	if !want || c.img.Width == 0 {
 		return render.Layer{}

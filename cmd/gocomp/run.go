@@ -198,13 +198,12 @@ func parseOutputs(s string, opts *runOptions) error {
 	case "":
 		opts.backend.Outputs = 1
 		return nil
-	case "extend":
-		return nil
-	case "mirror":
-		opts.layout = compositor.LayoutMirror
-		return nil
 	case "first":
 		opts.backend.DRM.FirstOnly = true
+		return nil
+	}
+	if l, err := compositor.ParseLayout(s); err == nil {
+		opts.layout = l
 		return nil
 	}
 	n, err := strconv.Atoi(s)

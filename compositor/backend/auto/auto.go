@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"os"
 	"slices"
 	"strings"
 
@@ -83,7 +82,8 @@ type Config struct {
 	// TapToClick reports whether a touchpad tap clicks (the seat's
 	// current setting); nil means never.
 	TapToClick func() bool
-	// Getenv reads the environment the choice depends on (os.Getenv).
+	// Getenv reads the environment the choice and the session depend on
+	// (os.Getenv); nil means an empty environment.
 	Getenv func(string) string
 	// Log receives the records, among them why a backend was chosen.
 	Log *slog.Logger
@@ -110,13 +110,8 @@ func Choose(cfg Config) (name, why string) {
 	if cfg.Backend != "" && cfg.Backend != Auto {
 		return cfg.Backend, "--backend " + cfg.Backend
 	}
+	cfg = cfg.withDefaults()
 	getenv, cards := cfg.Getenv, cfg.Cards
-	if getenv == nil {
-		getenv = func(string) string { return "" }
-	}
-	if cards == nil {
-		cards = drm.Cards
-	}
 	if v := getenv("WAYLAND_SOCKET"); v != "" {
 		return Wayland, "WAYLAND_SOCKET is set: a window in that compositor"
 	}
@@ -132,7 +127,19 @@ func Choose(cfg Config) (name, why string) {
 // SessionKind returns the session kind the DRM backend would take with
 // cfg, and why.
 func SessionKind(cfg Config) (kind, why string) {
-	return session.Choose(session.Config{Kind: cfg.Session, Getenv: cfg.Getenv})
+	return session.Choose(session.Config{Kind: cfg.Session, Getenv: cfg.withDefaults().Getenv})
+}
+
+// withDefaults fills in the nil functions of cfg: no environment, the
+// machine's DRM devices.
+func (cfg Config) withDefaults() Config {
+	if cfg.Getenv == nil {
+		cfg.Getenv = func(string) string { return "" }
+	}
+	if cfg.Cards == nil {
+		cfg.Cards = drm.Cards
+	}
+	return cfg
 }
 
 // New creates the backend cfg selects on l, with its input sources.
@@ -143,6 +150,7 @@ func New(l *loop.Loop, cfg Config) (backend.Backend, error) {
 	if cfg.Log == nil {
 		cfg.Log = slog.Default()
 	}
+	cfg = cfg.withDefaults()
 	name, why := Choose(cfg)
 	cfg.Log.Info("backend chosen", "backend", name, "why", why)
 	var inputs []backend.InputSource
@@ -167,10 +175,7 @@ func New(l *loop.Loop, cfg Config) (backend.Backend, error) {
 // evdev devices opened through the session.
 func newDRM(l *loop.Loop, cfg Config) (backend.Backend, error) {
 	getenv := cfg.Getenv
-	if getenv == nil {
-		getenv = os.Getenv
-	}
-	if cfg.DRM.Card == "" && len(drm.Cards()) == 0 {
+	if cfg.DRM.Card == "" && len(cfg.Cards()) == 0 {
 		// Said before the session takes the terminal.
 		return nil, errors.New("drm: no DRM device: /dev/dri/card* does not exist (no graphics driver loaded?)")
 	}
