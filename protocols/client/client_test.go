@@ -97,6 +97,7 @@ type fdsListener struct {
 	tags     []uint32
 	children []*testcli.Child
 	poked    int
+	onChild  func(*testcli.Child) // runs as a child arrives
 }
 
 func (l *fdsListener) Fds(p *testcli.Fds, a, b, c int, tag uint32) {
@@ -106,6 +107,9 @@ func (l *fdsListener) Fds(p *testcli.Fds, a, b, c int, tag uint32) {
 
 func (l *fdsListener) Child(p *testcli.Fds, id *testcli.Child, tag uint32) {
 	l.children = append(l.children, id)
+	if l.onChild != nil {
+		l.onChild(id)
+	}
 }
 
 func (l *fdsListener) Poked(p *testcli.Fds) { l.poked++ }
@@ -289,34 +293,27 @@ func TestNoListenerClosesFDs(t *testing.T) {
 }
 
 // TestObjectsFromEvents: a new_id in an event registers the proxy before
-// the listener sees it, with the parent's version, and it gets events.
+// the listener sees it, with the parent's version, and it gets the events
+// that follow in the same batch (a ping with an fd and a label).
 func TestObjectsFromEvents(t *testing.T) {
 	files := tempFiles(t, 1)
 	r := newRig(t, client.Options{})
 	_, _, fds := r.bindAll(2)
-	l := &fdsListener{}
+	pings := &childListener{}
+	l := &fdsListener{onChild: func(c *testcli.Child) { c.SetListener(pings) }}
 	fds.SetListener(l)
 	r.echoFDs[0] = int(files[0].Fd())
 	if err := fds.Spawn(9); err != nil {
 		t.Fatal(err)
 	}
-	pings := &childListener{}
-	r.until("child", func() bool {
-		if len(l.children) == 1 {
-			l.children[0].SetListener(pings)
-		}
-		return len(l.children) == 1
-	})
+	r.until("child and its ping", func() bool { return len(l.children) == 1 && len(pings.labels) == 1 })
 	child := l.children[0]
 	if child.ID() < client.ServerIDBase || child.Version() != 2 {
 		t.Errorf("child %s v%d; want a server id and version 2", child, child.Version())
 	}
-	// The ping was sent in the same batch; it may already be dropped (no
-	// listener yet) or arrive now. Ask for another child and ping.
-	if err := fds.Spawn(10); err != nil {
-		t.Fatal(err)
+	if !slices.Equal(pings.labels, []string{"hello"}) {
+		t.Errorf("the child heard pings %q; want [hello]", pings.labels)
 	}
-	r.until("second child", func() bool { return len(l.children) == 2 })
 	if err := child.Destroy(); err != nil {
 		t.Fatal(err)
 	}

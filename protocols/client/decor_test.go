@@ -2,6 +2,7 @@ package client_test
 
 import (
 	"bytes"
+	"errors"
 	"testing"
 
 	"gocomp/protocols/client"
@@ -30,7 +31,7 @@ func TestDecoration(t *testing.T) {
 	comp, err1 := wlclient.BindCompositor(s.reg, 6)
 	wm, err2 := xdgclient.BindWmBase(s.reg, 6)
 	dm, err3 := decorclient.BindDecorationManagerV1(s.reg, 1)
-	if err := firstErr(err1, err2, err3); err != nil {
+	if err := errors.Join(err1, err2, err3); err != nil {
 		t.Fatal(err)
 	}
 	if wm.Version() != 3 {
@@ -76,14 +77,4 @@ func TestDecoration(t *testing.T) {
 	if l.modes[0] != decorclient.ToplevelDecorationV1ModeClientSide || l.modes[0].String() != "client_side" {
 		t.Errorf("configure mode %v; want client_side", l.modes[0])
 	}
-}
-
-// firstErr returns the first non-nil error.
-func firstErr(errs ...error) error {
-	for _, err := range errs {
-		if err != nil {
-			return err
-		}
-	}
-	return nil
 }

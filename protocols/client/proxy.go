@@ -79,9 +79,6 @@ func (p *Proxy) Version() uint32 { return p.version }
 // Conn returns the connection the object lives on.
 func (p *Proxy) Conn() *Conn { return p.conn }
 
-// Interface returns the object's interface description.
-func (p *Proxy) Interface() *Interface { return p.iface }
-
 // Destroyed reports whether the object is destroyed (by a destructor
 // request or event) or the connection is closed.
 func (p *Proxy) Destroyed() bool { return p.destroyed || p.conn == nil || p.conn.closed }
@@ -201,15 +198,4 @@ func (p *Proxy) EndDestructor() error {
 	}
 	p.conn.destroy(p)
 	return nil
-}
-
-// ObjectID returns the id of obj, 0 for nil.
-func ObjectID(obj Object) uint32 {
-	if obj == nil {
-		return 0
-	}
-	if p := obj.Base(); p != nil {
-		return p.id
-	}
-	return 0
 }

@@ -20,7 +20,6 @@ type Output struct {
 	Name          string
 	Width, Height int32 // the current mode
 	X, Y          int32 // geometry's position
-	Dones         int   // done events received
 }
 
 // Outputs binds every wl_output the registry lists (once) and waits for
@@ -68,7 +67,7 @@ func (l outputListener) Mode(_ *wlclient.Output, flags wayland.OutputMode, w, h,
 func (l outputListener) Name(_ *wlclient.Output, name string) { l.o.Name = name }
 
 // Done runs on wl_output.done.
-func (l outputListener) Done(*wlclient.Output) { l.o.Dones++ }
+func (l outputListener) Done(*wlclient.Output) {}
 
 // Frame is a screencopy frame's events, as a Capture saw them.
 type Frame struct {
@@ -127,8 +126,6 @@ type CaptureRequest struct {
 	Region image.Rectangle
 	// Cursor asks for the cursor in the picture (overlay_cursor).
 	Cursor bool
-	// WithDamage uses copy_with_damage instead of copy.
-	WithDamage bool
 }
 
 // StartCapture asks for a frame and waits for the buffer the compositor
@@ -234,12 +231,7 @@ func (c *Client) Capture(ctx context.Context, req CaptureRequest) (*image.RGBA, 
 		return nil, f, err
 	}
 	defer b.Close()
-	if req.WithDamage {
-		err = f.Proxy.CopyWithDamage(b.Proxy)
-	} else {
-		err = f.Proxy.Copy(b.Proxy)
-	}
-	if err != nil {
+	if err := f.Proxy.Copy(b.Proxy); err != nil {
 		return nil, f, err
 	}
 	if err := c.WaitFor(ctx, func() bool { return f.Ready || f.Failed }); err != nil {

@@ -43,9 +43,8 @@ type Client struct {
 
 	// ShmFormats lists the formats wl_shm announced.
 	ShmFormats []wayland.ShmFormat
-	// SeatCaps and SeatName are what wl_seat announced.
+	// SeatCaps is what wl_seat announced.
 	SeatCaps wayland.SeatCapability
-	SeatName string
 
 	windows     []*Window
 	outputs     []*Output // bound by Outputs
@@ -128,7 +127,7 @@ func (l seatListener) Capabilities(_ *wlclient.Seat, caps wayland.SeatCapability
 }
 
 // Name runs on wl_seat.name.
-func (l seatListener) Name(_ *wlclient.Seat, name string) { l.c.SeatName = name }
+func (l seatListener) Name(*wlclient.Seat, string) {}
 
 // WaitFor flushes, waits and dispatches until cond holds, the connection
 // fails or ctx ends.

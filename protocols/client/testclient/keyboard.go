@@ -1,6 +1,7 @@
 package testclient
 
 import (
+	"encoding/binary"
 	"fmt"
 	"slices"
 	"strings"
@@ -23,9 +24,8 @@ type Keyboard struct {
 
 	// Keymap is the text of the last keymap (its fd is read and closed at
 	// once); Keymaps counts keymap events.
-	Keymap       string
-	KeymapFormat wayland.KeyboardKeymapFormat
-	Keymaps      int
+	Keymap  string
+	Keymaps int
 	// Focus is the surface that has the keyboard focus, nil outside.
 	Focus *wlclient.Surface
 	// Down holds the keys the client was told are down, in press order.
@@ -80,7 +80,6 @@ func (k *Keyboard) fail(format string, args ...any) {
 func (k keyboardListener) Keymap(_ *wlclient.Keyboard, format wayland.KeyboardKeymapFormat, fd int, size uint32) {
 	defer unix.Close(fd)
 	k.Keymaps++
-	k.KeymapFormat = format
 	k.record("keymap %s %d", format, size)
 	if size == 0 {
 		k.fail("keymap of size 0")
@@ -101,7 +100,7 @@ func (k keyboardListener) Enter(_ *wlclient.Keyboard, serial uint32, surface *wl
 	k.Focus = surface
 	k.Down = k.Down[:0]
 	for i := 0; i+4 <= len(keys); i += 4 {
-		k.Down = append(k.Down, uint32(keys[i])|uint32(keys[i+1])<<8|uint32(keys[i+2])<<16|uint32(keys[i+3])<<24)
+		k.Down = append(k.Down, binary.NativeEndian.Uint32(keys[i:]))
 	}
 	k.record("enter %d %v", surface.ID(), k.Down)
 }

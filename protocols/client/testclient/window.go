@@ -3,6 +3,7 @@ package testclient
 import (
 	"context"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"slices"
 
@@ -47,7 +48,6 @@ type Window struct {
 	pending Configure // toplevel configure awaiting its xdg_surface.configure
 	mem     []byte    // the pool's shared mapping: two buffers
 	buffers [2]buffer
-	fixed   bool // the caller chose the size
 }
 
 // buffer is one of a window's two shm buffers.
@@ -63,7 +63,8 @@ type buffer struct {
 // The requests are flushed: the window is on its way when NewWindow
 // returns.
 func (c *Client) NewWindow(ctx context.Context, title string, width, height int, color uint32) (*Window, error) {
-	w := &Window{c: c, Width: width, Height: height, fixed: width > 0 && height > 0}
+	w := &Window{c: c, Width: width, Height: height}
+	fixed := width > 0 && height > 0 // the caller chose the size
 	var err error
 	if w.Surface, err = c.Compositor.CreateSurface(); err != nil {
 		return nil, err
@@ -85,7 +86,7 @@ func (c *Client) NewWindow(ctx context.Context, title string, width, height int,
 	if err := c.WaitFor(ctx, func() bool { return len(w.Configures) > 0 }); err != nil {
 		return nil, fmt.Errorf("testclient: waiting for the first configure: %w", err)
 	}
-	if !w.fixed {
+	if !fixed {
 		w.Width, w.Height = int(w.Configures[0].Width), int(w.Configures[0].Height)
 		if w.Width <= 0 || w.Height <= 0 {
 			w.Width, w.Height = defaultSize, defaultSize
@@ -209,16 +210,11 @@ func (w *Window) Resize(width, height int, color uint32) error {
 
 // Destroy destroys the toplevel, its surfaces and buffers.
 func (w *Window) Destroy() error {
-	var first error
-	for _, err := range []error{w.Toplevel.Destroy(), w.XdgSurface.Destroy(), w.Surface.Destroy(),
-		w.buffers[0].proxy.Destroy(), w.buffers[1].proxy.Destroy()} {
-		if first == nil {
-			first = err
-		}
-	}
+	err := errors.Join(w.Toplevel.Destroy(), w.XdgSurface.Destroy(), w.Surface.Destroy(),
+		w.buffers[0].proxy.Destroy(), w.buffers[1].proxy.Destroy())
 	w.unmap()
 	w.c.windows = slices.DeleteFunc(w.c.windows, func(x *Window) bool { return x == w })
-	return first
+	return err
 }
 
 // unmap releases the pool's mapping.
