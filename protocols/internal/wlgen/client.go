@@ -42,11 +42,20 @@ func (g *generator) checkClient() {
 			}
 		}
 		for _, m := range in.Events {
+			newIDs := 0
 			for _, a := range m.Args {
 				if a.Type == "new_id" && a.Interface == "" {
 					g.fail("%s.%s: event with an untyped new_id argument", in.Name, m.Name)
 					return
 				}
+				if a.Type == "new_id" {
+					newIDs++
+				}
+			}
+			// The runtime tracks one object an event creates (Creates).
+			if newIDs > 1 {
+				g.fail("%s.%s: event with more than one new_id argument", in.Name, m.Name)
+				return
 			}
 		}
 	}
@@ -169,17 +178,17 @@ func (g *generator) clientIface(in *xmlIface) {
 	}
 }
 
-// messages writes one message table of an Interface description of the
-// runtime package pkg ("server" or "client"); the client's also says
-// which messages destroy their object and what events create.
-func (g *generator) messages(pkg, field string, msgs []*message) {
+// messages writes one message table of an Interface description, whose
+// runtime package is imported as qualifier; on the client side it also
+// says which messages destroy their object and what events create.
+func (g *generator) messages(qualifier, field string, msgs []*message) {
 	if len(msgs) == 0 {
 		return
 	}
-	g.printf("\t%s: []%s.Message{\n", field, pkg)
+	g.printf("\t%s: []%s.Message{\n", field, qualifier)
 	for _, m := range msgs {
 		g.printf("\t\t{Name: %q, Since: %d, Signature: %q, FDs: %d", m.Name, m.since, signatureCode(m), fdCount(m))
-		if pkg != "client" {
+		if !g.cfg.client() {
 			g.printf("},\n")
 			continue
 		}
