@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"image"
 	"image/png"
@@ -13,6 +14,9 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"gocomp/protocols/client"
+	"gocomp/protocols/client/testclient"
 )
 
 // process is a compositor (or any program) a nested test runs, with its
@@ -100,15 +104,21 @@ func waitSocket(t *testing.T, dir, name string, p *process) {
 }
 
 // waitAnswered waits until the WAYLAND_DEBUG log at path shows at least n
-// answered frame callbacks.
-func waitAnswered(t *testing.T, path string, n int, timeout time.Duration) int {
+// answered frame callbacks, failing at once if the compositor p exits.
+func waitAnswered(t *testing.T, path string, n int, timeout time.Duration, p *process) {
 	t.Helper()
 	deadline := time.Now().Add(timeout)
 	for {
 		b, _ := os.ReadFile(path)
 		requested, answered := frameCallbacks(string(b))
 		if answered >= n {
-			return answered
+			return
+		}
+		select {
+		case err := <-p.done:
+			p.exit, p.err = true, err
+			t.Fatalf("%s exited (%v) after %d of %d frame callbacks answered:\n%s", p.name, err, answered, n, p.output())
+		default:
 		}
 		if time.Now().After(deadline) {
 			t.Fatalf("after %v only %d of %d frame callbacks answered:\n%s", timeout, answered, requested, tail(string(b), 30))
@@ -243,7 +253,7 @@ func TestNestedInGocompShowsWestonSimpleShm(t *testing.T) {
 	outer, inner := startOuterAndInner(t, bin, dir, tmp, "sh", "-c", `WAYLAND_DEBUG=1 exec weston-simple-shm 2>"$0"`, clientLog)
 	// The inner answers the client's frame callbacks only after the outer
 	// answered its own: 60 answered means the pacing chain works.
-	waitAnswered(t, clientLog, 60, 60*time.Second)
+	waitAnswered(t, clientLog, 60, 60*time.Second, inner)
 	stopOuterFirst(t, outer, inner)
 	if why := checkSimpleShm(readPNG(t, filepath.Join(tmp, "outer.png"))); why != "" {
 		t.Errorf("the outer screenshot: %s", why)
@@ -265,30 +275,66 @@ func TestNestedInGocompShowsFoot(t *testing.T) {
 	ready := filepath.Join(tmp, "ready")
 	outer, inner := startOuterAndInner(t, bin, dir, tmp, "foot", "-o", "main.font=monospace:size=12", "-o", "cursor.blink=no",
 		"sh", "-c", `printf 'gocomp-foot-ready\n$ '; touch "$0"; exec sleep 120`, ready)
-	deadline := time.Now().Add(30 * time.Second)
+	waitSocket(t, tmp, "ready", inner) // the shell printed its text
+	// foot draws the text it read when it draws, and the outer shows the
+	// inner's picture a frame later: capture both until the text and the
+	// cursor show, the same in both.
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	var shots [2]*testclient.Client
+	for i, name := range []string{"inner", "outer"} {
+		c, err := testclient.Dial(ctx, filepath.Join(dir, name), client.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close()
+		shots[i] = c
+	}
+	capture := func(c *testclient.Client) *image.RGBA {
+		t.Helper()
+		outs, err := c.Outputs(ctx)
+		if err != nil || len(outs) == 0 {
+			t.Fatalf("outputs: %v, %v", outs, err)
+		}
+		img, f, err := c.Capture(ctx, testclient.CaptureRequest{Output: outs[0]})
+		if err != nil || f.Failed {
+			t.Fatalf("capture: %v (failed %v)", err, f != nil && f.Failed)
+		}
+		return img
+	}
 	for {
-		if _, err := os.Stat(ready); err == nil {
+		in, out := capture(shots[0]), capture(shots[1])
+		if g, cc, _ := footText(in); g >= 100 && cc >= 20 && sameRegion(out, in, in.Bounds()) == "" {
 			break
 		}
-		if time.Now().After(deadline) {
-			t.Fatal("foot never ran its shell")
-		}
-		time.Sleep(20 * time.Millisecond)
 	}
-	time.Sleep(2 * time.Second) // foot renders the text it read; nothing moves after that
 	stopOuterFirst(t, outer, inner)
 	outerShot, innerShot := readPNG(t, filepath.Join(tmp, "outer.png")), readPNG(t, filepath.Join(tmp, "inner.png"))
-	// The text and the prompt with the text cursor: two lines at the top
-	// left. The outer shows exactly the pixels the inner composed.
-	text := image.Rect(0, 0, 320, 48)
-	if why := sameRegion(outerShot, innerShot, text); why != "" {
+	// The outer shows exactly the pixels the inner composed, the text and
+	// the prompt with the text cursor among them.
+	if why := sameRegion(outerShot, innerShot, footTextRegion); why != "" {
 		t.Errorf("the outer does not show the inner's text region: %s", why)
 	}
-	bg := rgbAt(outerShot, 1000, 600)
-	var glyph, cursorCell int
-	for y := text.Min.Y; y < text.Max.Y; y++ {
-		for x := text.Min.X; x < text.Max.X; x++ {
-			if c := rgbAt(outerShot, x, y); c != bg && c&0xff > 0x80 {
+	if glyph, cursorCell, bg := footText(outerShot); glyph < 100 || cursorCell < 20 {
+		t.Errorf("the text region shows %d light pixels of text and %d of the cursor after the prompt on background %06x; want foot's text and cursor", glyph, cursorCell, bg)
+	}
+	if why := sameRegion(outerShot, innerShot, outerShot.Bounds()); why != "" {
+		t.Errorf("the outer screenshot differs from the inner's: %s", why)
+	}
+}
+
+// footTextRegion holds foot's first two lines at the top left: the
+// shell's text, then the prompt and the text cursor after it.
+var footTextRegion = image.Rect(0, 0, 320, 48)
+
+// footText counts the light pixels of foot's text (first line) and of the
+// cursor cell after the prompt (second line) in img, on the background
+// colour, which it returns too.
+func footText(img image.Image) (glyph, cursorCell int, bg uint32) {
+	bg = rgbAt(img, 1000, 600)
+	for y := footTextRegion.Min.Y; y < footTextRegion.Max.Y; y++ {
+		for x := footTextRegion.Min.X; x < footTextRegion.Max.X; x++ {
+			if c := rgbAt(img, x, y); c != bg && c&0xff > 0x80 {
 				if y < 20 {
 					glyph++
 				} else if x >= 16 && x < 32 {
@@ -297,12 +343,7 @@ func TestNestedInGocompShowsFoot(t *testing.T) {
 			}
 		}
 	}
-	if glyph < 100 || cursorCell < 20 {
-		t.Errorf("the text region shows %d light pixels of text and %d of the cursor after the prompt on background %06x; want foot's text and cursor", glyph, cursorCell, bg)
-	}
-	if why := sameRegion(outerShot, innerShot, outerShot.Bounds()); why != "" {
-		t.Errorf("the outer screenshot differs from the inner's: %s", why)
-	}
+	return glyph, cursorCell, bg
 }
 
 func TestNestedInWeston(t *testing.T) {
@@ -314,7 +355,7 @@ func TestNestedInWeston(t *testing.T) {
 	clientLog := filepath.Join(tmp, "client.log")
 	inner := startProcess(t, tmp, "inner", []string{"WAYLAND_DISPLAY=weston"}, bin, "--socket", "inner",
 		"--screenshot-on-exit", filepath.Join(tmp, "inner.png"), "--", "sh", "-c", `WAYLAND_DEBUG=1 exec weston-simple-shm 2>"$0"`, clientLog)
-	waitAnswered(t, clientLog, 60, 60*time.Second)
+	waitAnswered(t, clientLog, 60, 60*time.Second, inner)
 	inner.cmd.Process.Signal(syscall.SIGTERM)
 	if code := inner.wait(t, 20*time.Second); code != 128+int(syscall.SIGTERM) {
 		t.Errorf("nested gocomp after SIGTERM exited %d; want %d (its program's death by SIGTERM)", code, 128+int(syscall.SIGTERM))
