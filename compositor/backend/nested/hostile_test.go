@@ -32,8 +32,10 @@ import (
 // garbage.
 type hostileHost struct {
 	t           *testing.T
-	inner       int // the nested gocomp's connection (blocking)
-	outer       int // the real host's connection (blocking)
+	listener    int  // where the nested gocomp connects
+	closing     bool // close has begun (guarded by writeMu)
+	inner       int  // the nested gocomp's connection (blocking; set under writeMu)
+	outer       int  // the real host's connection (blocking; set under writeMu)
 	writeMu     sync.Mutex
 	pause       chan struct{} // closed: reading requests resumes
 	paused      bool
@@ -67,14 +69,19 @@ func startHostileHost(t *testing.T, name, realHost string) *hostileHost {
 	if err := unix.Listen(lfd, 1); err != nil {
 		t.Fatal(err)
 	}
-	h := &hostileHost{t: t, inner: -1, outer: -1}
+	h := &hostileHost{t: t, listener: lfd, inner: -1, outer: -1}
 	h.done.Add(1)
 	go func() {
 		defer h.done.Done()
 		defer unix.Close(lfd)
 		fd, _, err := unix.Accept4(lfd, unix.SOCK_CLOEXEC)
 		if err != nil {
-			t.Errorf("hostile host: accept: %v", err)
+			h.writeMu.Lock()
+			closing := h.closing
+			h.writeMu.Unlock()
+			if !closing { // not woken by close: the test failed earlier
+				t.Errorf("hostile host: accept: %v", err)
+			}
 			return
 		}
 		ofd, err := unix.Socket(unix.AF_UNIX, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, 0)
@@ -86,7 +93,9 @@ func startHostileHost(t *testing.T, name, realHost string) *hostileHost {
 			unix.Close(fd)
 			return
 		}
+		h.writeMu.Lock()
 		h.inner, h.outer = fd, ofd
+		h.writeMu.Unlock()
 		h.done.Add(2)
 		go h.forwardEvents()
 		go h.forwardRequests()
@@ -99,6 +108,10 @@ func startHostileHost(t *testing.T, name, realHost string) *hostileHost {
 func (h *hostileHost) close() {
 	h.resume()
 	h.writeMu.Lock()
+	h.closing = true
+	// A test that failed before the nested gocomp connected leaves the
+	// accept waiting: shutting the listener down wakes it.
+	unix.Shutdown(h.listener, unix.SHUT_RDWR)
 	for _, fd := range []int{h.inner, h.outer} {
 		if fd >= 0 {
 			unix.Shutdown(fd, unix.SHUT_RDWR)
