@@ -148,10 +148,10 @@ func buildGocomp(t *testing.T) string {
 }
 
 // TestGocompBinary runs the window sequence against gocomp itself, built
-// and started as users start it, then asks its seat for a keyboard: with
-// one, the keymap arrives and the listener closes its fd; without any
-// (a host with no input devices), get_keyboard is the missing_capability
-// protocol error, which must reach us as a *client.ProtocolError.
+// and started as users start it (with --input none), then asks its seat,
+// which has no keyboard, for one: the missing_capability protocol error
+// must reach us as a *client.ProtocolError. (TestGocompKeyboard covers
+// keymaps.)
 func TestGocompBinary(t *testing.T) {
 	bin := buildGocomp(t)
 	dir := runtimeDir(t)
