@@ -197,7 +197,8 @@ func TestDrawTransformedMatchesReference(t *testing.T) {
 }
 
 // BenchmarkDrawTransformedFull90 redraws a whole 1920x1080 output turned
-// 90° (the scene of BenchmarkDrawFull, then the turned copy).
+// 90° (a full-screen opaque surface and a translucent one, as in
+// BenchmarkComposite, drawn then turned).
 func BenchmarkDrawTransformedFull90(b *testing.B) {
 	benchDrawTransformed(b, Rotate90, image.Rect(0, 0, 1080, 1920))
 }
