@@ -7,7 +7,6 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"strings"
 
 	"gocomp/evdev"
 	"gocomp/xkb/keymap"
@@ -90,10 +89,12 @@ func xkbTest(args []string, out, errOut io.Writer) int {
 			runs = append(runs, r)
 		}
 	}
-	keymaps := map[string]*keymap.Keymap{}
+	// Cases share a keymap when they name the same source (--keymap FILE
+	// resolved against each case file's folder).
+	keymaps := map[keymapSource]*keymap.Keymap{}
 	passed, failed := 0, 0
 	for _, r := range runs {
-		key := strings.Join(r.c.Keymap, "\x00")
+		key := r.src
 		km, ok := keymaps[key]
 		if !ok {
 			var err error

@@ -82,7 +82,30 @@ func TestXKBTestRunsCaseFiles(t *testing.T) {
 		t.Errorf("a false expectation: status %d, stdout\n%s; want 1 and the FAIL line", status, out)
 	}
 
+	// Two folders, each with its own own.xkb (us, then de): a case runs
+	// against the file next to it, not the first one read.
+	de, _, status := runXKBSub(t, bin, "compile", "--layout", "de")
+	if status != 0 {
+		t.Fatal("gocomp xkb compile --layout de failed")
+	}
+	other := filepath.Join(dir, "other")
+	if err := os.Mkdir(other, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(other, "own.xkb"), []byte(de), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	deCases := filepath.Join(other, "de.cases")
+	if err := os.WriteFile(deCases, []byte("[German own.xkb]\nkeymap: --keymap own.xkb\nKEY_Y both: z\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out, _, status = runXKBSub(t, bin, "test", good, deCases)
+	if status != 0 || !strings.HasSuffix(out, "ok German own.xkb\n4 passed, 0 failed\n") {
+		t.Errorf("case files in two folders with their own own.xkb: status %d, stdout\n%s; want all 4 passed", status, out)
+	}
+
 	for _, tc := range []struct{ name, text, want string }{
+		{"mods after leds", "[k]\nKEY_CAPSLOCK both: Caps_Lock  leds=Caps Lock  mods=Lock\n", ":2: mods= after leds="},
 		{"unknown key", "[k]\nKEY_NOPE both: a\n", ":2: unknown key"},
 		{"unknown keysym", "[k]\nKEY_A both: notakeysym\n", ":2: unknown keysym"},
 		{"bad direction", "[k]\n\nKEY_A sideways: a\n", ":3: direction"},

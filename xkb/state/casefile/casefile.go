@@ -168,6 +168,10 @@ func parseEvent(line string, keyCode func(string) (uint16, bool)) (Event, error)
 		return ev, fmt.Errorf("direction %q: want down, up or both", f[1])
 	}
 	syms, ledText, hasLEDs := cutField(rest, "leds=")
+	if strings.Contains(ledText, "mods=") {
+		// LED names may hold spaces, so leds= takes the rest of the line.
+		return ev, errors.New("mods= after leds=: write mods= first (leds= takes the rest of the line)")
+	}
 	syms, modText, hasMods := cutField(syms, "mods=")
 	for _, name := range strings.Fields(syms) {
 		ks, ok := keysym.FromName(name)
