@@ -188,3 +188,31 @@ func TestXKBDiff(t *testing.T) {
 		}
 	}
 }
+
+// TestREADMECaseFileExample runs the case file the README shows, as a
+// reader would copy it.
+func TestREADMECaseFileExample(t *testing.T) {
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, after, found := strings.Cut(string(readme), "\n    # a comment line\n")
+	if !found {
+		t.Fatal("README.md has no case file example starting with \"# a comment line\"")
+	}
+	example := "# a comment line\n"
+	for _, line := range strings.Split(after, "\n") {
+		if !strings.HasPrefix(line, "    ") {
+			break
+		}
+		example += strings.TrimPrefix(line, "    ") + "\n"
+	}
+	path := filepath.Join(t.TempDir(), "readme.cases")
+	if err := os.WriteFile(path, []byte(example), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out, stderr, status := runXKBSub(t, buildGocomp(t), "test", path)
+	if status != 0 || !strings.HasSuffix(out, "1 passed, 0 failed\n") {
+		t.Errorf("the README's case file:\n%s\nstatus %d, stdout %q, stderr %q; want it to pass", example, status, out, stderr)
+	}
+}

@@ -16,7 +16,7 @@ const xkbDiffUsage = `usage: gocomp xkb diff [keymap flags A] -- [keymap flags B
 Compares two keymaps by behaviour: for every key, group and level its
 keysyms and action, which modifier combinations select which level, the
 modifier maps, repeat, out-of-range groups, LEDs and the group count. One
-line per difference ("<AD06> group 1 level 2: y -> z": A's, then B's).
+line per difference ("<AD06> group 1 level 1: y -> z": A's, then B's).
 Exits 0 when they behave the same, 1 when they differ, 2 on error.
 
 Keymap flags (each side): --rules, --model, --layout, --variant, --options

@@ -15,7 +15,7 @@ import (
 )
 
 // Keymaps returns one line per difference between a and b, each saying
-// what it was in a and what it is in b ("<AD06> group 1 level 2: y -> z"),
+// what it was in a and what it is in b ("<AD06> group 1 level 1: y -> z"),
 // in key order then LED order; none when they behave the same.
 func Keymaps(a, b *keymap.Keymap) []string {
 	var out []string
