@@ -155,7 +155,11 @@ func (s *State) UpdateKey(kc keymap.Keycode, dir Direction) Component {
 	if key == nil {
 		return 0
 	}
-	if s.active == 0 && !startsFilter(s.keyAction(key)) && s.c.lockedGroup != s.numGroups {
+	// A locked group wrapped to numGroups itself (see wrapGroup) is
+	// wrapped again by the next key event, whatever it does, as
+	// libxkbcommon derives the state anew on every one.
+	rewrap := s.numGroups > 0 && s.c.lockedGroup == s.numGroups
+	if s.active == 0 && !startsFilter(s.keyAction(key)) && !rewrap {
 		// Nothing is held and the key does nothing to the state: the
 		// common case of typing.
 		return 0
@@ -176,12 +180,9 @@ func (s *State) UpdateKey(kc keymap.Keycode, dir Direction) Component {
 			s.modKeyCount[i] = 0
 		}
 	}
-	// A locked group wrapped to numGroups itself (see wrapGroup) is
-	// wrapped again by the next key event, whatever it does, as
-	// libxkbcommon derives the state anew on every one.
 	if s.c.baseMods == prev.baseMods && s.c.latchedMods == prev.latchedMods && s.c.lockedMods == prev.lockedMods &&
 		s.c.baseGroup == prev.baseGroup && s.c.latchedGroup == prev.latchedGroup && s.c.lockedGroup == prev.lockedGroup &&
-		s.c.lockedGroup != s.numGroups {
+		!rewrap {
 		return 0
 	}
 	s.updateDerived()
