@@ -116,7 +116,7 @@ func parseRunFlags(args []string, stderr io.Writer) (*runOptions, error) {
 		return nil, err
 	}
 	if opts.backend.VT < 0 || opts.backend.VT > 63 {
-		return nil, fmt.Errorf("invalid -vt %d (want 1..63)", opts.backend.VT)
+		return nil, fmt.Errorf("invalid -vt %d (want 1..63, or 0 for the current one)", opts.backend.VT)
 	}
 	if opts.nestedKeymap != nestedKeymapOwn && opts.nestedKeymap != nestedKeymapHost {
 		return nil, fmt.Errorf("invalid -nested-keymap %q (want own or host)", opts.nestedKeymap)

@@ -102,6 +102,9 @@ func TestGrimScreenshots(t *testing.T) {
 		if why := sameOutsideRings(shifted, exit, reg.r); why != "" {
 			t.Errorf("grim -g %q against gocomp's screenshot: %s", reg.geometry, why)
 		}
+		if why := sameOutsideRings(shifted, full, reg.r); why != "" {
+			t.Errorf("grim -g %q against grim's whole screenshot: %s", reg.geometry, why)
+		}
 	}
 }
 
