@@ -66,6 +66,24 @@ func ResolveMask(mods []Mod, m ModMask) ModMask {
 	return out
 }
 
+// RealModsText names the real modifiers (bits 0..7) of m joined by '+'
+// ("none" when it has none).
+func RealModsText(m ModMask) string {
+	if m&(1<<NumRealMods-1) == 0 {
+		return "none"
+	}
+	var b strings.Builder
+	for i := range NumRealMods {
+		if m&(1<<uint(i)) != 0 {
+			if b.Len() > 0 {
+				b.WriteByte('+')
+			}
+			b.WriteString(RealModNames[i])
+		}
+	}
+	return b.String()
+}
+
 // modMaskText returns m as modifier names joined by "+" ("none" when
 // empty); bits beyond mods are written as hex masks.
 func modMaskText(mods []Mod, m ModMask) string {

@@ -215,7 +215,7 @@ func (km *Keymap) writeCompat(b *strings.Builder) {
 		b.WriteString(" {\n")
 		if led.WhichGroups != 0 && led.WhichGroups != StateEffective {
 			b.WriteString("\t\twhichGroupState= ")
-			b.WriteString(stateText(led.WhichGroups))
+			b.WriteString(led.WhichGroups.String())
 			b.WriteString(";\n")
 		}
 		if led.Groups != 0 {
@@ -223,7 +223,7 @@ func (km *Keymap) writeCompat(b *strings.Builder) {
 		}
 		if led.WhichMods != 0 && led.WhichMods != StateEffective {
 			b.WriteString("\t\twhichModState= ")
-			b.WriteString(stateText(led.WhichMods))
+			b.WriteString(led.WhichMods.String())
 			b.WriteString(";\n")
 		}
 		if led.Mods.Mods != 0 {
@@ -243,7 +243,9 @@ func (km *Keymap) writeCompat(b *strings.Builder) {
 
 var stateNames = [...]string{"base", "latched", "locked", "effective"}
 
-func stateText(s StateComponents) string {
+// String names the components joined by '+' ("none" when empty), as
+// keymap text writes them (whichModState).
+func (s StateComponents) String() string {
 	var parts []string
 	for i, n := range stateNames {
 		if s&(1<<uint(i)) != 0 {

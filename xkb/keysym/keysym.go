@@ -278,3 +278,16 @@ func IsModifier(ks Keysym) bool {
 		ks >= 0xfe01 && ks <= 0xfe13 || // ISO_Lock .. ISO_Level5_Lock
 		ks == 0xff7e || ks == 0xff7f // Mode_switch, Num_Lock
 }
+
+// ListText names keysyms joined by spaces ("nothing" when there are none),
+// as messages about a key's keysyms show them.
+func ListText(ks []Keysym) string {
+	if len(ks) == 0 {
+		return "nothing"
+	}
+	names := make([]string, len(ks))
+	for i, k := range ks {
+		names[i] = Name(k)
+	}
+	return strings.Join(names, " ")
+}

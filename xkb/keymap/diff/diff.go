@@ -20,7 +20,7 @@ import (
 func Keymaps(a, b *keymap.Keymap) []string {
 	var out []string
 	add := func(format string, args ...any) { out = append(out, fmt.Sprintf(format, args...)) }
-	if ga, gb := numGroups(a), numGroups(b); ga != gb {
+	if ga, gb := a.NumGroups, b.NumGroups; ga != gb {
 		add("groups: %d -> %d", ga, gb)
 	}
 	keysA, keysB := keysByName(a), keysByName(b)
@@ -37,15 +37,6 @@ func Keymaps(a, b *keymap.Keymap) []string {
 	}
 	out = append(out, ledDiff(a, b)...)
 	return out
-}
-
-// numGroups is the largest group count of a key.
-func numGroups(km *keymap.Keymap) int {
-	n := 0
-	for _, k := range km.Keys() {
-		n = max(n, len(k.Groups))
-	}
-	return n
 }
 
 // compared reports whether k takes part in the comparison: a named key
@@ -99,7 +90,7 @@ func keyDiff(a, b *keymap.Keymap, ka, kb *keymap.Key) []string {
 		}
 		for l := range max(levels(ga), levels(gb)) {
 			la, lb := level(ga, l), level(gb, l)
-			if sa, sb := symsText(la), symsText(lb); sa != sb {
+			if sa, sb := levelSyms(la), levelSyms(lb); sa != sb {
 				add(" group %d level %d: %s -> %s", g+1, l+1, sa, sb)
 			}
 			if aa, ab := actionText(a, la), actionText(b, lb); aa != ab {
@@ -107,10 +98,10 @@ func keyDiff(a, b *keymap.Keymap, ka, kb *keymap.Key) []string {
 			}
 		}
 	}
-	if ma, mb := realMods(ka.ModMap), realMods(kb.ModMap); ma != mb {
+	if ma, mb := keymap.RealModsText(ka.ModMap), keymap.RealModsText(kb.ModMap); ma != mb {
 		add(" modifier map: %s -> %s", ma, mb)
 	}
-	if ma, mb := realMods(keymap.ResolveMask(a.Mods, ka.VModMap)), realMods(keymap.ResolveMask(b.Mods, kb.VModMap)); ma != mb {
+	if ma, mb := keymap.RealModsText(keymap.ResolveMask(a.Mods, ka.VModMap)), keymap.RealModsText(keymap.ResolveMask(b.Mods, kb.VModMap)); ma != mb {
 		add(" virtual modifier map (as real modifiers): %s -> %s", ma, mb)
 	}
 	if ka.Repeats != kb.Repeats {
@@ -157,24 +148,12 @@ func selection(g *keymap.Group) string {
 	var parts []string
 	// Every subset of mask, smallest first.
 	for sub := keymap.ModMask(0); ; sub = (sub - mask) & mask {
-		parts = append(parts, fmt.Sprintf("%s=%d", realMods(sub), t.LevelFor(sub)+1))
+		parts = append(parts, fmt.Sprintf("%s=%d", keymap.RealModsText(sub), t.LevelFor(sub)+1))
 		if sub == mask {
 			break
 		}
 	}
 	return strings.Join(parts, " ")
-}
-
-// symsText names a level's keysyms ("nothing" when it has none).
-func symsText(l *keymap.Level) string {
-	if l == nil || len(l.Syms) == 0 {
-		return "nothing"
-	}
-	names := make([]string, len(l.Syms))
-	for i, ks := range l.Syms {
-		names[i] = keysym.Name(ks)
-	}
-	return strings.Join(names, " ")
 }
 
 // actionText writes a level's action as keymap text does ("NoAction()"
@@ -184,20 +163,6 @@ func actionText(km *keymap.Keymap, l *keymap.Level) string {
 		return "NoAction()"
 	}
 	return km.ActionText(&l.Action)
-}
-
-// realMods names the real modifiers of m joined by '+' ("none").
-func realMods(m keymap.ModMask) string {
-	var names []string
-	for i := range keymap.NumRealMods {
-		if m&(1<<uint(i)) != 0 {
-			names = append(names, keymap.RealModNames[i])
-		}
-	}
-	if len(names) == 0 {
-		return "none"
-	}
-	return strings.Join(names, "+")
 }
 
 // outOfRange describes the key's rule for a group beyond its own.
@@ -240,19 +205,13 @@ func ledText(km *keymap.Keymap, name string) string {
 	}
 	l := &km.LEDs[i]
 	return fmt.Sprintf("mods %s (%s), groups %#x (%s), controls %#x",
-		realMods(l.Mods.Mask), components(l.WhichMods), l.Groups, components(l.WhichGroups), uint32(l.Ctrls))
+		keymap.RealModsText(l.Mods.Mask), l.WhichMods.String(), l.Groups, l.WhichGroups.String(), uint32(l.Ctrls))
 }
 
-// components names the state components an LED looks at.
-func components(c keymap.StateComponents) string {
-	var names []string
-	for i, n := range []string{"base", "latched", "locked", "effective"} {
-		if c&(1<<uint(i)) != 0 {
-			names = append(names, n)
-		}
+// levelSyms names a level's keysyms ("nothing" for none or no level).
+func levelSyms(l *keymap.Level) string {
+	if l == nil {
+		return keysym.ListText(nil)
 	}
-	if len(names) == 0 {
-		return "none"
-	}
-	return strings.Join(names, "+")
+	return keysym.ListText(l.Syms)
 }

@@ -226,7 +226,7 @@ func (c *Case) Run(st *state.State) string {
 	for _, ev := range c.Events {
 		kc := keymap.Keycode(ev.Code) + 8
 		if got := st.KeySyms(kc); !slices.Equal(got, ev.Keysyms) {
-			return fmt.Sprintf("line %d: %s: got %s, want %s", ev.Line, ev.Text, symNames(got), symNames(ev.Keysyms))
+			return fmt.Sprintf("line %d: %s: got %s, want %s", ev.Line, ev.Text, keysym.ListText(got), keysym.ListText(ev.Keysyms))
 		}
 		if ev.Dir != eval.DirUp {
 			st.UpdateKey(kc, state.Down)
@@ -236,7 +236,7 @@ func (c *Case) Run(st *state.State) string {
 		}
 		if ev.Mods != nil {
 			if got := st.SerializeMods(state.ModsEffective) & (1<<keymap.NumRealMods - 1); got != *ev.Mods {
-				return fmt.Sprintf("line %d: %s: got mods=%s, want mods=%s", ev.Line, ev.Text, modNames(got), modNames(*ev.Mods))
+				return fmt.Sprintf("line %d: %s: got mods=%s, want mods=%s", ev.Line, ev.Text, modsText(got), modsText(*ev.Mods))
 			}
 		}
 		if ev.CheckLEDs {
@@ -258,25 +258,11 @@ func (c *Case) Run(st *state.State) string {
 	return ""
 }
 
-// symNames names keysyms for a failure message ("nothing" for none).
-func symNames(ks []keysym.Keysym) string {
-	if len(ks) == 0 {
-		return "nothing"
+// modsText writes m as a mods= value does: real modifier names joined by
+// '+', nothing for none.
+func modsText(m keymap.ModMask) string {
+	if m == 0 {
+		return ""
 	}
-	names := make([]string, len(ks))
-	for i, k := range ks {
-		names[i] = keysym.Name(k)
-	}
-	return strings.Join(names, " ")
-}
-
-// modNames joins the names of the real modifiers in m with '+'.
-func modNames(m keymap.ModMask) string {
-	var names []string
-	for i := 0; i < keymap.NumRealMods; i++ {
-		if m&(1<<uint(i)) != 0 {
-			names = append(names, keymap.RealModNames[i])
-		}
-	}
-	return strings.Join(names, "+")
+	return keymap.RealModsText(m)
 }
