@@ -84,14 +84,11 @@ func (s *Settings) set(name, value string) error {
 			s.RepeatDelay = int32(n)
 		}
 	case "caps-lock":
-		switch value {
-		case "release":
-			s.CapsLock = state.CapsLockRelease
-		case "press":
-			s.CapsLock = state.CapsLockPress
-		default:
+		p, err := state.ParseCapsLock(value)
+		if err != nil {
 			return fmt.Errorf("invalid caps-lock %q (want press or release)", value)
 		}
+		s.CapsLock = p
 	case "pointer-accel":
 		p, err := parseAccelProfile(value)
 		if err != nil {

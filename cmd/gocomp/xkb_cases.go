@@ -134,13 +134,9 @@ func prepareCase(c *casefile.Case, dir string) (caseRun, error) {
 	if fs.NArg() != 0 {
 		return r, fmt.Errorf("keymap: unexpected %q (want the keymap flags of gocomp xkb eval)", fs.Arg(0))
 	}
-	switch *caps {
-	case "release":
-		r.opts.CapsLock = state.CapsLockRelease
-	case "press":
-		r.opts.CapsLock = state.CapsLockPress
-	default:
-		return r, fmt.Errorf("keymap: --caps-lock %q: want press or release", *caps)
+	var err error
+	if r.opts.CapsLock, err = state.ParseCapsLock(*caps); err != nil {
+		return r, fmt.Errorf("keymap: --%w", err)
 	}
 	if r.src.file == "-" {
 		return r, errors.New("keymap: --keymap - (stdin) is not a file")

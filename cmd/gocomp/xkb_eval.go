@@ -29,13 +29,9 @@ func runXKBEval(args []string) int {
 		return 2
 	}
 	var opts state.Options
-	switch *caps {
-	case "release":
-		opts.CapsLock = state.CapsLockRelease
-	case "press":
-		opts.CapsLock = state.CapsLockPress
-	default:
-		fmt.Fprintf(os.Stderr, "gocomp xkb eval: --caps-lock %q: want press or release\n", *caps)
+	var err error
+	if opts.CapsLock, err = state.ParseCapsLock(*caps); err != nil {
+		fmt.Fprintf(os.Stderr, "gocomp xkb eval: --%v\n", err)
 		return 2
 	}
 	if src.file == "-" {

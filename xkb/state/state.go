@@ -26,6 +26,7 @@
 package state
 
 import (
+	"fmt"
 	"math/bits"
 
 	"gocomp/xkb/keymap"
@@ -74,6 +75,18 @@ const (
 	// Linux console).
 	CapsLockPress
 )
+
+// ParseCapsLock reads a policy by its name on the command line and in
+// configuration files: release or press.
+func ParseCapsLock(name string) (CapsLockPolicy, error) {
+	switch name {
+	case "release":
+		return CapsLockRelease, nil
+	case "press":
+		return CapsLockPress, nil
+	}
+	return 0, fmt.Errorf("caps-lock %q: want press or release", name)
+}
 
 // GroupSwitchPolicy says when a LockGroup action takes effect.
 type GroupSwitchPolicy uint8
