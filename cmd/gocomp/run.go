@@ -387,7 +387,6 @@ func newSession(opts *runOptions, log *slog.Logger) (*runSession, error) {
 	})
 	if err != nil {
 		s.backend.Close()
-		s.backend = nil
 		s.close()
 		return nil, err
 	}
